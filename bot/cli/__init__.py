@@ -1,0 +1,39 @@
+"""The ``farmdock`` command line. Each module in this package adds one subcommand.
+
+A subcommand module defines ``register(subparsers)``, which adds its parser and
+sets ``func`` (a callable taking the parsed arguments and returning an exit code).
+Modules are discovered, so adding a subcommand never edits this file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+from collections.abc import Sequence
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The top-level parser with every subcommand module registered."""
+    parser = argparse.ArgumentParser(
+        prog="farmdock",
+        description="farmdock: a city's supply purchase-and-sale information platform on Telegram.",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module_info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if module_info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{__name__}.{module_info.name}")
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``farmdock`` console script."""
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
