@@ -1,0 +1,165 @@
+"""Settings from ``FARMDOCK_*`` environment variables (and an optional ``.env`` file).
+
+A missing or malformed setting raises :class:`SettingsError` whose message is
+one line naming the variable and how to fix it; the CLI prints just that line.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import time as clock_time
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dotenv import dotenv_values
+
+TELEGRAM_API_BASE_URL = "https://api.telegram.org/bot"
+_TOKEN_SHAPE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{5,}$")
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message says which and how to fix it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    token: str
+    db_path: Path
+    api_base_url: str
+    timezone: ZoneInfo
+    log_level: str
+    digest_time: clock_time
+    escalation_hours: float
+    webhook_url: str | None
+    webhook_listen: str
+    webhook_port: int
+    webhook_secret: str | None
+    # Chats told when the bot hits an unexpected error.
+    operator_chat_ids: tuple[int, ...]
+
+    @property
+    def api_base_file_url(self) -> str:
+        """The file endpoint beside the API endpoint (``…/bot`` → ``…/file/bot``)."""
+        base = self.api_base_url
+        return base[: -len("bot")] + "file/bot" if base.endswith("bot") else base + "/file"
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, *, env_file: str | Path | None = ".env",
+    require_token: bool = True,
+) -> Settings:
+    """Read settings; values in the environment win over those in ``env_file``."""
+    values: dict[str, str] = {}
+    if env_file is not None and Path(env_file).is_file():
+        values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+    values.update(os.environ if environ is None else environ)
+
+    def get(name: str, default: str = "") -> str:
+        return values.get(f"FARMDOCK_{name}", default).strip()
+
+    token = get("TOKEN")
+    if require_token and not token:
+        raise SettingsError(
+            "FARMDOCK_TOKEN is not set: get a bot token from @BotFather and run "
+            "`export FARMDOCK_TOKEN=123456:ABC...` (or put it in .env)"
+        )
+    if token and not _TOKEN_SHAPE.match(token):
+        raise SettingsError(
+            "FARMDOCK_TOKEN does not look like a bot token (digits, a colon, then letters): "
+            "copy it again from @BotFather"
+        )
+
+    api_base_url = get("API_BASE_URL", TELEGRAM_API_BASE_URL).rstrip("/")
+    if not re.match(r"^https?://[^\s/]+", api_base_url):
+        raise SettingsError(
+            f"FARMDOCK_API_BASE_URL={api_base_url!r} is not an http(s) URL: "
+            "use e.g. https://api.telegram.org/bot or http://127.0.0.1:8081/bot"
+        )
+
+    tz_name = get("TZ", "Asia/Shanghai")
+    try:
+        timezone = ZoneInfo(tz_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(
+            f"FARMDOCK_TZ={tz_name!r} is not a known time zone: use e.g. Asia/Shanghai"
+        ) from None
+
+    log_level = get("LOG_LEVEL", "INFO").upper()
+    if log_level not in _LOG_LEVELS:
+        raise SettingsError(
+            f"FARMDOCK_LOG_LEVEL={log_level!r} is not one of {', '.join(_LOG_LEVELS)}"
+        )
+
+    digest_text = get("DIGEST_TIME", "08:00")
+    try:
+        digest_time = clock_time.fromisoformat(digest_text)
+    except ValueError:
+        raise SettingsError(
+            f"FARMDOCK_DIGEST_TIME={digest_text!r} is not a time of day: use HH:MM, e.g. 08:00"
+        ) from None
+
+    escalation_hours = _positive_number(get("ESCALATION_HOURS", "24"), "FARMDOCK_ESCALATION_HOURS")
+    webhook_port = _port(get("WEBHOOK_PORT", "8443"))
+    webhook_url = get("WEBHOOK_URL") or None
+    if webhook_url and not webhook_url.startswith("https://"):
+        raise SettingsError(
+            "FARMDOCK_WEBHOOK_URL must be an https:// URL that Telegram can reach"
+        )
+    secret = get("WEBHOOK_SECRET") or None
+    if secret and not re.match(r"^[A-Za-z0-9_-]{1,256}$", secret):
+        raise SettingsError(
+            "FARMDOCK_WEBHOOK_SECRET may hold only letters, digits, _ and - (1 to 256)"
+        )
+
+    return Settings(
+        token=token,
+        db_path=Path(get("DB", "./farmdock.db")),
+        api_base_url=api_base_url,
+        timezone=timezone,
+        log_level=log_level,
+        digest_time=digest_time,
+        escalation_hours=escalation_hours,
+        webhook_url=webhook_url,
+        webhook_listen=get("WEBHOOK_LISTEN", "0.0.0.0"),
+        webhook_port=webhook_port,
+        webhook_secret=secret,
+        operator_chat_ids=_chat_ids(get("OPERATOR_CHAT_IDS")),
+    )
+
+
+def _positive_number(text: str, name: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if value <= 0:
+        raise SettingsError(f"{name}={text!r} must be a positive number")
+    return value
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise SettingsError(f"FARMDOCK_WEBHOOK_PORT={text!r} must be a port number (1-65535)")
+    return int(text)
+
+
+def _chat_ids(text: str) -> tuple[int, ...]:
+    parts = [p for p in re.split(r"[,\s]+", text) if p]
+    if not all(re.fullmatch(r"-?\d+", p) for p in parts):
+        raise SettingsError(
+            f"FARMDOCK_OPERATOR_CHAT_IDS={text!r} must be Telegram chat ids separated by commas"
+        )
+    return tuple(int(p) for p in parts)
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    # Every getUpdates call would otherwise be logged at INFO.
+    logging.getLogger("httpx").setLevel(logging.WARNING)

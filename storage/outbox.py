@@ -1,0 +1,95 @@
+"""The outbox: messages to send exactly once, kept until Telegram has taken them."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from storage.database import Database
+from storage.records import OutboxMessage
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingMessage:
+    """A message to enqueue; ``key`` (e.g. ``2026-05-09|12345|digest``) makes it idempotent."""
+
+    key: str
+    chat_id: int
+    kind: str
+    payload: dict[str, Any]
+    not_before: float = 0.0
+
+
+async def enqueue(db: Database, messages: Sequence[OutgoingMessage]) -> int:
+    """Add messages whose key is new; return how many were added (existing keys are kept)."""
+    now = time.time()
+    async with db.transaction() as conn:
+        before = conn.total_changes
+        await conn.executemany(
+            "INSERT INTO outbox (key, chat_id, kind, payload, not_before, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
+            [
+                (m.key, m.chat_id, m.kind, json.dumps(m.payload, ensure_ascii=False),
+                 m.not_before, now)
+                for m in messages
+            ],
+        )
+        return conn.total_changes - before
+
+
+async def due_messages(db: Database, now: float, limit: int = 100) -> list[OutboxMessage]:
+    """Pending messages that may go now, oldest first."""
+    rows = await db.fetch_all(
+        "SELECT * FROM outbox WHERE status = 'pending' AND not_before <= ?"
+        " ORDER BY not_before, id LIMIT ?",
+        (now, limit),
+    )
+    return [OutboxMessage.from_row(r) for r in rows]
+
+
+async def mark_sent(db: Database, message_id: int) -> None:
+    async with db.transaction() as conn:
+        await conn.execute(
+            "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1"
+            " WHERE id = ?",
+            (time.time(), message_id),
+        )
+
+
+async def mark_failed(db: Database, message_id: int, error: str) -> None:
+    """Give up on a message for good (the recipient blocked the bot, the chat is gone)."""
+    async with db.transaction() as conn:
+        await conn.execute(
+            "UPDATE outbox SET status = 'failed', last_error = ?, attempts = attempts + 1"
+            " WHERE id = ?",
+            (error, message_id),
+        )
+
+
+async def postpone(db: Database, message_id: int, until: float, error: str) -> None:
+    """Try again later (429, network trouble)."""
+    async with db.transaction() as conn:
+        await conn.execute(
+            "UPDATE outbox SET not_before = ?, last_error = ?, attempts = attempts + 1"
+            " WHERE id = ?",
+            (until, error, message_id),
+        )
+
+
+async def messages(
+    db: Database, *, kind: str | None = None, chat_id: int | None = None
+) -> list[OutboxMessage]:
+    """Outbox rows, oldest first, optionally of one kind or one chat."""
+    sql = "SELECT * FROM outbox WHERE 1 = 1"
+    params: list[Any] = []
+    if kind is not None:
+        sql += " AND kind = ?"
+        params.append(kind)
+    if chat_id is not None:
+        sql += " AND chat_id = ?"
+        params.append(chat_id)
+    rows = await db.fetch_all(sql + " ORDER BY id", params)
+    return [OutboxMessage.from_row(r) for r in rows]
