@@ -1,0 +1,72 @@
+import asyncio
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from storage import listings
+from storage.database import Database
+from tests.storage.factories import cabbage, grower
+
+
+async def test_fifty_tasks_write_at_once_on_one_database(db: Database) -> None:
+    owner = await grower(db)
+    await asyncio.gather(
+        *(listings.add_listing(db, cabbage(owner.telegram_id, quantity=float(i)))
+          for i in range(50))
+    )
+    stored = await listings.open_listings(db)
+    assert sorted(x.quantity for x in stored) == [float(i) for i in range(50)]
+
+
+async def test_writers_on_separate_connections_wait_instead_of_failing(tmp_path: Path) -> None:
+    # Several Database objects stand in for several worker processes on one file.
+    path = tmp_path / "shared.db"
+    first = await Database.open(path)
+    owner = await grower(first)
+    others = [await Database.open(path) for _ in range(4)]
+    try:
+        writers = [first, *others]
+        await asyncio.gather(*(
+            listings.add_listing(writers[i % len(writers)], cabbage(owner.telegram_id))
+            for i in range(50)
+        ))
+        assert len(await listings.open_listings(first)) == 50
+    finally:
+        for database in [first, *others]:
+            await database.close()
+
+
+async def test_backup_while_writing_passes_integrity_check(tmp_path: Path) -> None:
+    path = tmp_path / "live.db"
+    db = await Database.open(path)
+    owner = await grower(db)
+    stop = asyncio.Event()
+
+    async def keep_writing() -> int:
+        written = 0
+        while not stop.is_set():
+            await listings.add_listing(db, cabbage(owner.telegram_id))
+            written += 1
+        return written
+
+    writer = asyncio.create_task(keep_writing())
+    await asyncio.sleep(0.05)
+    env = {**os.environ, "FARMDOCK_DB": str(path)}
+    result = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "bot.cli", "backup", str(tmp_path / "copy.db")],
+        env=env, capture_output=True, text=True, timeout=60,
+    )
+    stop.set()
+    written = await writer
+    await db.close()
+    assert result.returncode == 0, result.stderr
+    assert "integrity: ok" in result.stdout
+    copy = await Database.open(tmp_path / "copy.db", migrate=False)
+    try:
+        assert await copy.integrity_check() == "ok"
+        copied = len(await listings.open_listings(copy))
+        assert 0 < copied <= written
+    finally:
+        await copy.close()

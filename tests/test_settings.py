@@ -1,0 +1,80 @@
+from datetime import time
+from pathlib import Path
+
+import pytest
+
+from bot.settings import TELEGRAM_API_BASE_URL, SettingsError, load_settings
+
+TOKEN = "123456:ABC-def_ghi"
+
+
+def settings_from(env: dict[str, str], **kwargs: object):  # type: ignore[no-untyped-def]
+    return load_settings(env, env_file=None, **kwargs)  # type: ignore[arg-type]
+
+
+def test_defaults() -> None:
+    settings = settings_from({"FARMDOCK_TOKEN": TOKEN})
+    assert settings.db_path == Path("farmdock.db")
+    assert settings.api_base_url == TELEGRAM_API_BASE_URL
+    assert settings.api_base_file_url == "https://api.telegram.org/file/bot"
+    assert str(settings.timezone) == "Asia/Shanghai"
+    assert settings.digest_time == time(8, 0)
+    assert settings.webhook_url is None
+    assert settings.log_level == "INFO"
+
+
+def test_every_setting_is_read() -> None:
+    settings = settings_from({
+        "FARMDOCK_TOKEN": TOKEN, "FARMDOCK_DB": "/data/city.db",
+        "FARMDOCK_API_BASE_URL": "http://127.0.0.1:8081/bot/", "FARMDOCK_TZ": "UTC",
+        "FARMDOCK_LOG_LEVEL": "debug", "FARMDOCK_DIGEST_TIME": "07:30",
+        "FARMDOCK_ESCALATION_HOURS": "12", "FARMDOCK_WEBHOOK_URL": "https://farm.example/hook",
+        "FARMDOCK_WEBHOOK_PORT": "8080", "FARMDOCK_WEBHOOK_SECRET": "s3cret",
+        "FARMDOCK_OPERATOR_CHAT_IDS": "1, -1002",
+    })
+    assert settings.db_path == Path("/data/city.db")
+    assert settings.api_base_url == "http://127.0.0.1:8081/bot"
+    assert settings.api_base_file_url == "http://127.0.0.1:8081/file/bot"
+    assert (settings.log_level, settings.digest_time, settings.escalation_hours) == (
+        "DEBUG", time(7, 30), 12.0)
+    assert (settings.webhook_url, settings.webhook_port, settings.webhook_secret) == (
+        "https://farm.example/hook", 8080, "s3cret")
+    assert settings.operator_chat_ids == (1, -1002)
+
+
+@pytest.mark.parametrize(
+    ("env", "names"),
+    [
+        ({}, "FARMDOCK_TOKEN"),
+        ({"FARMDOCK_TOKEN": "not a token"}, "FARMDOCK_TOKEN"),
+        ({"FARMDOCK_TOKEN": TOKEN, "FARMDOCK_TZ": "Mars/Base"}, "FARMDOCK_TZ"),
+        ({"FARMDOCK_TOKEN": TOKEN, "FARMDOCK_API_BASE_URL": "ftp://x"}, "FARMDOCK_API_BASE_URL"),
+        ({"FARMDOCK_TOKEN": TOKEN, "FARMDOCK_LOG_LEVEL": "LOUD"}, "FARMDOCK_LOG_LEVEL"),
+        ({"FARMDOCK_TOKEN": TOKEN, "FARMDOCK_DIGEST_TIME": "8点"}, "FARMDOCK_DIGEST_TIME"),
+        ({"FARMDOCK_TOKEN": TOKEN, "FARMDOCK_ESCALATION_HOURS": "-3"},
+         "FARMDOCK_ESCALATION_HOURS"),
+        ({"FARMDOCK_TOKEN": TOKEN, "FARMDOCK_WEBHOOK_URL": "http://insecure"},
+         "FARMDOCK_WEBHOOK_URL"),
+        ({"FARMDOCK_TOKEN": TOKEN, "FARMDOCK_WEBHOOK_PORT": "99999"}, "FARMDOCK_WEBHOOK_PORT"),
+        ({"FARMDOCK_TOKEN": TOKEN, "FARMDOCK_OPERATOR_CHAT_IDS": "me"},
+         "FARMDOCK_OPERATOR_CHAT_IDS"),
+    ],
+)
+def test_bad_settings_name_the_variable_in_one_line(env: dict[str, str], names: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        settings_from(env)
+    message = str(caught.value)
+    assert message.startswith(names)
+    assert "\n" not in message
+
+
+def test_env_file_is_read_and_environment_wins(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text(f'FARMDOCK_TOKEN="{TOKEN}"\nexport FARMDOCK_DB=from-file.db\n')
+    settings = load_settings({"FARMDOCK_DB": "from-env.db"}, env_file=env_file)
+    assert settings.token == TOKEN
+    assert settings.db_path == Path("from-env.db")
+
+
+def test_offline_commands_need_no_token() -> None:
+    assert settings_from({}, require_token=False).token == ""
