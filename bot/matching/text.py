@@ -1,0 +1,49 @@
+"""Cleaning what users type before anything reads it.
+
+Full-width forms become half-width (NFKC), HTML tags and entities, emoji, control and
+private-use characters disappear, brackets and repeated punctuation are flattened,
+and a few traditional characters common in product and place names are folded to
+simplified ones, so that every later step sees one spelling.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+_HTML_TAG = re.compile(r"<[^<>]{0,200}>")
+_NOISE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202f\u2060-\u206f\ufeff\ufe00-\ufe0f"
+    "\u2190-\u21ff\u2300-\u23ff\u2460-\u24ff\u25a0-\u27bf\u2b00-\u2bff\ue000-\uf8ff"
+    "\U0001f000-\U0001faff\U000e0000-\U000e007f]+"
+)
+_REPEATED = re.compile(r"([,.!?~;:、。\-_=*#/\s])\1+")
+
+# Traditional → simplified for characters seen in products, units, places and trade words;
+# brackets and decorative marks become spaces.
+_FOLD = str.maketrans(
+    {
+        **dict(
+            zip(
+                "噸價電話號賣買購應貨雞鴨魚蝦豬蘿蔔蔥薑蘋麵糧麥豐寶縣區鎮鄉魯郟葉鋼衛東華龍陽莊頂"
+                "營張橋內塊錢個隻頭條餘萬兩幾黃紅綠長鮮鳳馬鈴藥蓮齊筍蘭瓊聯係給斤圓園棗蘑菇蒜薹鹽糖醬醋",
+                "吨价电话号卖买购应货鸡鸭鱼虾猪萝卜葱姜苹面粮麦丰宝县区镇乡鲁郏叶钢卫东华龙阳庄顶"
+                "营张桥内块钱个只头条余万两几黄红绿长鲜凤马铃药莲齐笋兰琼联系给斤圆园枣蘑菇蒜薹盐糖酱醋",
+                strict=True,
+            )
+        ),
+        **dict.fromkeys("【】〔〕〖〗「」『』《》<>[]{}()|\"'`^\\", " "),
+    }
+)
+
+
+def normalize(text: str) -> str:
+    """One clean line: NFKC, no markup, no emoji or control characters, ASCII lower-cased."""
+    text = unicodedata.normalize("NFKC", text)
+    if "&" in text:
+        text = html.unescape(text)
+    if "<" in text:
+        text = _HTML_TAG.sub(" ", text)
+    text = _NOISE.sub(" ", text).translate(_FOLD).lower()
+    return _REPEATED.sub(r"\1", text).strip()
