@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,13 +40,20 @@ async def enqueue(db: Database, messages: Sequence[OutgoingMessage]) -> int:
         return conn.total_changes - before
 
 
-async def due_messages(db: Database, now: float, limit: int = 100) -> list[OutboxMessage]:
-    """Pending messages that may go now, oldest first."""
-    rows = await db.fetch_all(
-        "SELECT * FROM outbox WHERE status = 'pending' AND not_before <= ?"
-        " ORDER BY not_before, id LIMIT ?",
-        (now, limit),
-    )
+async def due_messages(
+    db: Database, now: float, limit: int = 100, *, skip_chats: Collection[int] = ()
+) -> list[OutboxMessage]:
+    """Pending messages that may go now, oldest first.
+
+    ``skip_chats`` leaves out chats the sender must not write to yet (Telegram's
+    per-chat limit), so that a long queue for one chat never hides the others.
+    """
+    sql = "SELECT * FROM outbox WHERE status = 'pending' AND not_before <= ?"
+    params: list[Any] = [now]
+    if skip_chats:
+        sql += f" AND chat_id NOT IN ({','.join('?' * len(skip_chats))})"
+        params += list(skip_chats)
+    rows = await db.fetch_all(sql + " ORDER BY not_before, id LIMIT ?", [*params, limit])
     return [OutboxMessage.from_row(r) for r in rows]
 
 
