@@ -1,0 +1,34 @@
+"""Fixtures for the digest, broadcast and officials' tests: a database and a fake Bot API."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from telegram import Bot
+
+from storage.database import Database
+from tests.fake_bot_api import FakeBotApi
+
+TOKEN = "123456:TEST-token_abc"
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = await Database.open(tmp_path / "farmdock.db")
+    yield database
+    await database.close()
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[FakeBotApi]:
+    async with FakeBotApi() as fake:
+        yield fake
+
+
+@pytest.fixture
+async def bot(server: FakeBotApi) -> AsyncIterator[Bot]:
+    telegram_bot = Bot(TOKEN, base_url=server.base_url, base_file_url=server.base_file_url)
+    async with telegram_bot:
+        yield telegram_bot

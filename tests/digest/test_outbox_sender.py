@@ -1,0 +1,172 @@
+"""The outbox sender against the fake Bot API: limits, failures, crash and restart."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from telegram import Bot
+
+from bot.services import outbox_sender as sender_module
+from bot.services.outbox_sender import OutboxSender
+from storage import outbox, users
+from storage.database import Database
+from storage.outbox import OutgoingMessage
+from tests.fake_bot_api import FakeBotApi, InjectedError, SimulatedClock
+
+
+def text_message(chat_id: int, n: int = 0, day: str = "2026-05-09") -> OutgoingMessage:
+    return OutgoingMessage(
+        key=f"{day}|{chat_id}|digest|{n}", chat_id=chat_id, kind="digest",
+        payload={"method": "sendMessage", "text": f"<b>日报</b> {n}", "parse_mode": "HTML"},
+    )
+
+
+def simulated_sender(
+    db: Database, bot: Bot, server: FakeBotApi
+) -> tuple[OutboxSender, SimulatedClock]:
+    clock = SimulatedClock()
+    server.enable_limits(clock)
+    return OutboxSender(db, bot, clock=clock.monotonic, sleep=clock.sleep), clock
+
+
+async def test_broadcast_stays_within_limits(db: Database, bot: Bot, server: FakeBotApi) -> None:
+    # 90 recipients, two messages each: 180 sends at 30/s need 6 s, and each chat needs 1 s.
+    await outbox.enqueue(db, [text_message(c, n) for n in (0, 1) for c in range(1, 91)])
+    sender, clock = simulated_sender(db, bot, server)
+    assert await sender.drain() == 180
+    assert server.limits is not None and server.limits.rejected == 0
+    assert sender.retries_after == 0
+    assert 179 / 30 <= clock.monotonic() <= 1.1 * 180 / 30
+    # Within one chat the order of the rows is kept.
+    assert [m.text for m in server.messages_to(7)] == ["<b>日报</b> 0", "<b>日报</b> 1"]
+    assert await outbox.due_messages(db, 1e12) == []
+
+
+async def test_one_chat_with_a_long_queue_does_not_hold_up_the_others(
+    db: Database, bot: Bot, server: FakeBotApi
+) -> None:
+    await outbox.enqueue(db, [text_message(1, n) for n in range(20)])
+    await outbox.enqueue(db, [text_message(c) for c in range(2, 32)])
+    sender, clock = simulated_sender(db, bot, server)
+    assert await sender.drain() == 50
+    last_other = max(i for i, m in enumerate(server.sent) if m.chat_id != 1)
+    assert last_other < 40  # the 30 others are not queued behind chat 1's twenty
+    assert clock.monotonic() >= 19.0  # chat 1 got one a second
+    assert server.limits is not None and server.limits.rejected == 0
+
+
+async def test_blocked_user_is_marked_inactive_and_skipped(
+    db: Database, bot: Bot, server: FakeBotApi
+) -> None:
+    await users.upsert_user(db, 5, role="buyer", name="李经理")
+    server.inject_error("sendMessage", InjectedError.blocked(), chat_id=5)
+    await outbox.enqueue(db, [text_message(5), text_message(6)])
+    assert await OutboxSender(db, bot, per_chat_interval=0).drain() == 1
+    blocked = await users.get_user(db, 5)
+    assert blocked is not None and blocked.status == "inactive"
+    [row] = await outbox.messages(db, chat_id=5)
+    assert row.status == "failed" and "blocked" in (row.last_error or "")
+    assert [m.chat_id for m in server.sent] == [6]
+
+
+async def test_429_postpones_by_retry_after(db: Database, bot: Bot, server: FakeBotApi) -> None:
+    server.inject_error("sendMessage", InjectedError.flood(retry_after=7))
+    await outbox.enqueue(db, [text_message(1)])
+    wall = [1000.0]
+    sender = OutboxSender(db, bot, wall_clock=lambda: wall[0])
+    assert await sender.drain() == 0
+    [row] = await outbox.messages(db)
+    assert row.status == "pending" and row.not_before == pytest.approx(1007.0)
+    assert sender.retries_after == 1
+    wall[0] = 1007.0
+    sender = OutboxSender(db, bot, wall_clock=lambda: wall[0])
+    assert await sender.drain() == 1
+
+
+async def test_server_error_backs_off_and_is_never_dropped(
+    db: Database, bot: Bot, server: FakeBotApi
+) -> None:
+    server.inject_error("sendMessage", InjectedError.server_error(502), times=2)
+    await outbox.enqueue(db, [text_message(1)])
+    wall = [0.0]
+    for _ in range(2):
+        assert await OutboxSender(db, bot, wall_clock=lambda: wall[0]).drain() == 0
+        [row] = await outbox.messages(db)
+        assert row.status == "pending" and row.not_before > wall[0]
+        wall[0] = row.not_before
+    assert await OutboxSender(db, bot, wall_clock=lambda: wall[0]).drain() == 1
+    assert len(server.sent) == 1
+
+
+async def test_documents_and_photos_from_data_or_path(
+    db: Database, bot: Bot, server: FakeBotApi, tmp_path: Path
+) -> None:
+    path = tmp_path / "chart.png"
+    path.write_bytes(b"\x89PNG fake")
+    await outbox.enqueue(db, [
+        OutgoingMessage("a", 1, "digest", {
+            "method": "sendDocument", "caption": "日报 Excel",
+            "document": {"filename": "日报.xlsx", "data": base64.b64encode(b"xlsx").decode()},
+        }),
+        OutgoingMessage("b", 2, "digest", {
+            "method": "sendPhoto", "caption": "图表",
+            "photo": {"filename": "c.png", "path": str(path)},
+            "reply_markup": {"inline_keyboard": [[{"text": "续期", "callback_data": "renew:1"}]]},
+        }),
+    ])
+    assert await OutboxSender(db, bot).drain() == 2
+    document, photo = server.sent
+    assert document.file is not None and document.file.content == b"xlsx"
+    assert document.file.filename == "日报.xlsx"
+    assert photo.file is not None and photo.file.content == b"\x89PNG fake"
+    assert photo.button_texts() == ["续期"]
+
+
+async def test_crash_between_send_and_mark_repeats_at_most_that_message(
+    db: Database, bot: Bot, server: FakeBotApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await outbox.enqueue(db, [text_message(c) for c in range(1, 41)])
+    real_mark_sent = outbox.mark_sent
+    calls = 0
+
+    class Crash(BaseException):
+        pass
+
+    async def crashing_mark_sent(database: Database, message_id: int) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 17:
+            raise Crash  # the process dies after Telegram took message 17
+        await real_mark_sent(database, message_id)
+
+    monkeypatch.setattr(sender_module.outbox, "mark_sent", crashing_mark_sent)
+    sender, _clock = simulated_sender(db, bot, server)
+    with pytest.raises(Crash):
+        await sender.drain()
+    monkeypatch.setattr(sender_module.outbox, "mark_sent", real_mark_sent)
+
+    restarted, _clock = simulated_sender(db, bot, server)
+    await restarted.drain()
+    received = Counter(m.chat_id for m in server.sent)
+    assert set(received) == set(range(1, 41))
+    repeats = sum(n - 1 for n in received.values())
+    assert repeats <= 1
+
+
+async def test_wake_makes_the_running_sender_drain(
+    db: Database, bot: Bot, server: FakeBotApi
+) -> None:
+    sender = OutboxSender(db, bot)
+    task = asyncio.create_task(sender.run())
+    try:
+        await asyncio.sleep(0.05)
+        await outbox.enqueue(db, [text_message(3)])
+        sender.wake()
+        message = await server.wait_for_message(3, timeout=2)
+        assert message.text == "<b>日报</b> 0"
+    finally:
+        task.cancel()
