@@ -1,0 +1,319 @@
+"""An in-memory index of open listings, so a new listing is matched without a scan.
+
+Listings are filed by product and kind, then by county and township, then per
+price unit in a list sorted by price (offers cheapest first, needs highest cap
+first). Matching one listing walks the places nearest first, takes from each
+sorted list only the eligible prefix it needs, and stops as soon as the next
+places can only rank lower. The policy itself is :mod:`bot.matching.engine`;
+this module only decides which listings to look at, and its results equal
+:func:`bot.matching.engine.rank_candidates` over all open listings.
+
+Every operation is synchronous and takes milliseconds; the bot calls it from
+handlers directly and rebuilds the index from storage at start-up.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from bisect import bisect_right
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+
+from bot.matching.engine import (
+    DistanceFn,
+    RankKey,
+    cached_distance,
+    city_distance,
+    eligible_for,
+    pair_key,
+    rank_key,
+    to_matches,
+)
+from bot.matching.model import Kind, Listing, Match, Place
+from bot.matching.pricing import (
+    PRICE_TOLERANCE,
+    has_price,
+    price_conversions,
+    price_for,
+    quantity_conversions,
+    reference_conversions,
+)
+
+# Shelf keys for listings outside the city, and an axis for listings with no unit at all.
+_OUTSIDE = "\x00outside"
+_ANY_UNIT = "\x00any"
+
+
+class _Row:
+    """Listings of one shelf priced in one unit, sorted by their value in that unit."""
+
+    __slots__ = ("listings", "values")
+
+    def __init__(self) -> None:
+        self.values: list[float] = []
+        self.listings: list[Listing] = []
+
+
+class _Shelf:
+    """The open listings of one product and kind at one (county, township)."""
+
+    __slots__ = ("priced", "unpriced")
+
+    def __init__(self) -> None:
+        self.priced: dict[str, _Row] = defaultdict(_Row)
+        # Listings without a figure in a unit, filed under each unit of their quantity.
+        self.unpriced: dict[str, dict[str, Listing]] = defaultdict(dict)
+
+
+def _sort_sign(kind: Kind) -> float:
+    """Offers sort by rising price, needs by falling cap: best deal first."""
+    return 1.0 if kind == "offer" else -1.0
+
+
+def _filing(listing: Listing) -> tuple[dict[str, float], set[str]]:
+    """Where a listing is filed: its sort value per price unit, and the units it is unpriced in."""
+    sign = _sort_sign(listing.kind)
+    priced = {
+        unit: sign * listing.price / factor
+        for unit, factor in price_conversions(listing).items()
+        if listing.price is not None
+    }
+    unpriced = set(quantity_conversions(listing)) - priced.keys()
+    if not priced and not unpriced:
+        unpriced = {_ANY_UNIT}
+    return priced, unpriced
+
+
+def _shelf_keys(place: Place) -> tuple[str | None, str | None]:
+    if place.outside:
+        return _OUTSIDE, None
+    return place.county, place.township
+
+
+class MatchIndex:
+    """Open listings by product, for incremental matching in both directions."""
+
+    def __init__(self, distance: DistanceFn | None = None) -> None:
+        self._distance = cached_distance(distance) if distance else None
+        # (product, kind) → county → township → shelf
+        self._books: dict[tuple[str, Kind], dict[str | None, dict[str | None, _Shelf]]] = {}
+        self._listings: dict[str, Listing] = {}
+        self._expiry: list[tuple[float, str]] = []
+
+    @property
+    def distance(self) -> DistanceFn:
+        if self._distance is None:
+            self._distance = city_distance()
+        return self._distance
+
+    def __len__(self) -> int:
+        return len(self._listings)
+
+    def __contains__(self, listing_id: object) -> bool:
+        return listing_id in self._listings
+
+    def get(self, listing_id: str) -> Listing | None:
+        return self._listings.get(listing_id)
+
+    def rebuild(self, listings: Iterable[Listing]) -> None:
+        """Replace the whole content, sorting each list once (start-up, batch matching)."""
+        self._books.clear()
+        self._listings.clear()
+        self._expiry.clear()
+        # The last of several listings with one id wins, as with repeated add().
+        for listing in {listing.id: listing for listing in listings}.values():
+            self._file(listing, keep_sorted=False)
+        for book in self._books.values():
+            for townships in book.values():
+                for shelf in townships.values():
+                    for row in shelf.priced.values():
+                        order = sorted(range(len(row.values)), key=row.values.__getitem__)
+                        row.values = [row.values[i] for i in order]
+                        row.listings = [row.listings[i] for i in order]
+        heapq.heapify(self._expiry)
+
+    def add(self, listing: Listing) -> None:
+        """File a new or edited listing, replacing any listing with the same id."""
+        self.remove(listing.id)
+        self._file(listing, keep_sorted=True)
+        if listing.expires_at is not None:
+            heapq.heappush(self._expiry, (listing.expires_at, listing.id))
+
+    def update(self, listing: Listing) -> None:
+        """Re-file an edited listing (the same as :meth:`add`)."""
+        self.add(listing)
+
+    def remove(self, listing_id: str) -> Listing | None:
+        """Take a listing out (closed, withdrawn); returns it, or None if it was not there."""
+        listing = self._listings.pop(listing_id, None)
+        if listing is None:
+            return None
+        county, township = _shelf_keys(listing.place)
+        shelf = self._books[(listing.product, listing.kind)][county][township]
+        priced, unpriced = _filing(listing)
+        for unit, value in priced.items():
+            row = shelf.priced[unit]
+            # Equal values may sit in any order; look for the listing itself among them.
+            i = bisect_right(row.values, value) - 1
+            while row.listings[i] is not listing:
+                i -= 1
+            del row.values[i]
+            del row.listings[i]
+        for unit in unpriced:
+            del shelf.unpriced[unit][listing_id]
+        return listing
+
+    def expire(self, now: float) -> list[Listing]:
+        """Remove every listing whose validity has passed at ``now``; returns them."""
+        expired: list[Listing] = []
+        while self._expiry and self._expiry[0][0] <= now:
+            expires_at, listing_id = heapq.heappop(self._expiry)
+            listing = self._listings.get(listing_id)
+            # A stale heap entry: the listing was removed or edited since.
+            if listing is not None and listing.expires_at == expires_at:
+                self.remove(listing_id)
+                expired.append(listing)
+        return expired
+
+    def _file(self, listing: Listing, keep_sorted: bool) -> None:
+        self._listings[listing.id] = listing
+        county, township = _shelf_keys(listing.place)
+        book = self._books.setdefault((listing.product, listing.kind), {})
+        shelf = book.setdefault(county, {}).setdefault(township, _Shelf())
+        priced, unpriced = _filing(listing)
+        for unit, value in priced.items():
+            row = shelf.priced[unit]
+            i = bisect_right(row.values, value) if keep_sorted else len(row.values)
+            row.values.insert(i, value)
+            row.listings.insert(i, listing)
+        for unit in unpriced:
+            shelf.unpriced[unit][listing.id] = listing
+        if not keep_sorted and listing.expires_at is not None:
+            self._expiry.append((listing.expires_at, listing.id))
+
+    def matches_for(self, listing: Listing, top_k: int | None, now: float) -> list[Match]:
+        """The best ``top_k`` eligible listings of the other kind for ``listing``, rank 1 first.
+
+        ``listing`` need not be in the index. Expired listings still in the index are
+        skipped (call :meth:`expire` to drop them).
+        """
+        other: Kind = "offer" if listing.kind == "need" else "need"
+        book = self._books.get((listing.product, other))
+        if not book:
+            return []
+        wanted = math.inf if top_k is None else top_k
+        scan = _Scan(listing, now, self.distance)
+        found: list[tuple[RankKey, Listing]] = []
+        for shelves in self._places_nearest_first(book, listing.place):
+            found.extend(scan.best(shelves, wanted - len(found)))
+            if len(found) >= wanted:
+                break
+        found.sort(key=pair_key)
+        return to_matches(listing, found[:top_k])
+
+    def _places_nearest_first(
+        self, book: dict[str | None, dict[str | None, _Shelf]], place: Place
+    ) -> Iterator[list[_Shelf]]:
+        """Groups of shelves in rank order; within a group, the rank key decides.
+
+        Mirrors :func:`bot.matching.engine.tier_of`: each group holds the shelves
+        sharing one (tier, distance).
+        """
+        if place.outside:
+            yield [s for townships in book.values() for s in townships.values()]
+            return
+        home = place.county
+        if home is not None and home in book:
+            townships = book[home]
+            if place.township is not None and place.township in townships:
+                yield [townships[place.township]]
+            yield [s for t, s in townships.items() if t is None or t != place.township]
+        by_distance: dict[float, list[_Shelf]] = defaultdict(list)
+        for county, townships in book.items():
+            if (home is not None and county == home) or county == _OUTSIDE:
+                continue
+            km = math.inf if home is None or county is None else self.distance(home, county)
+            by_distance[km].extend(townships.values())
+        for km in sorted(by_distance):
+            yield by_distance[km]
+        if _OUTSIDE in book:
+            yield list(book[_OUTSIDE].values())
+
+
+class _Scan:
+    """One listing looking for its best counterparts among shelves of the other kind."""
+
+    __slots__ = ("bounds", "distance", "now", "priced_units", "unpriced_units", "viewer")
+
+    def __init__(self, viewer: Listing, now: float, distance: DistanceFn) -> None:
+        self.viewer = viewer
+        self.now = now
+        self.distance = distance
+        reference = reference_conversions(viewer)
+        quantity = quantity_conversions(viewer)
+        # The highest sort value still within price, per unit: the cap for a need
+        # (offers sort by price), minus the asking price for an offer (needs sort by -cap).
+        self.bounds: dict[str, float] = {}
+        for unit, factor in reference.items():
+            if has_price(viewer) and viewer.price is not None:
+                bound = -_sort_sign(viewer.kind) * viewer.price / factor
+                self.bounds[unit] = bound + abs(bound) * PRICE_TOLERANCE
+            else:
+                self.bounds[unit] = math.inf
+        # A listing with neither unit nor price is comparable with everything.
+        self.unpriced_units: set[str] | None = (
+            {*reference, *quantity, _ANY_UNIT} if reference or quantity else None
+        )
+        self.priced_units = reference
+
+    def best(self, shelves: list[_Shelf], wanted: float) -> list[tuple[RankKey, Listing]]:
+        """Eligible listings of these shelves, enough to hold the ``wanted`` best of them."""
+        found: dict[str, tuple[RankKey, Listing]] = {}
+        for shelf in shelves:
+            for unit in self.priced_units:
+                row = shelf.priced.get(unit)
+                if row is not None:
+                    self._take_row(row, unit, wanted, found)
+        if len(found) < wanted:
+            for shelf in shelves:
+                for target in self._unpriced(shelf):
+                    if target.id not in found and self._accepts(target, None):
+                        found[target.id] = (rank_key(self.viewer, target, self.distance), target)
+        return list(found.values())
+
+    def _take_row(
+        self, row: _Row, unit: str, wanted: float, found: dict[str, tuple[RankKey, Listing]]
+    ) -> None:
+        """Walk a row's eligible prefix until ``wanted`` listings and their price ties are in."""
+        end = bisect_right(row.values, self.bounds[unit])
+        taken = 0
+        last_value = math.inf
+        for i in range(end):
+            value = row.values[i]
+            if taken >= wanted and value > last_value:
+                break
+            target = row.listings[i]
+            # A listing priced in several units is taken in the one it is compared in.
+            if self._accepts(target, unit):
+                found[target.id] = (rank_key(self.viewer, target, self.distance), target)
+                taken += 1
+                last_value = value
+
+    def _unpriced(self, shelf: _Shelf) -> Iterator[Listing]:
+        if self.unpriced_units is None:
+            for row in shelf.priced.values():
+                yield from row.listings
+            for listings in shelf.unpriced.values():
+                yield from listings.values()
+            return
+        for unit in self.unpriced_units:
+            listings = shelf.unpriced.get(unit)
+            if listings:
+                yield from listings.values()
+
+    def _accepts(self, target: Listing, unit: str | None) -> bool:
+        """Eligible, and compared on price in ``unit`` (None: not comparable on price)."""
+        quoted = price_for(target, self.viewer)
+        compared_in = None if quoted is None else quoted[0]
+        return compared_in == unit and eligible_for(self.viewer, target, self.now)
