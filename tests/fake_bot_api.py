@@ -46,22 +46,11 @@ _TOKEN = re.compile(r"^(\d+):[A-Za-z0-9_-]+$")
 # otherwise a message text like "123" or "true" would change type.
 _FREE_TEXT_PARAMS = frozenset(
     {
-        "text",
-        "caption",
-        "callback_query_id",
-        "inline_message_id",
-        "file_id",
-        "document",
-        "photo",
-        "url",
-        "secret_token",
-        "title",
-        "description",
-        "short_description",
-        "name",
+        "text", "caption", "callback_query_id", "inline_message_id", "file_id", "document",
+        "photo", "url", "secret_token", "title", "description", "short_description", "name",
         "payload",
     }
-)
+)  # fmt: skip
 # Methods that put a message into a chat; the limits mode throttles exactly these.
 _SEND_METHODS = frozenset({"sendMessage", "sendDocument", "sendPhoto", "sendMediaGroup"})
 _HTML_TAGS = frozenset(
@@ -99,7 +88,7 @@ class MonotonicClock:
 
 
 class SimulatedClock:
-    """Time that moves only when told to, so an hour-long broadcast can be checked in a second.
+    """Time that moves only when told to, so a broadcast of hours can be checked in seconds.
 
     ``sleep`` advances the clock instead of waiting, so code that takes a clock can run
     at full speed while still obeying the limits it would obey in real time.
@@ -246,7 +235,6 @@ class ApiCall:
     method: str
     params: dict[str, Any]
     files: dict[str, UploadedFile]
-    token: str
     status: int | None = None  # None while the request is still being answered
     description: str | None = None
     retry_after: float | None = None
@@ -609,23 +597,15 @@ class FakeBotApi:
     # ------------------------------------------------------------ HTTP plumbing
 
     async def _handle(self, request: web.Request) -> web.Response:
-        token = request.match_info["token"]
-        if not (match := _TOKEN.match(token)):
+        if not (token := _TOKEN.match(request.match_info["token"])):
             return _error_response(401, "Unauthorized")
         params, files = await _read_params(request)
-        name, handler = self._methods.get(
-            request.match_info["method"].lower(), (request.match_info["method"], None)
-        )
-        call = ApiCall(name, params, files, token)
+        requested = request.match_info["method"]
+        name, handler = self._methods.get(requested.lower(), (requested, None))
+        call = ApiCall(name, params, files)
         self.calls.append(call)
         try:
-            if handler is None:
-                raise _ApiError(404, "Not Found: method not found")
-            await self._apply_injection(call)
-            self._apply_limits(call)
-            result = handler(call, int(match.group(1)))
-            if asyncio.iscoroutine(result):
-                result = await result
+            result = await self._answer(call, handler, bot_id=int(token.group(1)))
         except _ApiError as err:
             call.status = err.status
             call.description = err.description
@@ -635,6 +615,17 @@ class FakeBotApi:
             self._changed.notify()
         call.status = 200
         return web.json_response({"ok": True, "result": result})
+
+    async def _answer(self, call: ApiCall, handler: Handler | None, bot_id: int) -> Any:
+        if handler is None:
+            raise _ApiError(404, "Not Found: method not found")
+        await self._apply_injection(call)
+        self._apply_limits(call)
+        try:
+            result = handler(call, bot_id)
+            return await result if asyncio.iscoroutine(result) else result
+        except (TypeError, ValueError) as exc:  # malformed parameters
+            raise _ApiError(400, f"Bad Request: {exc}") from exc
 
     async def _download(self, request: web.Request) -> web.Response:
         uploaded = self._files.get(request.match_info["file_id"])

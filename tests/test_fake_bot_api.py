@@ -13,6 +13,8 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputMediaPhoto,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
     Update,
 )
@@ -183,6 +185,22 @@ async def test_contact_share_own_and_foreign(
     assert (await user.next_message()).text == "收到本人号码 +8613800138000"
     user.share_contact("13900139000", own=False)
     assert (await user.next_message()).text == "收到他人号码 13900139000"
+
+
+async def test_reply_keyboard_buttons_send_their_text(
+    app: Application, make_user: Callable[..., FakeUser]
+) -> None:
+    user = make_user()
+    keyboard = ReplyKeyboardMarkup(
+        [["出售", "求购"], [KeyboardButton("分享手机号", request_contact=True)]]
+    )
+    menu = await app.bot.send_message(user.id, "请选择", reply_markup=keyboard)
+    assert menu.reply_markup is None  # Telegram does not echo reply keyboards
+    shown = await user.next_message()
+    assert user.press(shown, "求购") is None
+    assert (await user.next_message()).text == "求购"
+    with pytest.raises(LookupError, match="share_contact"):
+        user.press(shown, "手机号")
 
 
 async def test_run_application_calls_post_init_and_post_shutdown(fake_api: FakeBotApi) -> None:
@@ -366,6 +384,8 @@ async def test_unknown_method_and_bad_token(
         }
     async with http.post(f"{fake_api.base_url}not-a-token/getMe") as response:
         assert response.status == 401
+    async with http.post(api_url(fake_api, "getUpdates"), data={"limit": "many"}) as response:
+        assert response.status == 400
 
 
 async def test_documents_and_photos_keep_name_and_bytes(bot: Bot, fake_api: FakeBotApi) -> None:
@@ -417,6 +437,7 @@ async def test_housekeeping_methods(bot: Bot, fake_api: FakeBotApi) -> None:
     assert (await bot.get_webhook_info()).url == "https://example.org/hook"
     await bot.delete_webhook()
     assert (await bot.get_webhook_info()).url == ""
+    assert await bot.log_out() and await bot.close()
     assert bot.username == "farmdock_test_bot"
 
 
