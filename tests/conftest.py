@@ -7,14 +7,12 @@ A test builds its Application with ``.base_url(fake_api.base_url)`` and hands it
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 
 import pytest
 from telegram.ext import Application
 
-from tests.fake_bot_api import FakeBotApi, FakeUser, running_application
-
-RunApplication = Callable[[Application], Awaitable[Application]]
+from tests.fake_bot_api import FakeBotApi, FakeUser, RunApplication, running_application
 
 
 @pytest.fixture

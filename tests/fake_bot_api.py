@@ -21,7 +21,7 @@ import re
 import socket
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
@@ -29,6 +29,8 @@ from aiohttp import web
 from telegram.ext import Application
 
 T = TypeVar("T")
+# The run_application fixture: starts an Application, which is stopped at teardown.
+RunApplication = Callable[[Application], Awaitable[Application]]
 Handler = Callable[["ApiCall", int], Any]  # (call, bot id) -> result, maybe awaitable
 
 # Any token of Telegram's shape is accepted; the part before the colon is the bot's id.

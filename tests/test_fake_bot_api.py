@@ -31,12 +31,12 @@ from telegram.ext import (
 )
 
 from benchmarks.echo_bot import build_echo_application
-from tests.conftest import RunApplication
 from tests.fake_bot_api import (
     TEST_TOKEN,
     FakeBotApi,
     FakeUser,
     InjectedError,
+    RunApplication,
     SimulatedClock,
     running_application,
 )
