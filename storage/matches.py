@@ -14,10 +14,13 @@ Side = Literal["need", "offer"]
 
 
 async def record_matches(
-    db: Database, pairs: Sequence[tuple[int, int, float, int]]
+    db: Database, pairs: Sequence[tuple[int, int, float, int]], *, created_at: float | None = None
 ) -> list[MatchRecord]:
-    """Store (need_id, offer_id, score, rank) pairs; a pair already known keeps its row."""
-    now = time.time()
+    """Store (need_id, offer_id, score, rank) pairs; a pair already known keeps its row.
+
+    ``created_at`` backdates the rows (imports, sample days, tests); default now.
+    """
+    now = time.time() if created_at is None else created_at
     async with db.transaction() as conn:
         await conn.executemany(
             "INSERT INTO matches (need_id, offer_id, score, rank, created_at)"

@@ -8,6 +8,8 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import aiosqlite
+
 from storage.database import Database
 from storage.records import OutboxMessage
 
@@ -25,19 +27,53 @@ class OutgoingMessage:
 
 async def enqueue(db: Database, messages: Sequence[OutgoingMessage]) -> int:
     """Add messages whose key is new; return how many were added (existing keys are kept)."""
-    now = time.time()
     async with db.transaction() as conn:
-        before = conn.total_changes
-        await conn.executemany(
-            "INSERT INTO outbox (key, chat_id, kind, payload, not_before, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
-            [
-                (m.key, m.chat_id, m.kind, json.dumps(m.payload, ensure_ascii=False),
-                 m.not_before, now)
-                for m in messages
-            ],
+        return await _insert(conn, messages)
+
+
+async def enqueue_groups(db: Database, groups: Sequence[Sequence[OutgoingMessage]]) -> int:
+    """Add each group whole or not at all, in one transaction; return how many rows were added.
+
+    A group (a digest in several parts, with its files) whose first key is already
+    known is skipped entirely, so a refill that cuts the text differently never
+    adds a second, partly different copy.
+    """
+    async with db.transaction() as conn:
+        fresh = []
+        for group in groups:
+            if not group:
+                continue
+            cur = await conn.execute("SELECT 1 FROM outbox WHERE key = ?", (group[0].key,))
+            if await cur.fetchone() is None:
+                fresh.extend(group)
+        return await _insert(conn, fresh)
+
+
+async def known_keys(db: Database, keys: Sequence[str]) -> set[str]:
+    """Which of ``keys`` are in the outbox already, whatever their state."""
+    found: set[str] = set()
+    for start in range(0, len(keys), 500):  # below SQLite's parameter limit
+        chunk = list(keys[start : start + 500])
+        rows = await db.fetch_all(
+            f"SELECT key FROM outbox WHERE key IN ({','.join('?' * len(chunk))})", chunk
         )
-        return conn.total_changes - before
+        found.update(r["key"] for r in rows)
+    return found
+
+
+async def _insert(conn: aiosqlite.Connection, messages: Sequence[OutgoingMessage]) -> int:
+    now = time.time()
+    before = conn.total_changes
+    await conn.executemany(
+        "INSERT INTO outbox (key, chat_id, kind, payload, not_before, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
+        [
+            (m.key, m.chat_id, m.kind, json.dumps(m.payload, ensure_ascii=False),
+             m.not_before, now)
+            for m in messages
+        ],
+    )
+    return conn.total_changes - before
 
 
 async def due_messages(

@@ -1,0 +1,149 @@
+"""Use cases of the officials' digest: build one, and fill the outbox for every official.
+
+Queries run on the event loop (aiosqlite does the I/O in its own thread); the CPU
+work — computing the digest, rendering, the workbook and the chart — runs in a
+worker thread so the bot keeps answering while the city's digest is built.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from bot.services.digest_files import digest_chart, digest_workbook
+from bot.services.digest_model import DayWindow, Digest, Jurisdiction, build_digest
+from bot.services.digest_text import digest_messages
+from bot.texts import officials as texts
+from storage import listings, matches, outbox, reports
+from storage.database import Database
+from storage.outbox import OutgoingMessage
+from storage.records import StoredListing, User
+
+DIGEST_KIND = "digest"
+
+
+@dataclass(frozen=True, slots=True)
+class DigestBundle:
+    """A digest ready to send: its messages and both attachments."""
+
+    digest: Digest
+    messages: list[str]
+    workbook: bytes
+    chart: bytes
+
+    @property
+    def file_stem(self) -> str:
+        return f"购销日报_{self.digest.area.label}_{self.digest.day.isoformat()}"
+
+
+def local_today(tz: ZoneInfo, now: float | None = None) -> date:
+    """The calendar date in the platform's time zone (not the machine's)."""
+    return datetime.fromtimestamp(time.time() if now is None else now, tz).date()
+
+
+async def load_digest(
+    db: Database, area: Jurisdiction, day: date, tz: ZoneInfo, *, now: float | None = None
+) -> Digest:
+    """The digest of ``area`` for ``day``, as of the day's end (or now, for today)."""
+    window = DayWindow.of(day, tz)
+    previous = window.previous(tz)
+    as_of = min(time.time() if now is None else now, window.end)
+    county, township = area.county, area.township
+    day_listings = await listings.listings_in_period(
+        db, previous.start, window.end, county=county, township=township
+    )
+    day_matches = await matches.matches_in_period(
+        db, window.start, window.end, county=county, township=township
+    )
+    previous_matches = await matches.matches_in_period(
+        db, previous.start, previous.end, county=county, township=township
+    )
+    by_id = {x.id: x for x in day_listings}
+    wanted = {i for m in day_matches for i in (m.need_id, m.offer_id)} - by_id.keys()
+    match_listings: dict[int, StoredListing] = {**by_id, **await listings.get_listings(
+        db, sorted(wanted))}
+    needs = await reports.unmatched_at(db, as_of, kind="need", county=county, township=township)
+    offers = await reports.unmatched_at(db, as_of, kind="offer", county=county, township=township)
+    user_ids = [x.user_id for group in (match_listings.values(), needs, offers) for x in group]
+    people = await reports.users_by_ids(db, user_ids)
+    return await asyncio.to_thread(
+        build_digest, area=area, window=window, previous_window=previous, as_of=as_of,
+        listings=day_listings, matches=day_matches, previous_matches=previous_matches,
+        match_listings=match_listings, unmatched_needs=needs, unmatched_offers=offers,
+        users=people,
+    )
+
+
+def bundle(digest: Digest, tz: ZoneInfo) -> DigestBundle:
+    """Render text, workbook and chart (CPU-bound: call through ``asyncio.to_thread``)."""
+    return DigestBundle(
+        digest, digest_messages(digest, tz), digest_workbook(digest, tz), digest_chart(digest)
+    )
+
+
+async def load_bundle(
+    db: Database, area: Jurisdiction, day: date, tz: ZoneInfo, *, now: float | None = None
+) -> DigestBundle:
+    digest = await load_digest(db, area, day, tz, now=now)
+    return await asyncio.to_thread(bundle, digest, tz)
+
+
+def digest_key(day: date, chat_id: int, part: str = "") -> str:
+    """The outbox key of one part of a day's digest to one official: day|recipient|kind."""
+    return f"{day.isoformat()}|{chat_id}|{DIGEST_KIND}" + (f"|{part}" if part else "")
+
+
+def digest_outbox_group(chat_id: int, found: DigestBundle) -> list[OutgoingMessage]:
+    """The rows of one official's digest: text parts in order, then workbook and chart."""
+    day = found.digest.day
+    rows = [
+        OutgoingMessage(
+            digest_key(day, chat_id, str(i) if i else ""), chat_id, DIGEST_KIND,
+            {"method": "sendMessage", "text": text, "parse_mode": "HTML"},
+        )
+        for i, text in enumerate(found.messages)
+    ]
+    caption = texts.ATTACHMENT_CAPTION.format(area=found.digest.area.label, day=day.isoformat())
+    rows.append(OutgoingMessage(digest_key(day, chat_id, "xlsx"), chat_id, DIGEST_KIND, {
+        "method": "sendDocument", "caption": caption,
+        "document": {"filename": f"{found.file_stem}.xlsx", "data": _b64(found.workbook)},
+    }))
+    rows.append(OutgoingMessage(digest_key(day, chat_id, "png"), chat_id, DIGEST_KIND, {
+        "method": "sendPhoto", "caption": caption,
+        "photo": {"filename": f"{found.file_stem}.png", "data": _b64(found.chart)},
+    }))
+    return rows
+
+
+def _b64(content: bytes) -> str:
+    return base64.b64encode(content).decode("ascii")
+
+
+async def enqueue_daily_digests(
+    db: Database, day: date, tz: ZoneInfo, *, now: float | None = None
+) -> int:
+    """Put ``day``'s digest in the outbox for every active official; return rows added.
+
+    Idempotent: an official whose digest of the day is already in the outbox is
+    skipped (whatever its state), so re-running after a crash or at start-up adds
+    only what is missing. Each area's digest is built once for all its officials.
+    """
+    by_area: dict[Jurisdiction, list[User]] = defaultdict(list)
+    for official in await reports.active_officials(db):
+        by_area[Jurisdiction.of(official)].append(official)
+    added = 0
+    for area, officials in by_area.items():
+        known = await outbox.known_keys(db, [digest_key(day, o.telegram_id) for o in officials])
+        waiting = [o for o in officials if digest_key(day, o.telegram_id) not in known]
+        if not waiting:
+            continue
+        found = await load_bundle(db, area, day, tz, now=now)
+        added += await outbox.enqueue_groups(
+            db, [digest_outbox_group(o.telegram_id, found) for o in waiting]
+        )
+    return added

@@ -1,0 +1,161 @@
+"""The digest's attachments: an Excel workbook of the day and a chart of offers vs needs.
+
+Both are CPU work (100,000 rows for the city on a busy day): callers run them in a
+worker thread. The chart needs a font with Chinese glyphs; a fresh machine has
+none, so the Noto Sans SC shipped by the ``pylopdf-fonts-zh-cn`` package is used
+when present, else any CJK font matplotlib already knows, else a logged warning
+and boxes instead of characters.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from datetime import datetime
+from functools import cache
+from zoneinfo import ZoneInfo
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display on a server; must precede pyplot
+
+from matplotlib import font_manager
+from matplotlib.figure import Figure
+from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from bot.matching.model import WEIGHT_UNIT
+from bot.services.digest_model import Digest
+
+log = logging.getLogger(__name__)
+
+_KNOWN_CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC",
+                       "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "SimHei", "Microsoft YaHei")
+# Long digit runs in what users typed are phone numbers: officials see organisations only.
+_PHONE = re.compile(r"(?<!\d)(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|\d{7,8})(?!\d)")
+
+LISTING_COLUMNS = (
+    "编号", "类型", "品种", "类别", "规格", "数量", "单位", "原写数量", "原写单位", "价格",
+    "计价单位", "价格说明", "区县", "乡镇（街道）", "市外地点", "发布单位", "有效期至", "状态",
+    "发布时间", "原文",
+)
+MATCH_COLUMNS = (
+    "匹配编号", "品种", "数量", "单位", "供应方", "供应方地点", "需求方", "需求方地点",
+    "匹配度", "已交换联系方式", "匹配时间", "供应编号", "需求编号",
+)
+OPEN_COLUMNS = ("编号", "品种", "数量", "单位", "地点", "发布单位", "发布时间", "已等（小时）")
+KIND_NAMES = {"offer": "供应", "need": "需求"}
+STATUS_NAMES = {"open": "有效", "closed": "已关闭", "expired": "已过期", "withdrawn": "已撤回"}
+
+
+def digest_workbook(digest: Digest, tz: ZoneInfo) -> bytes:
+    """An .xlsx with the day's listings, matches, shortages and surplus on separate sheets."""
+    workbook = Workbook(write_only=True)
+
+    def when(ts: float) -> str:
+        return f"{datetime.fromtimestamp(ts, tz):%Y-%m-%d %H:%M}"
+
+    listings = _sheet(workbook, "当日供求", LISTING_COLUMNS)
+    for x in digest.listings:
+        listings.append([
+            x.id, KIND_NAMES[x.kind], x.product, x.category, x.variety, x.quantity,
+            _unit(x.unit), x.quantity_as_written, x.unit_as_written, x.price,
+            _unit(x.price_unit), x.price_bound, x.county, x.township, x.outside,
+            digest.organisations.get(x.user_id, ""), x.valid_until, STATUS_NAMES.get(x.status),
+            when(x.created_at), mask_phones(x.raw_text),
+        ])
+    matches = _sheet(workbook, "当日匹配", MATCH_COLUMNS)
+    for m in digest.matches:
+        matches.append([
+            m.match_id, m.product, m.quantity, _unit(m.unit), m.offer_organisation,
+            m.offer_place, m.need_organisation, m.need_place, round(m.score, 3),
+            "是" if m.contacts_exchanged else "否", when(m.created_at), m.offer_id, m.need_id,
+        ])
+    for title, items in (("未匹配需求", digest.shortages), ("无人求购供应", digest.surplus)):
+        sheet = _sheet(workbook, title, OPEN_COLUMNS)
+        for item in items:
+            sheet.append([
+                item.listing_id, item.product, item.quantity, _unit(item.unit), item.place,
+                item.organisation, when(item.created_at), round(item.waited_hours, 1),
+            ])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _sheet(workbook: Workbook, title: str, columns: tuple[str, ...]) -> Worksheet:
+    sheet = workbook.create_sheet(title)
+    sheet.freeze_panes = "A2"
+    sheet.append(list(columns))
+    return sheet
+
+
+def _unit(unit: str | None) -> str | None:
+    return "公斤" if unit == WEIGHT_UNIT else unit
+
+
+def mask_phones(text: str) -> str:
+    """Keep the first three and last two digits of anything that looks like a phone number."""
+    def mask(found: re.Match[str]) -> str:
+        digits = found.group(1).replace("-", "")
+        return digits[:3] + "*" * (len(digits) - 5) + digits[-2:]
+
+    return _PHONE.sub(mask, text)
+
+
+def digest_chart(digest: Digest) -> bytes:
+    """A PNG bar chart: offers vs needs per category, by number of listings and by weight."""
+    font = cjk_font()
+    categories = [c.category for c in digest.categories] or ["—"]
+    offers = [c.offers for c in digest.categories] or [0]
+    needs = [c.needs for c in digest.categories] or [0]
+    offer_t = [c.offer_volume.get(WEIGHT_UNIT, 0) / 1000 for c in digest.categories] or [0]
+    need_t = [c.need_volume.get(WEIGHT_UNIT, 0) / 1000 for c in digest.categories] or [0]
+    # Figure, not pyplot: no global state, safe in a worker thread.
+    figure = Figure(figsize=(8, 6.5), dpi=110, layout="constrained")
+    top, bottom = figure.subplots(2, 1)
+    positions = range(len(categories))
+    width = 0.38
+    for axes, (offer_values, need_values), ylabel in (
+        (top, (offers, needs), "条数"),
+        (bottom, (offer_t, need_t), "重量（吨）"),
+    ):
+        axes.bar([p - width / 2 for p in positions], offer_values, width, label="供应",
+                 color="#2e7d32")
+        axes.bar([p + width / 2 for p in positions], need_values, width, label="需求",
+                 color="#c62828")
+        axes.set_xticks(list(positions), categories, fontproperties=font)
+        axes.set_ylabel(ylabel, fontproperties=font)
+        axes.legend(prop=font)
+        axes.grid(axis="y", alpha=0.3)
+    day = digest.day
+    figure.suptitle(
+        f"{digest.area.label} {day.month}月{day.day}日 供需对比（按类别）", fontproperties=font
+    )
+    out = io.BytesIO()
+    figure.savefig(out, format="png")
+    return out.getvalue()
+
+
+@cache
+def cjk_font() -> font_manager.FontProperties | None:
+    """A font that renders Chinese, registered with matplotlib; None (and a warning) if none."""
+    try:
+        from pylopdf_fonts_zh_cn import sans_path  # type: ignore[import-not-found]
+    except ImportError:
+        pass
+    else:
+        path = sans_path()
+        if path.is_file():
+            font_manager.fontManager.addfont(str(path))
+            return font_manager.FontProperties(fname=str(path))
+    available = {f.name for f in font_manager.fontManager.ttflist}
+    for family in _KNOWN_CJK_FAMILIES:
+        if family in available:
+            return font_manager.FontProperties(family=family)
+    log.warning(
+        "no Chinese font found: the digest chart will show boxes for Chinese characters; "
+        "install the pylopdf-fonts-zh-cn package (Noto Sans SC, OFL)"
+    )
+    return None

@@ -1,0 +1,120 @@
+"""Building, rendering and attaching the officials' digest."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import timedelta
+
+import pytest
+from openpyxl import load_workbook
+
+from bot.render import MESSAGE_LIMIT
+from bot.services import digest_files
+from bot.services.digest import load_bundle, load_digest
+from bot.services.digest_model import Jurisdiction
+from bot.services.digest_text import digest_messages, render_digest, to_plain
+from storage.database import Database
+from tests.digest.factories import DAY, TZ, at, listing, match, person
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture
+async def day(db: Database) -> Database:
+    """A day in three places: 宝丰县张八桥镇, 宝丰县周庄镇 and 新华区."""
+    zbq = await person(db, 1, organisation="张八桥蔬菜合作社", phone="13812345678")
+    zz = await person(db, 2, township="周庄镇", organisation="周庄养殖场")
+    market = await person(db, 3, "buyer", county="新华区", township=None,
+                          organisation="新华区丹尼斯超市")
+    cabbage = await listing(db, zbq, "offer", "大白菜", 2500, created_at=at(9),
+                            price_per_kg=1.6, raw_text="出售大白菜5000斤 电话13812345678")
+    await listing(db, zz, "offer", "鸡蛋", 300, created_at=at(10), category="禽蛋", unit="箱")
+    need = await listing(db, market, "need", "大白菜", 1000, created_at=at(11), price_per_kg=2.0)
+    await listing(db, market, "need", "土豆", 5000, created_at=at(7, 30), price_per_kg=2.4)
+    await listing(db, zz, "need", "玉米", 800, created_at=at(12), category="粮油")
+    # The day before, for the change.
+    await listing(db, zbq, "offer", "黄瓜", 400, created_at=at(15, day=DAY - timedelta(days=1)))
+    await match(db, need, cabbage, created_at=at(11, 5))
+    return db
+
+
+async def test_township_official_sees_only_their_township(day: Database) -> None:
+    digest = await load_digest(day, Jurisdiction("宝丰县", "张八桥镇"), DAY, TZ)
+    assert {x.township for x in digest.listings} == {"张八桥镇"}
+    assert [x.product for x in digest.listings] == ["大白菜"]
+    assert digest.shortages == []  # 周庄镇's 玉米 is not theirs
+    assert digest.totals.offers == 1 and digest.totals.needs == 0
+    text = render_digest(digest, TZ)
+    assert "周庄" not in text and "鸡蛋" not in text and "玉米" not in text
+
+
+async def test_county_and_city_see_more(day: Database) -> None:
+    county = await load_digest(day, Jurisdiction("宝丰县"), DAY, TZ)
+    assert {x.township for x in county.listings} == {"张八桥镇", "周庄镇"}
+    assert [s.product for s in county.shortages] == ["玉米"]
+    city = await load_digest(day, Jurisdiction(), DAY, TZ)
+    assert len(city.listings) == 5
+    # Shortages oldest first: 土豆 (07:30) before 玉米 (12:00); 大白菜 was matched.
+    assert [s.product for s in city.shortages] == ["土豆", "玉米"]
+    assert [s.product for s in city.surplus] == ["黄瓜", "鸡蛋"]
+    assert city.totals.matches == 1 and city.totals.offer_kg == 2500
+    assert city.previous.offers == 1 and city.previous.offer_kg == 400
+
+
+async def test_text_puts_shortages_first_names_organisations_never_phones(day: Database) -> None:
+    digest = await load_digest(day, Jurisdiction(), DAY, TZ)
+    text = render_digest(digest, TZ)
+    assert text.index("缺口") < text.index("当日新增") < text.index("🤝 匹配")
+    assert "张八桥蔬菜合作社" in text and "新华区丹尼斯超市" in text
+    assert "13812345678" not in text
+    assert "5,000公斤" in text  # the 土豆 shortage with its quantity
+    assert "宝丰县周庄镇" in text  # ... and places
+    assert "0.8 元/斤" in text  # 1.6 元/kg quoted per 斤
+    assert "+1" in text  # one offer more than the day before (2 vs 1)
+
+
+async def test_user_text_is_escaped(db: Database) -> None:
+    shop = await person(db, 9, "buyer", organisation="<b>坏</b>&超市")
+    await listing(db, shop, "need", "<script>", 10, created_at=at(9))
+    text = render_digest(await load_digest(db, Jurisdiction(), DAY, TZ), TZ)
+    assert "<script>" not in text and "&lt;script&gt;" in text
+    assert "&lt;b&gt;坏&lt;/b&gt;&amp;超市" in text
+
+
+async def test_long_digest_is_split_under_the_limit(db: Database) -> None:
+    shop = await person(db, 9, "buyer", organisation="平顶山市某某生鲜连锁超市有限公司" * 3)
+    for i in range(400):
+        await listing(db, shop, "need", f"品种{i}", 100 + i, created_at=at(8) + i)
+    digest = await load_digest(db, Jurisdiction(), DAY, TZ)
+    parts = digest_messages(digest, TZ)
+    assert len(parts) > 1 or len(parts[0]) <= MESSAGE_LIMIT
+    assert all(len(p) <= MESSAGE_LIMIT for p in parts)
+    assert "……另有" in to_plain("".join(parts))
+
+
+async def test_workbook_holds_every_listing_and_masks_phones(day: Database) -> None:
+    found = await load_bundle(day, Jurisdiction(), DAY, TZ)
+    book = load_workbook(io.BytesIO(found.workbook), read_only=True)
+    assert book.sheetnames == ["当日供求", "当日匹配", "未匹配需求", "无人求购供应"]
+    rows = list(book["当日供求"].iter_rows(values_only=True))
+    assert rows[0][0] == "编号"
+    assert sorted(r[0] for r in rows[1:]) == sorted(x.id for x in found.digest.listings)
+    assert len(rows) - 1 == 5
+    assert not any("13812345678" in str(cell) for row in rows for cell in row)
+    matches = list(book["当日匹配"].iter_rows(values_only=True))
+    assert matches[1][4] == "张八桥蔬菜合作社" and matches[1][6] == "新华区丹尼斯超市"
+
+
+async def test_chart_is_a_png_with_a_chinese_font(day: Database) -> None:
+    found = await load_bundle(day, Jurisdiction("宝丰县"), DAY, TZ)
+    assert found.chart.startswith(PNG_SIGNATURE) and len(found.chart) > 5000
+    assert digest_files.cjk_font() is not None
+
+
+async def test_empty_day(db: Database) -> None:
+    digest = await load_digest(db, Jurisdiction("叶县"), DAY, TZ)
+    assert digest.is_empty
+    text = render_digest(digest, TZ)
+    assert "暂无缺口" in text
+    assert json.dumps(to_plain(text), ensure_ascii=False)
