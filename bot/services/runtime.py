@@ -1,0 +1,23 @@
+"""The long-lived services of the running bot, created in ``post_init``, kept in ``bot_data``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.services.match_index import ListingIndex
+from bot.settings import Settings
+from storage.database import Database
+
+SERVICES_KEY = "services"
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """What handlers need besides the update: storage, the index and the outbox."""
+
+    settings: Settings
+    db: Database
+    index: ListingIndex
+    # Tells the outbox sender that rows were enqueued.
+    wake_outbox: Callable[[], None]

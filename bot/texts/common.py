@@ -1,0 +1,39 @@
+"""Texts shared by every conversation: help, guards, errors, generic buttons."""
+
+from __future__ import annotations
+
+# (command, description) for setMyCommands, in menu order.
+COMMANDS: tuple[tuple[str, str], ...] = (
+    ("start", "注册 / 重新开始"),
+    ("offer", "发布供应（分步填写）"),
+    ("need", "发布求购（分步填写）"),
+    ("mine", "我的信息：改数量、改价格、续期、成交、关闭"),
+    ("matches", "我的信息的匹配"),
+    ("help", "使用说明"),
+    ("cancel", "取消当前操作"),
+)
+
+HELP = (
+    "<b>平顶山市生活物资购销信息平台</b>\n"
+    "供应方和采购方在这里发布供销信息，平台就近为您匹配对方。\n\n"
+    "<b>一句话发布</b>，直接发给我：\n"
+    "• 出售大白菜5000斤，0.8元/斤\n"
+    "• 求购土豆2吨，1.2元/斤以内，湛河区\n"
+    "• 有鸡蛋300箱，每箱360枚，宝丰县张八桥镇\n\n"
+    "/offer /need 分步发布　/mine 我的信息　/matches 匹配\n"
+    "双方都点「我有意向」后，才会互相看到联系方式。"
+)
+
+ERROR = "抱歉，刚才出了点问题，您的操作没有完成。请稍后再试一次。"
+OPERATOR_ERROR = "⚠️ farmdock 出错：<code>{error}</code>\n用户：{user}\n更新：{update}"
+NOT_SIGNED_UP = "您还没有注册。请发送 /start，只需几步。"
+OFFICIALS_ONLY = "抱歉，这个功能只对工作人员开放。"
+GROWERS_AND_BUYERS_ONLY = "发布供求信息请使用供应方或采购方账号。"
+SLOW_DOWN = "您发得太快了，请休息一分钟再发。已发的信息不会丢失。"
+CANCELLED = "已取消。"
+NOTHING_TO_CANCEL = "当前没有进行中的操作。"
+REFUSED = "这个按钮不属于您，或已失效。"
+STALE_BUTTON = "这个按钮已失效，请重新操作。"
+CONTACT_SAVED = "已保存您的手机号。"
+CONTACT_NOT_OWN = "请用下方按钮分享您本人的手机号。"
+UNKNOWN_COMMAND = "没有这个命令。发送 /help 查看说明。"

@@ -1,0 +1,59 @@
+"""Texts of posting: the confirm card and the questions for missing fields."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.render import esc
+from bot.texts import listings as fmt
+
+CONFIRM = "✅ 确认发布"
+EDIT = "✏️ 修改"
+CANCEL = "❌ 取消"
+NEGOTIABLE = "面议"
+MY_PLACE = "📍 {place}（我的所在地）"
+WHOLE_COUNTY = "只填到{county}"
+DAYS = "{days}天"
+DEFAULT_DAYS = "✔ {days}天"
+FIELD_LABELS = {
+    "kind": "供/求", "product": "品名", "quantity": "数量", "price": "价格",
+    "place": "地点", "validity": "有效期",
+}
+KIND_BUTTONS = {"offer": "🌾 出售/供应", "need": "🛒 求购/采购"}
+
+ASK = {
+    "kind": "这条是出售还是求购？",
+    "category": "是哪一类产品？点按钮，或直接输入品名（如：大白菜）。",
+    "product": "是什么产品？点按钮，或直接输入品名。",
+    "quantity": "数量是多少？如：5000斤、2吨、300箱。",
+    "price": "价格是多少？如：0.8元/斤、120元/箱。没有定价请点「面议」。",
+    "place": "在哪里？点按钮，或输入地名（如：宝丰县张八桥镇）。",
+    "validity": "有效期几天？点按钮，或输入天数。",
+}
+ASK_TOWNSHIP = "<b>{county}</b> 的哪个乡镇/街道？"
+PLACE_AMBIGUOUS = "有几个地方叫这个名字，您指的是："
+NOT_UNDERSTOOD = "没看懂。{question}"
+WHICH_FIELD = "要修改哪一项？"
+CANCELLED = "已取消，这条信息没有发布。"
+PUBLISHING_FAILED = "发布没有成功，请再点一次「确认发布」。"
+STEPS_START = {"offer": "发布<b>供应</b>信息，共几步，随时 /cancel 取消。",
+               "need": "发布<b>求购</b>信息，共几步，随时 /cancel 取消。"}
+
+
+def card(
+    *, kind: str, product: str, category: str | None, quantity: str, price: str, place: str,
+    until: date | None, today: date,
+) -> str:
+    """What the bot understood of a post, for the user to confirm or fix."""
+    return (
+        f"📋 请确认您的<b>{fmt.KIND_LABELS[kind]}</b>信息：\n\n"
+        f"品名：<b>{esc(product)}</b>（{esc(category or '其他')}）\n"
+        f"数量：{quantity}\n"
+        f"价格：{price}\n"
+        f"地点：{fmt.place(place)}\n"
+        f"有效期至：{fmt.valid_until(until, today)}"
+    )
+
+
+def published_card(card_text: str) -> str:
+    return card_text.replace("请确认您的", "已发布的", 1)

@@ -1,0 +1,59 @@
+"""Texts of signing up: role, name, organisation, place, phone."""
+
+from __future__ import annotations
+
+from bot.render import esc
+
+ROLE_LABELS = {"grower": "供应方", "buyer": "采购方", "official": "工作人员", "admin": "管理员"}
+
+WELCOME = "您好！这里是<b>平顶山市生活物资购销信息平台</b>。\n请问您是："
+ROLE_BUTTONS = (
+    ("grower", "🌾 供应方（种植户、养殖场、面粉厂）"),
+    ("buyer", "🛒 采购方（超市、市场、食堂、社区团购）"),
+)
+ASK_NAME = "请问怎么称呼您？（如：王师傅）"
+USE_TELEGRAM_NAME = "就叫 {name}"
+ASK_ORG = "您的单位名称？（如：张八桥蔬菜合作社、丹尼斯超市）"
+NO_ORG = "个人，无单位"
+ASK_COUNTY = "您在哪个县区？点按钮，或直接输入地名（如：宝丰县张八桥镇）。"
+ASK_TOWNSHIP = "<b>{county}</b> 的哪个乡镇/街道？"
+WHOLE_COUNTY = "只填到{county}"
+PLACE_UNKNOWN = "没找到这个地方。请点按钮选择，或输入县区加乡镇，如：宝丰县张八桥镇。"
+PLACE_AMBIGUOUS = "有几个地方叫这个名字，您指的是："
+ASK_PHONE = (
+    "最后，请点下方按钮分享手机号。\n"
+    "手机号只在您和对方<b>都点了「我有意向」</b>之后才给对方看。"
+)
+SHARE_PHONE = "📱 分享手机号"
+SKIP = "跳过"
+NAME_TOO_LONG = "名称太长了，请控制在 30 个字以内。"
+
+
+def signed_up(role: str, name: str, organisation: str, place: str, phone: str | None) -> str:
+    lines = [
+        "✅ 注册完成！",
+        f"身份：{ROLE_LABELS.get(role, role)}",
+        f"名称：{esc(' '.join(p for p in (organisation, name) if p))}",
+        f"地点：{esc(place)}",
+        f"手机：{esc(phone) if phone else '未留（交换联系方式时需要）'}",
+        "",
+        "现在就可以发布了，直接发一句话，如：\n出售大白菜5000斤，0.8元/斤",
+    ]
+    return "\n".join(lines)
+
+
+def welcome_back(name: str, role: str) -> str:
+    return (
+        f"{esc(name)}，欢迎回来（{ROLE_LABELS.get(role, role)}）。\n"
+        "直接发一句话发布信息，/help 查看说明。"
+    )
+
+
+INVITE_INVALID = "这个邀请链接无效或已经用过了。请联系管理员重新发放。"
+
+
+def invite_accepted(name: str, role: str, region: str) -> str:
+    return (
+        f"✅ {esc(name)}，您已登记为{ROLE_LABELS.get(role, role)}，负责：{esc(region)}。\n"
+        "发送 /help 查看可用的功能。"
+    )
