@@ -1,31 +1,104 @@
-"""The one place that assembles the Telegram Application."""
+"""The one place that assembles the Telegram Application.
+
+Persistence (SQLite), the rate limiter, per-user ordering of updates, the
+handlers in order, the jobs and the error handler are all wired here. The
+long-lived services (database, matching index, outbox sender) are created in
+``post_init``, kept in ``bot_data`` and closed in ``post_shutdown``.
+"""
 
 from __future__ import annotations
 
 import logging
+import warnings
+from datetime import timedelta
+from urllib.parse import urlsplit
 
-from telegram import Update
-from telegram.ext import Application, ApplicationBuilder, CommandHandler, ContextTypes
+from telegram import BotCommand, Update
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
 
+from bot.handlers import common, matches, my_listings, officials, posting, registration
+from bot.handlers.common import FarmContext
+from bot.persistence import SQLitePersistence
+from bot.services.listings import expire_listings
+from bot.services.match_index import ListingIndex
+from bot.services.outbox_sender import start_outbox_sender, stop_outbox_sender
+from bot.services.runtime import SERVICES_KEY, Services
 from bot.settings import Settings
-from storage.database import Database
+from bot.texts.common import COMMANDS
+from bot.transport import (
+    RETRY_AFTER_RETRIES,
+    TELEGRAM_OVERALL_RATE,
+    PerUserUpdateProcessor,
+    RetryingRateLimiter,
+)
 
 log = logging.getLogger(__name__)
 
-
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Greet a new user."""
-    assert update.effective_message is not None
-    await update.effective_message.reply_text("欢迎使用 farmdock 生活物资购销信息发布平台。")
+EXPIRY_INTERVAL = timedelta(minutes=5)
 
 
-def build_application(settings: Settings) -> Application:
-    """The Application with storage opened in post_init and closed in post_shutdown."""
+def register_handlers(application: Application, settings: Settings) -> None:
+    """Every handler, in order. Within a group the first handler that matches wins."""
+    # Group -1 runs before everything: load the caller's account, drop blocked users.
+    application.add_handler(TypeHandler(Update, common.guard), group=-1)
+
+    # Conversations first, so that text answering a question is not read as a new post.
+    # Sign-up precedes posting: an unregistered user's /start must not start a draft.
+    with warnings.catch_warnings():
+        # Conversations follow a user, not a message, on purpose: buttons carry ids or a
+        # draft token that handlers check, so python-telegram-bot's hint does not apply.
+        warnings.filterwarnings("ignore", message=r".*per_message=False.*",
+                                category=PTBUserWarning)
+        application.add_handler(registration.conversation())
+        application.add_handlers(my_listings.handlers())
+        application.add_handler(posting.conversation())
+    application.add_handlers(matches.handlers())
+    officials.register(application, settings)
+    application.add_handlers([
+        CommandHandler("help", common.help_command),
+        CommandHandler("cancel", common.cancel_command),
+        MessageHandler(filters.CONTACT, common.contact_shared),
+        # Last: presses and commands nothing above took.
+        CallbackQueryHandler(common.unmatched_callback),
+        MessageHandler(filters.COMMAND, common.unknown_command),
+    ])
+    application.add_error_handler(common.error_handler)
+
+
+def build_application(
+    settings: Settings, *, overall_max_rate: float = TELEGRAM_OVERALL_RATE
+) -> Application:
+    """The bot, ready to run. ``overall_max_rate`` caps messages per second over all chats
+    (Telegram's broadcast limit); 0 removes the cap, for measuring against a fake server."""
+    persistence = SQLitePersistence(settings.db_path)
 
     async def post_init(application: Application) -> None:
-        application.bot_data["db"] = await Database.open(settings.db_path)
+        db = await persistence.database()
+        application.bot_data["db"] = db
+        index = ListingIndex()
+        filed = await index.load(db)
+        sender = start_outbox_sender(application)
+        application.bot_data[SERVICES_KEY] = Services(settings, db, index, sender.wake)
+        await application.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS])
+        if application.job_queue is not None:
+            application.job_queue.run_repeating(
+                _expire, EXPIRY_INTERVAL, first=0, name="expire-listings"
+            )
+        log.info("farmdock started: %d open listings in the matching index", filed)
 
     async def post_shutdown(application: Application) -> None:
+        await stop_outbox_sender(application)
+        application.bot_data.pop(SERVICES_KEY, None)
         db = application.bot_data.pop("db", None)
         if db is not None:
             await db.close()
@@ -35,15 +108,39 @@ def build_application(settings: Settings) -> Application:
         .token(settings.token)
         .base_url(settings.api_base_url)
         .base_file_url(settings.api_base_file_url)
+        .persistence(persistence)
+        .context_types(ContextTypes(context=FarmContext))
+        .rate_limiter(RetryingRateLimiter(
+            overall_max_rate=overall_max_rate, max_retries=RETRY_AFTER_RETRIES
+        ))
+        .concurrent_updates(PerUserUpdateProcessor())
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()
     )
-    application.add_handler(CommandHandler("start", start))
+    register_handlers(application, settings)
     return application
 
 
+async def _expire(context: FarmContext) -> None:
+    """Close listings whose validity has passed, so they stop matching."""
+    services = context.services
+    expired = await expire_listings(services.db, services.index)
+    if expired:
+        log.info("expired listings %s", expired)
+
+
 def run(settings: Settings) -> None:
-    """Run until SIGINT/SIGTERM; the Application closes storage on the way out."""
+    """Long polling, or a webhook when FARMDOCK_WEBHOOK_URL is set; until SIGINT/SIGTERM."""
     application = build_application(settings)
-    application.run_polling(allowed_updates=Update.ALL_TYPES)
+    if settings.webhook_url:
+        application.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
+            secret_token=settings.webhook_secret,
+            webhook_url=settings.webhook_url,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        application.run_polling(allowed_updates=Update.ALL_TYPES)

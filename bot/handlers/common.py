@@ -1,0 +1,206 @@
+"""What every conversation shares: the context, guards, replies, /help, /cancel, errors."""
+
+from __future__ import annotations
+
+import html
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from telegram import (
+    CallbackQuery,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.error import Forbidden
+from telegram.ext import ApplicationHandlerStop, CallbackContext, ConversationHandler, ExtBot
+
+from bot import callbacks
+from bot.render import split_message
+from bot.services.runtime import SERVICES_KEY, Services
+from bot.services.users import refuse
+from bot.texts import common as texts
+from storage import users
+from storage.records import User
+
+log = logging.getLogger(__name__)
+
+POSTS_PER_MINUTE = 20
+_RECENT_POSTS = "recent_posts"
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
+
+
+class FarmContext(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any], dict[str, Any]]):
+    """The callback context: the running services and the caller's account.
+
+    python-telegram-bot builds one context per update and hands it to every
+    group, so the account the guard loads in group -1 is seen by all handlers.
+    """
+
+    account: User | None = None
+
+    @property
+    def services(self) -> Services:
+        return self.bot_data[SERVICES_KEY]
+
+
+async def guard(update: Update, context: FarmContext) -> None:
+    """Load the caller's account; blocked users are ignored entirely."""
+    sender = update.effective_user
+    if sender is None:
+        return
+    db = context.services.db
+    account = await users.get_user(db, sender.id)
+    if account is not None and account.status == "blocked":
+        raise ApplicationHandlerStop
+    if account is not None and account.status == "inactive":
+        # Marked inactive after a 403; writing to us again means they unblocked the bot.
+        await users.set_status(db, sender.id, "active")
+        account = await users.get_user(db, sender.id)
+    context.account = account
+
+
+async def reply(update: Update, text: str, markup: Markup | None = None) -> Message:
+    """Send HTML text to the update's chat, split if long; buttons go under the last part."""
+    chat = update.effective_chat
+    assert chat is not None
+    chunks = split_message(text)
+    for chunk in chunks[:-1]:
+        await chat.send_message(chunk, parse_mode=ParseMode.HTML)
+    return await chat.send_message(chunks[-1], parse_mode=ParseMode.HTML, reply_markup=markup)
+
+
+async def answer(query: CallbackQuery, text: str | None = None) -> None:
+    """Answer a button press (a toast when ``text`` is given)."""
+    await query.answer(text)
+
+
+async def member(update: Update, context: FarmContext) -> User | None:
+    """The caller's active account, or None after telling them to sign up."""
+    if context.account is None or context.account.status != "active":
+        await reply(update, texts.NOT_SIGNED_UP)
+        return None
+    return context.account
+
+
+async def trader(update: Update, context: FarmContext) -> User | None:
+    """The caller if they may post listings (growers, buyers, admins)."""
+    account = await member(update, context)
+    if account is not None and account.role == "official":
+        await reply(update, texts.GROWERS_AND_BUYERS_ONLY)
+        return None
+    return account
+
+
+def too_fast(context: FarmContext, now: float | None = None) -> bool:
+    """Count a post; True when the user sent more than 20 in the last minute.
+
+    The times live in user_data, which is persisted, so a restart does not reset them.
+    """
+    now = time.time() if now is None else now
+    assert context.user_data is not None
+    recent = [t for t in context.user_data.get(_RECENT_POSTS, []) if now - t < 60]
+    slow = len(recent) >= POSTS_PER_MINUTE
+    if not slow:
+        recent.append(now)
+    context.user_data[_RECENT_POSTS] = recent
+    return slow
+
+
+async def refuse_press(update: Update, context: FarmContext, reason: str) -> None:
+    """A button press the caller may not make: audit it and say so."""
+    query = update.callback_query
+    assert query is not None
+    await refuse(context.services.db, query.from_user.id, str(query.data)[:64], reason)
+    log.warning("refused callback %r from %s: %s", query.data, query.from_user.id, reason)
+    await answer(query, texts.REFUSED)
+
+
+async def help_command(update: Update, context: FarmContext) -> None:
+    """/help: what the bot does, with examples of one-line posts."""
+    await reply(update, texts.HELP)
+
+
+async def cancel_command(update: Update, context: FarmContext) -> None:
+    """/cancel outside any conversation."""
+    await reply(update, texts.NOTHING_TO_CANCEL, ReplyKeyboardRemove())
+
+
+def canceller(key: str) -> Callable[[Update, FarmContext], Awaitable[int]]:
+    """/cancel inside a conversation: forget what it collected under ``key`` in user_data."""
+
+    async def cancel(update: Update, context: FarmContext) -> int:
+        assert context.user_data is not None
+        context.user_data.pop(key, None)
+        await reply(update, texts.CANCELLED, ReplyKeyboardRemove())
+        return ConversationHandler.END
+
+    return cancel
+
+
+async def contact_shared(update: Update, context: FarmContext) -> None:
+    """A shared phone number outside sign-up: keep it if it is the sender's own."""
+    message = update.effective_message
+    assert message is not None and message.contact is not None
+    account = await member(update, context)
+    if account is None:
+        return
+    if message.contact.user_id != account.telegram_id:
+        await reply(update, texts.CONTACT_NOT_OWN)
+        return
+    await users.set_phone(context.services.db, account.telegram_id, message.contact.phone_number)
+    await reply(update, texts.CONTACT_SAVED, ReplyKeyboardRemove())
+
+
+async def unmatched_callback(update: Update, context: FarmContext) -> None:
+    """A press no handler took: an old button (harmless) or forged data (audited)."""
+    query = update.callback_query
+    assert query is not None
+    data = query.data or ""
+    if callbacks.POSTING_PATTERN.match(data) or callbacks.REGISTRATION_PATTERN.match(data):
+        await answer(query, texts.STALE_BUTTON)
+        return
+    await refuse_press(update, context, "unknown callback data")
+
+
+async def unknown_command(update: Update, context: FarmContext) -> None:
+    await reply(update, texts.UNKNOWN_COMMAND)
+
+
+async def error_handler(update: object, context: FarmContext) -> None:
+    """Log with context, tell the user in Chinese, tell the operators; never a traceback."""
+    error = context.error
+    chat_id = update.effective_chat.id if isinstance(update, Update) and update.effective_chat \
+        else None
+    user_id = update.effective_user.id if isinstance(update, Update) and update.effective_user \
+        else None
+    if isinstance(error, Forbidden) and chat_id is not None:
+        # The user blocked the bot: stop writing to them (and do not try to say sorry).
+        await users.mark_inactive(context.services.db, chat_id)
+        log.info("user %s blocked the bot; marked inactive", chat_id)
+        return
+    log.error("error handling update from user %s in chat %s: %r", user_id, chat_id, update,
+              exc_info=error)
+    if chat_id is not None:
+        try:
+            await context.bot.send_message(chat_id, texts.ERROR)
+        except Exception:  # the error may be that Telegram is unreachable
+            log.exception("could not tell chat %s about the error", chat_id)
+    summary = update.to_dict() if isinstance(update, Update) else str(update)
+    for operator in context.services.settings.operator_chat_ids:
+        try:
+            await context.bot.send_message(
+                operator,
+                texts.OPERATOR_ERROR.format(
+                    error=html.escape(repr(error))[:500], user=user_id,
+                    update=html.escape(str(summary))[:2000],
+                ),
+                parse_mode=ParseMode.HTML,
+            )
+        except Exception:
+            log.exception("could not tell operator %s about the error", operator)
