@@ -1,10 +1,10 @@
 """An in-memory index of open listings, so a new listing is matched without a scan.
 
-Listings are filed by product and kind, then by county and township, then per
-price unit in a list sorted by price (offers cheapest first, needs highest cap
-first). Matching one listing walks the places nearest first, takes from each
-sorted list only the eligible prefix it needs, and stops as soon as the next
-places can only rank lower. The policy itself is :mod:`bot.matching.engine`;
+Listings are filed by product and kind, then by county (and again by township),
+then per price unit in a list sorted by price (offers cheapest first, needs
+highest cap first). Matching one listing walks the places nearest first, takes
+from each sorted list only the eligible prefix it needs, and stops as soon as
+the next places can only rank lower. The policy itself is :mod:`bot.matching.engine`;
 this module only decides which listings to look at, and its results equal
 :func:`bot.matching.engine.rank_candidates` over all open listings.
 
@@ -26,6 +26,7 @@ from bot.matching.engine import (
     cached_distance,
     city_distance,
     eligible_for,
+    is_expired,
     pair_key,
     rank_key,
     to_matches,
@@ -66,6 +67,26 @@ class _Shelf:
         self.unpriced: dict[str, dict[str, Listing]] = defaultdict(dict)
 
 
+class _County:
+    """One county's shelves: all its listings, and those of each named township again."""
+
+    __slots__ = ("everything", "townships")
+
+    def __init__(self) -> None:
+        self.everything = _Shelf()
+        self.townships: dict[str, _Shelf] = defaultdict(_Shelf)
+
+    def shelves_of(self, listing: Listing) -> list[_Shelf]:
+        township = listing.place.township
+        if township is None:
+            return [self.everything]
+        return [self.everything, self.townships[township]]
+
+
+# A shelf to walk, and a township whose listings were already taken from another shelf.
+_Walk = tuple[_Shelf, str | None]
+
+
 def _sort_sign(kind: Kind) -> float:
     """Offers sort by rising price, needs by falling cap: best deal first."""
     return 1.0 if kind == "offer" else -1.0
@@ -85,10 +106,8 @@ def _filing(listing: Listing) -> tuple[dict[str, float], set[str]]:
     return priced, unpriced
 
 
-def _shelf_keys(place: Place) -> tuple[str | None, str | None]:
-    if place.outside:
-        return _OUTSIDE, None
-    return place.county, place.township
+def _county_key(place: Place) -> str | None:
+    return _OUTSIDE if place.outside else place.county
 
 
 class MatchIndex:
@@ -96,8 +115,8 @@ class MatchIndex:
 
     def __init__(self, distance: DistanceFn | None = None) -> None:
         self._distance = cached_distance(distance) if distance else None
-        # (product, kind) → county → township → shelf
-        self._books: dict[tuple[str, Kind], dict[str | None, dict[str | None, _Shelf]]] = {}
+        # (product, kind) → county (None: in the city, county unknown) → shelves
+        self._books: dict[tuple[str, Kind], dict[str | None, _County]] = {}
         self._listings: dict[str, Listing] = {}
         self._expiry: list[tuple[float, str]] = []
 
@@ -125,8 +144,8 @@ class MatchIndex:
         for listing in {listing.id: listing for listing in listings}.values():
             self._file(listing, keep_sorted=False)
         for book in self._books.values():
-            for townships in book.values():
-                for shelf in townships.values():
+            for county in book.values():
+                for shelf in [county.everything, *county.townships.values()]:
                     for row in shelf.priced.values():
                         order = sorted(range(len(row.values)), key=row.values.__getitem__)
                         row.values = [row.values[i] for i in order]
@@ -149,19 +168,19 @@ class MatchIndex:
         listing = self._listings.pop(listing_id, None)
         if listing is None:
             return None
-        county, township = _shelf_keys(listing.place)
-        shelf = self._books[(listing.product, listing.kind)][county][township]
+        county = self._books[(listing.product, listing.kind)][_county_key(listing.place)]
         priced, unpriced = _filing(listing)
-        for unit, value in priced.items():
-            row = shelf.priced[unit]
-            # Equal values may sit in any order; look for the listing itself among them.
-            i = bisect_right(row.values, value) - 1
-            while row.listings[i] is not listing:
-                i -= 1
-            del row.values[i]
-            del row.listings[i]
-        for unit in unpriced:
-            del shelf.unpriced[unit][listing_id]
+        for shelf in county.shelves_of(listing):
+            for unit, value in priced.items():
+                row = shelf.priced[unit]
+                # Equal values may sit in any order; look for the listing itself among them.
+                i = bisect_right(row.values, value) - 1
+                while row.listings[i] is not listing:
+                    i -= 1
+                del row.values[i]
+                del row.listings[i]
+            for unit in unpriced:
+                del shelf.unpriced[unit][listing_id]
         return listing
 
     def expire(self, now: float) -> list[Listing]:
@@ -178,17 +197,17 @@ class MatchIndex:
 
     def _file(self, listing: Listing, keep_sorted: bool) -> None:
         self._listings[listing.id] = listing
-        county, township = _shelf_keys(listing.place)
         book = self._books.setdefault((listing.product, listing.kind), {})
-        shelf = book.setdefault(county, {}).setdefault(township, _Shelf())
+        county = book.setdefault(_county_key(listing.place), _County())
         priced, unpriced = _filing(listing)
-        for unit, value in priced.items():
-            row = shelf.priced[unit]
-            i = bisect_right(row.values, value) if keep_sorted else len(row.values)
-            row.values.insert(i, value)
-            row.listings.insert(i, listing)
-        for unit in unpriced:
-            shelf.unpriced[unit][listing.id] = listing
+        for shelf in county.shelves_of(listing):
+            for unit, value in priced.items():
+                row = shelf.priced[unit]
+                i = bisect_right(row.values, value) if keep_sorted else len(row.values)
+                row.values.insert(i, value)
+                row.listings.insert(i, listing)
+            for unit in unpriced:
+                shelf.unpriced[unit][listing.id] = listing
         if not keep_sorted and listing.expires_at is not None:
             self._expiry.append((listing.expires_at, listing.id))
 
@@ -200,45 +219,46 @@ class MatchIndex:
         """
         other: Kind = "offer" if listing.kind == "need" else "need"
         book = self._books.get((listing.product, other))
-        if not book:
+        if not book or is_expired(listing, now):
             return []
         wanted = math.inf if top_k is None else top_k
         scan = _Scan(listing, now, self.distance)
         found: list[tuple[RankKey, Listing]] = []
-        for shelves in self._places_nearest_first(book, listing.place):
-            found.extend(scan.best(shelves, wanted - len(found)))
+        for walks in self._places_nearest_first(book, listing.place):
+            found.extend(scan.best(walks, wanted - len(found)))
             if len(found) >= wanted:
                 break
         found.sort(key=pair_key)
         return to_matches(listing, found[:top_k])
 
     def _places_nearest_first(
-        self, book: dict[str | None, dict[str | None, _Shelf]], place: Place
-    ) -> Iterator[list[_Shelf]]:
+        self, book: dict[str | None, _County], place: Place
+    ) -> Iterator[list[_Walk]]:
         """Groups of shelves in rank order; within a group, the rank key decides.
 
-        Mirrors :func:`bot.matching.engine.tier_of`: each group holds the shelves
+        Mirrors :func:`bot.matching.engine.tier_of`: each group holds the listings
         sharing one (tier, distance).
         """
         if place.outside:
-            yield [s for townships in book.values() for s in townships.values()]
+            yield [(county.everything, None) for county in book.values()]
             return
         home = place.county
         if home is not None and home in book:
-            townships = book[home]
-            if place.township is not None and place.township in townships:
-                yield [townships[place.township]]
-            yield [s for t, s in townships.items() if t is None or t != place.township]
-        by_distance: dict[float, list[_Shelf]] = defaultdict(list)
-        for county, townships in book.items():
-            if (home is not None and county == home) or county == _OUTSIDE:
+            county = book[home]
+            township = place.township
+            if township is not None and township in county.townships:
+                yield [(county.townships[township], None)]
+            yield [(county.everything, township)]
+        by_distance: dict[float, list[_Walk]] = defaultdict(list)
+        for name, county in book.items():
+            if (home is not None and name == home) or name == _OUTSIDE:
                 continue
-            km = math.inf if home is None or county is None else self.distance(home, county)
-            by_distance[km].extend(townships.values())
+            km = math.inf if home is None or name is None else self.distance(home, name)
+            by_distance[km].append((county.everything, None))
         for km in sorted(by_distance):
             yield by_distance[km]
         if _OUTSIDE in book:
-            yield list(book[_OUTSIDE].values())
+            yield [(book[_OUTSIDE].everything, None)]
 
 
 class _Scan:
@@ -267,23 +287,32 @@ class _Scan:
         )
         self.priced_units = reference
 
-    def best(self, shelves: list[_Shelf], wanted: float) -> list[tuple[RankKey, Listing]]:
+    def best(self, walks: list[_Walk], wanted: float) -> list[tuple[RankKey, Listing]]:
         """Eligible listings of these shelves, enough to hold the ``wanted`` best of them."""
         found: dict[str, tuple[RankKey, Listing]] = {}
-        for shelf in shelves:
+        for shelf, skip in walks:
             for unit in self.priced_units:
                 row = shelf.priced.get(unit)
                 if row is not None:
-                    self._take_row(row, unit, wanted, found)
+                    self._take_row(row, unit, skip, wanted, found)
         if len(found) < wanted:
-            for shelf in shelves:
+            for shelf, skip in walks:
                 for target in self._unpriced(shelf):
-                    if target.id not in found and self._accepts(target, None):
+                    if (
+                        target.id not in found
+                        and (skip is None or target.place.township != skip)
+                        and self._accepts(target, None)
+                    ):
                         found[target.id] = (rank_key(self.viewer, target, self.distance), target)
         return list(found.values())
 
     def _take_row(
-        self, row: _Row, unit: str, wanted: float, found: dict[str, tuple[RankKey, Listing]]
+        self,
+        row: _Row,
+        unit: str,
+        skip: str | None,
+        wanted: float,
+        found: dict[str, tuple[RankKey, Listing]],
     ) -> None:
         """Walk a row's eligible prefix until ``wanted`` listings and their price ties are in."""
         end = bisect_right(row.values, self.bounds[unit])
@@ -294,6 +323,8 @@ class _Scan:
             if taken >= wanted and value > last_value:
                 break
             target = row.listings[i]
+            if skip is not None and target.place.township == skip:
+                continue
             # A listing priced in several units is taken in the one it is compared in.
             if self._accepts(target, unit):
                 found[target.id] = (rank_key(self.viewer, target, self.distance), target)

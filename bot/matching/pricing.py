@@ -8,16 +8,20 @@ bridge between a count unit and a weight or another count unit; without it,
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from bot.matching.model import WEIGHT_UNIT, Listing, PackSize
 
 # Relative slack so that 2 元/斤 and 4 元/公斤 compare equal after float division.
 PRICE_TOLERANCE = 1e-9
 
 
+@lru_cache(maxsize=4096)
 def conversions(unit: str | None, pack: PackSize | None) -> dict[str, float]:
     """How many of each unit one ``unit`` amounts to, through the listing's own pack.
 
     ``conversions("箱", PackSize("箱", 22.5, "kg")) == {"箱": 1.0, "kg": 22.5}``.
+    Cached, as matching asks for the same few tables millions of times: do not mutate.
     """
     if unit is None:
         return {}

@@ -1,0 +1,486 @@
+"""A generated market: offers and needs as growers and buyers type them, with known answers.
+
+Each listing is drawn as a fact first (product, quantity, price, place, validity) and
+then written out as a Chinese post in one of many phrasings: 斤/公斤/吨/箱, Chinese
+numerals, local names (洋芋, 番茄, 黄芽白), places across every county-level unit and
+township, some outside the city. Look-alike products (小白菜 beside 大白菜, 鸭蛋
+beside 鸡蛋 …) are mixed in and must never match.
+
+The answers come from the drawn facts alone, with exact fractions: which pairs are
+eligible and which offer is best for each need, under the policy of issue 4. Nothing
+here calls the parser or the matching engine.
+
+    .venv/bin/python -m benchmarks.market --offers 2000 --needs 2000 --out market.jsonl
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from fractions import Fraction
+from pathlib import Path
+
+from bot.matching.regions import get_gazetteer
+
+JIN = Fraction(1, 2)
+WEIGHTS_KG = {"斤": JIN, "公斤": Fraction(1), "千克": Fraction(1), "吨": Fraction(1000)}
+
+
+@dataclass(frozen=True, slots=True)
+class Product:
+    """A product of the market: the names people type, a fair price, how it is traded."""
+
+    key: str
+    names: tuple[str, ...]
+    yuan_per_kg: float
+    # Count units it is also traded in, with what one holds when a pack is stated.
+    count_units: tuple[tuple[str, Fraction | None, str | None], ...] = ()
+    weight: int = 10  # how common it is
+
+
+# Look-alikes sit next to each other; each is its own product.
+PRODUCTS: tuple[Product, ...] = (
+    Product("大白菜", ("大白菜", "白菜", "黄芽白"), 1.2, weight=30),
+    Product("小白菜", ("小白菜", "青菜"), 2.4, weight=12),
+    Product("土豆", ("土豆", "马铃薯", "洋芋", "地蛋"), 2.0, weight=28),
+    Product("西红柿", ("西红柿", "番茄"), 4.0, weight=24),
+    Product("圣女果", ("圣女果", "樱桃番茄"), 8.0, weight=8),
+    Product("黄瓜", ("黄瓜",), 3.6, weight=18),
+    Product("茄子", ("茄子", "长茄"), 3.0, weight=12),
+    Product("青椒", ("青椒", "菜椒", "柿子椒"), 4.4, weight=14),
+    Product("辣椒", ("辣椒", "尖椒"), 5.6, weight=10),
+    Product("大葱", ("大葱",), 3.0, weight=14),
+    Product("洋葱", ("洋葱", "圆葱"), 2.0, weight=10),
+    Product("胡萝卜", ("胡萝卜", "红萝卜"), 2.4, weight=12),
+    Product("白萝卜", ("白萝卜",), 1.4, weight=10),
+    Product("芹菜", ("芹菜",), 3.2, weight=10),
+    Product("大蒜", ("大蒜", "蒜头"), 7.0, weight=10),
+    Product("蒜薹", ("蒜薹", "蒜苔"), 8.0, weight=6),
+    Product("南瓜", ("南瓜", "番瓜"), 1.8, weight=8),
+    Product("冬瓜", ("冬瓜",), 1.2, weight=8),
+    Product("香菇", ("香菇", "鲜香菇"), 12.0, weight=8),
+    Product("平菇", ("平菇",), 6.0, weight=8),
+    Product("莲藕", ("莲藕", "莲菜"), 5.0, weight=6),
+    Product("圆白菜", ("圆白菜", "包菜", "卷心菜"), 1.6, weight=12),
+    Product("面粉", ("面粉", "小麦粉"), 3.6, (("袋", Fraction(25), "kg"),), weight=16),
+    Product("小麦", ("小麦", "麦子"), 2.6, weight=14),
+    Product("大米", ("大米",), 5.0, (("袋", Fraction(25), "kg"),), weight=12),
+    Product("玉米", ("玉米",), 2.2, weight=12),
+    Product("玉米面", ("玉米面", "棒子面"), 4.0, weight=5),
+    Product("花生油", ("花生油",), 30.0, weight=6),
+    Product("豆油", ("大豆油", "豆油"), 18.0, weight=6),
+    Product("猪肉", ("猪肉", "鲜猪肉"), 26.0, weight=14),
+    Product("牛肉", ("牛肉",), 70.0, weight=6),
+    Product("羊肉", ("羊肉",), 68.0, weight=5),
+    Product(
+        "鸡蛋",
+        ("鸡蛋", "鲜鸡蛋"),
+        9.0,
+        (("箱", Fraction(45) * JIN, "kg"), ("箱", Fraction(360), "枚"), ("箱", None, None)),
+        weight=22,
+    ),
+    Product("鸭蛋", ("鸭蛋",), 12.0, (("箱", Fraction(45) * JIN, "kg"),), weight=6),
+    Product("白条鸡", ("白条鸡", "光鸡"), 16.0, (("只", None, None),), weight=8),
+    Product("苹果", ("苹果", "红富士"), 6.0, (("箱", Fraction(10), "kg"),), weight=12),
+    Product("梨", ("梨", "酥梨"), 4.0, weight=8),
+    Product("西瓜", ("西瓜",), 2.0, weight=10),
+    Product("草鱼", ("草鱼",), 14.0, weight=8),
+    Product("鲤鱼", ("鲤鱼",), 12.0, weight=8),
+    Product("牛奶", ("纯牛奶", "牛奶"), 0.0, (("箱", None, None),), weight=6),
+)
+# Per unit prices of count-only trade: 牛奶 per 箱, 白条鸡 per 只, 鸡蛋 per 箱 of unknown size.
+COUNT_PRICE = {("牛奶", "箱"): 48.0, ("白条鸡", "只"): 30.0, ("鸡蛋", "箱"): 200.0}
+
+OFFER_WORDS = ("出售", "供应", "有货", "大量供应", "低价出售", "现货供应", "卖")
+NEED_WORDS = ("求购", "收购", "急需", "需要", "采购", "长期收购")
+SELLERS = ("", "", "种植户", "合作社", "老王", "李大姐")
+BUYERS = ("", "", "超市", "农贸市场", "社区团购", "饭店")
+OUTSIDE = ("汝阳县", "郑州", "许昌市", "漯河", "南阳市", "山东")
+
+
+@dataclass(frozen=True, slots=True)
+class Pack:
+    """What one package holds: 每箱45斤 → ("箱", 22.5, "kg")."""
+
+    unit: str
+    amount: Fraction
+    inner: str
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """One listing as drawn: the truth its text was written from. Prices per ``price_unit``."""
+
+    id: str
+    kind: str
+    product: str
+    quantity: Fraction
+    unit: str  # "kg" or a count unit
+    price: Fraction | None
+    price_unit: str | None
+    pack: Pack | None
+    county: str | None
+    township: str | None
+    outside: bool
+    expired: bool
+    line: int
+
+
+@dataclass(slots=True)
+class Market:
+    """The posts, in file order, and the facts behind them."""
+
+    posts: list[dict[str, str]]
+    facts: list[Fact]
+
+    def write(self, path: Path) -> None:
+        with path.open("w", encoding="utf-8") as out:
+            for post in self.posts:
+                out.write(json.dumps(post, ensure_ascii=False) + "\n")
+
+
+# --- the answers ----------------------------------------------------------------------------
+
+
+def _factor(fact: Fact, unit_from: str, unit_to: str) -> Fraction | None:
+    """How many ``unit_to`` one ``unit_from`` is, through the listing's pack."""
+    if unit_from == unit_to:
+        return Fraction(1)
+    pack = fact.pack
+    if pack is not None and unit_from == pack.unit and unit_to == pack.inner:
+        return pack.amount
+    if pack is not None and unit_from == pack.inner and unit_to == pack.unit:
+        return 1 / pack.amount
+    return None
+
+
+def _meeting_unit(a: Fact, a_unit: str, b: Fact, b_unit: str) -> str | None:
+    """The unit two amounts compare in: kilograms if both reach it, else a shared unit."""
+    candidates = ["kg", a_unit, b_unit]
+    for pack in (a.pack, b.pack):
+        if pack is not None:
+            candidates += [pack.unit, pack.inner]
+    reachable = [
+        u
+        for u in candidates
+        if _factor(a, a_unit, u) is not None and _factor(b, b_unit, u) is not None
+    ]
+    if "kg" in reachable:
+        return "kg"
+    return min(reachable) if reachable else None
+
+
+def _per_unit(fact: Fact, unit: str) -> Fraction:
+    """The fact's price per ``unit``."""
+    assert fact.price is not None and fact.price_unit is not None
+    factor = _factor(fact, fact.price_unit, unit)
+    assert factor is not None
+    return fact.price / factor
+
+
+def eligible(need: Fact, offer: Fact) -> bool:
+    """The policy's eligibility, from the facts."""
+    if need.product != offer.product or need.expired or offer.expired:
+        return False
+    if _meeting_unit(need, need.unit, offer, offer.unit) is None:
+        return False
+    if need.price is None or offer.price is None:
+        return True
+    assert need.price_unit is not None and offer.price_unit is not None
+    unit = _meeting_unit(need, need.price_unit, offer, offer.price_unit)
+    return unit is not None and _per_unit(offer, unit) <= _per_unit(need, unit)
+
+
+def _rank_key(need: Fact, offer: Fact, distance: Callable[[str, str], float]) -> tuple:
+    if need.outside or offer.outside:
+        tier, km = 3, float("inf")
+    elif need.county is not None and need.county == offer.county:
+        same_township = need.township is not None and need.township == offer.township
+        tier, km = (0 if same_township else 1), 0.0
+    elif need.county is None or offer.county is None:
+        tier, km = 2, float("inf")
+    else:
+        tier, km = 2, distance(need.county, offer.county)
+    price: Fraction | None = None
+    if offer.price is not None and offer.price_unit is not None:
+        base = need.price_unit or need.unit
+        unit = _meeting_unit(need, base, offer, offer.price_unit)
+        if unit is not None:
+            factor = _factor(need, base, unit)
+            assert factor is not None
+            price = _per_unit(offer, unit) * factor
+    unit = _meeting_unit(need, need.unit, offer, offer.unit)
+    assert unit is not None
+    want = need.quantity * (_factor(need, need.unit, unit) or 0)
+    have = offer.quantity * (_factor(offer, offer.unit, unit) or 0)
+    cover = min(Fraction(1), have / want)
+    return (tier, km, price is None, price or 0, -cover, -offer.line)
+
+
+@dataclass(slots=True)
+class Answers:
+    """For each need id: every eligible offer id, and the offers in best-first order."""
+
+    eligible: dict[str, set[str]]
+    ranked: dict[str, list[str]]
+
+
+def answers(facts: list[Fact]) -> Answers:
+    """The known answers of a market. Quadratic per product: for markets of a few thousand."""
+    distance = get_gazetteer().distance_km
+    offers_by_product: dict[str, list[Fact]] = defaultdict(list)
+    for fact in facts:
+        if fact.kind == "offer":
+            offers_by_product[fact.product].append(fact)
+    result = Answers({}, {})
+    for need in facts:
+        if need.kind != "need":
+            continue
+        good = [o for o in offers_by_product[need.product] if eligible(need, o)]
+        good.sort(key=lambda o: _rank_key(need, o, distance))
+        result.eligible[need.id] = {o.id for o in good}
+        result.ranked[need.id] = [o.id for o in good]
+    return result
+
+
+# --- writing posts --------------------------------------------------------------------------
+
+
+def _amount(rng: random.Random, value: Fraction) -> str:
+    """A number as people type it: 5000, 1.5, 五千, 3万."""
+    as_float = float(value)
+    if as_float == int(as_float):
+        n = int(as_float)
+        roll = rng.random()
+        if n >= 10000 and n % 10000 == 0 and roll < 0.5:
+            return f"{n // 10000}万"
+        if roll < 0.2 and n <= 99999:
+            return _chinese_integer(n)
+        return str(n)
+    return f"{as_float:g}"
+
+
+_DIGITS = "零一二三四五六七八九"
+
+
+def _chinese_integer(n: int) -> str:
+    """五千, 一千五百, 两千 — as typed on a phone (两 for a leading 2 before a unit)."""
+    if n == 0:
+        return "零"
+    parts: list[str] = []
+    units = [(10000, "万"), (1000, "千"), (100, "百"), (10, "十"), (1, "")]
+    zero_pending = False
+    for size, name in units:
+        digit, n = divmod(n, size)
+        if digit == 0:
+            zero_pending = bool(parts)
+            continue
+        if zero_pending:
+            parts.append("零")
+            zero_pending = False
+        word = "两" if digit == 2 and name in ("千", "万") and not parts else _DIGITS[digit]
+        if not (digit == 1 and name == "十" and not parts):
+            parts.append(word)
+        parts.append(name)
+    return "".join(parts).rstrip("零")
+
+
+def _money(value: Fraction) -> str:
+    return f"{float(value):g}"
+
+
+class _Writer:
+    """Draws facts and writes their posts."""
+
+    def __init__(self, rng: random.Random, today: date) -> None:
+        self.rng = rng
+        self.today = today
+        gazetteer = get_gazetteer()
+        self.townships = {c: gazetteer.townships(c) for c in gazetteer.county_names()}
+        self.counties = list(self.townships)
+        self.weights = [p.weight for p in PRODUCTS]
+
+    def fact(self, kind: str, line: int) -> Fact:
+        rng = self.rng
+        product = rng.choices(PRODUCTS, self.weights)[0]
+        county, township, outside = self._place()
+        pack: Pack | None = None
+        count_unit = rng.choice(product.count_units) if product.count_units else None
+        if count_unit is not None and (product.yuan_per_kg == 0 or rng.random() < 0.45):
+            unit, amount, inner = count_unit
+            if amount is not None and inner is not None:
+                pack = Pack(unit, amount, inner)
+            quantity = Fraction(rng.choice((20, 50, 80, 100, 200, 300, 500)))
+            price_unit = unit
+            fair = COUNT_PRICE.get((product.key, unit))
+            if fair is None:
+                assert pack is not None
+                per_inner = product.yuan_per_kg if pack.inner == "kg" else 0.55
+                fair = float(pack.amount) * per_inner
+            price = self._price(kind, fair, step=Fraction(1))
+        else:
+            unit, price_unit = "kg", "kg"
+            quantity = Fraction(rng.choice((200, 500, 800, 1000, 2000, 2500, 5000, 10000, 20000)))
+            price = self._price(kind, product.yuan_per_kg, step=Fraction(1, 10))
+        if rng.random() < 0.1:
+            price = None
+        return Fact(
+            id=f"{kind[0]}{line}",
+            kind=kind,
+            product=product.key,
+            quantity=quantity,
+            unit=unit,
+            price=price,
+            price_unit=price_unit if price is not None else None,
+            pack=pack,
+            county=county,
+            township=township,
+            outside=outside,
+            expired=rng.random() < 0.04,
+            line=line,
+        )
+
+    def _price(self, kind: str, fair: float, step: Fraction) -> Fraction:
+        """A price on a grid of ``step``; caps spread wider so that some offers are too dear."""
+        low, high = (0.8, 1.2) if kind == "offer" else (0.85, 1.3)
+        value = Fraction(fair * self.rng.uniform(low, high)) / step
+        return max(step, round(value) * step)
+
+    def _place(self) -> tuple[str | None, str | None, bool]:
+        roll = self.rng.random()
+        if roll < 0.04:
+            return None, None, True
+        if roll < 0.06:
+            return None, None, False  # no place given
+        county = self.rng.choice(self.counties)
+        if roll < 0.22:
+            return county, None, False
+        return county, self.rng.choice(self.townships[county]), False
+
+    def post(self, fact: Fact) -> dict[str, str]:
+        """The text a user would type for this fact, and a kind hint when the text has none."""
+        rng = self.rng
+        name = rng.choice(next(p.names for p in PRODUCTS if p.key == fact.product))
+        quantity = self._quantity_text(fact)
+        price = self._price_text(fact)
+        place = self._place_text(fact)
+        extras = []
+        if fact.pack is not None:
+            pack = fact.pack
+            inner = "斤" if pack.inner == "kg" else pack.inner
+            amount = pack.amount * 2 if pack.inner == "kg" else pack.amount
+            extras.append(rng.choice((f"每{pack.unit}{_money(amount)}{inner}",)))
+        extras.append(self._validity_text(fact))
+        if rng.random() < 0.4:
+            extras.append(f"电话1{rng.randint(3, 9)}{rng.randint(0, 999_999_999):09d}")
+        extras = [e for e in extras if e]
+        hint = rng.random() < 0.05
+        if fact.kind == "offer":
+            word = "" if hint else rng.choice(OFFER_WORDS)
+            who = rng.choice(SELLERS)
+            body = rng.choice(
+                (
+                    f"{word}{name}{quantity}，{price}，{place}",
+                    f"{place}{who}{word}{name}{quantity}，{price}",
+                    f"{word}：{name}，数量{quantity}，价格{price}，地址{place}",
+                    f"{place}{name}{quantity}{word}，{price}",
+                )
+            )
+        else:
+            word = "" if hint else rng.choice(NEED_WORDS)
+            who = rng.choice(BUYERS)
+            body = rng.choice(
+                (
+                    f"{word}{name}{quantity}，{price}，{place}",
+                    f"{place}{who}{word}{name}{quantity}，价格{price}",
+                    f"{who}{word}{name}，数量{quantity}，{price}，送到{place}",
+                    f"{word}{quantity}{name}，{place}，{price}",
+                )
+            )
+        text = "，".join([body.replace("价格价格", "价格").strip("，"), *extras])
+        post = {"id": fact.id, "text": text}
+        if hint:
+            post["kind"] = fact.kind
+        return post
+
+    def _quantity_text(self, fact: Fact) -> str:
+        if fact.unit != "kg":
+            return f"{_amount(self.rng, fact.quantity)}{fact.unit}"
+        kg = fact.quantity
+        # 斤 most, then 公斤 and 吨 (for a tonne or more); 千克 is rare in speech.
+        choices = [(kg * 2, "斤", 10), (kg, "公斤", 6), (kg, "千克", 1)]
+        if kg >= 1000:
+            choices.append((kg / 1000, "吨", 4))
+        value, unit, _ = self.rng.choices(choices, [c[2] for c in choices])[0]
+        return f"{_amount(self.rng, value)}{unit}"
+
+    def _price_text(self, fact: Fact) -> str:
+        rng = self.rng
+        if fact.price is None:
+            return rng.choice(("价格面议", "面议", "价格电议"))
+        if fact.price_unit == "kg":
+            unit = rng.choice(("斤", "斤", "公斤", "吨"))
+            value = fact.price * WEIGHTS_KG[unit]
+        else:
+            unit, value = fact.price_unit or "", fact.price
+        figure = _money(value)
+        if fact.kind == "offer":
+            return rng.choice((f"{figure}元/{unit}", f"{figure}元一{unit}", f"每{unit}{figure}元"))
+        return rng.choice(
+            (
+                f"{figure}元/{unit}以内",
+                f"不超过{figure}元/{unit}",
+                f"最高{figure}元/{unit}",
+                f"{figure}元/{unit}左右",
+                f"{figure}元/{unit}",
+            )
+        )
+
+    def _place_text(self, fact: Fact) -> str:
+        if fact.outside:
+            return self.rng.choice(OUTSIDE)
+        if fact.county is None:
+            return ""
+        if fact.township is None:
+            return fact.county
+        return f"{fact.county}{fact.township}"
+
+    def _validity_text(self, fact: Fact) -> str:
+        rng = self.rng
+        if fact.expired:
+            day = self.today - timedelta(days=rng.randint(1, 20))
+        elif rng.random() < 0.3:
+            day = self.today + timedelta(days=rng.randint(0, 30))
+        else:
+            return ""
+        return f"有效期至{day.year}年{day.month}月{day.day}日"
+
+
+def generate(offers: int, needs: int, seed: int = 1, today: date | None = None) -> Market:
+    """A market of ``offers`` offers and ``needs`` needs, interleaved as they would arrive."""
+    writer = _Writer(random.Random(seed), today or date.today())
+    kinds = ["offer"] * offers + ["need"] * needs
+    writer.rng.shuffle(kinds)
+    facts = [writer.fact(kind, line) for line, kind in enumerate(kinds)]
+    return Market([writer.post(f) for f in facts], facts)
+
+
+def _main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Write a generated market as JSON lines.")
+    parser.add_argument("--offers", type=int, default=2000)
+    parser.add_argument("--needs", type=int, default=2000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args(argv)
+    generate(args.offers, args.needs, args.seed).write(args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_main())

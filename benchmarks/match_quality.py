@@ -1,0 +1,96 @@
+"""How well ``farmdock match`` answers a generated market whose answers are known.
+
+Prints precision (returned pairs that are eligible), best-first (needs whose rank-1
+offer is the known best) and recall@5 (of the known five best offers per need, the
+share returned), plus how many lines the parser could not use.
+
+    .venv/bin/python -m benchmarks.match_quality [--offers 3000 --needs 3000 --seed 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import sys
+import tempfile
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks.market import Answers, Market, answers, generate
+from bot.cli import main as farmdock
+
+TOP_K = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Quality:
+    pairs: int
+    precision: float
+    best_first: float
+    recall_at_5: float
+    unusable_lines: int
+    needs_with_answers: int
+
+
+def run_match(market: Market, top_k: int = TOP_K) -> tuple[list[dict], list[dict]]:
+    """``farmdock match`` on the market's file: its stdout and stderr rows."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "market.jsonl"
+        market.write(path)
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = farmdock(["match", "--listings", str(path), "--top", str(top_k)])
+    if code != 0:
+        raise RuntimeError(f"farmdock match exited {code}: {err.getvalue()[-500:]}")
+    rows = [json.loads(line) for line in out.getvalue().splitlines()]
+    problems = [json.loads(line) for line in err.getvalue().splitlines()]
+    return rows, problems
+
+
+def measure(rows: list[dict], problems: list[dict], known: Answers) -> Quality:
+    """Score the returned rows against the known answers."""
+    returned: dict[str, list[str]] = defaultdict(list)
+    for row in sorted(rows, key=lambda r: (r["need"], r["rank"])):
+        returned[row["need"]].append(row["offer"])
+    correct = sum(1 for r in rows if r["offer"] in known.eligible.get(r["need"], set()))
+    with_answers = [need for need, ranked in known.ranked.items() if ranked]
+    best = sum(1 for n in with_answers if returned[n][:1] == known.ranked[n][:1])
+    wanted = sum(min(TOP_K, len(known.ranked[n])) for n in with_answers)
+    found = sum(len(set(returned[n][:TOP_K]) & set(known.ranked[n][:TOP_K])) for n in with_answers)
+    return Quality(
+        pairs=len(rows),
+        precision=correct / len(rows) if rows else 1.0,
+        best_first=best / len(with_answers) if with_answers else 1.0,
+        recall_at_5=found / wanted if wanted else 1.0,
+        unusable_lines=len(problems),
+        needs_with_answers=len(with_answers),
+    )
+
+
+def evaluate(offers: int, needs: int, seed: int) -> Quality:
+    market = generate(offers, needs, seed)
+    rows, problems = run_match(market)
+    return measure(rows, problems, answers(market.facts))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--offers", type=int, default=3000)
+    parser.add_argument("--needs", type=int, default=3000)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args(argv)
+    q = evaluate(args.offers, args.needs, args.seed)
+    print(f"market: {args.offers} offers, {args.needs} needs, seed {args.seed}")
+    print(f"lines the parser could not use: {q.unusable_lines}")
+    print(f"pairs returned:  {q.pairs}")
+    print(f"precision:       {q.precision:.2%}  (target ≥ 99.5%)")
+    print(f"best first:      {q.best_first:.2%}  (target ≥ 97%, {q.needs_with_answers} needs)")
+    print(f"recall@5:        {q.recall_at_5:.2%}  (target ≥ 98%)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,160 @@
+"""``farmdock match``: listings in, each need's best offers out, as JSON lines for scripts."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from bot.matching.drafts import listing_from_draft
+from bot.matching.engine import match_all
+from bot.matching.model import Kind, Listing, ListingDraft, Match
+from bot.matching.parser import CHINA_TZ, MESSAGES, get_parser, parse_post
+
+log = logging.getLogger(__name__)
+
+# Below this many posts a second process costs more than it saves.
+_PARALLEL_FROM = 4000
+_KINDS: tuple[Kind, ...] = ("offer", "need")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``match`` subcommand."""
+    parser = subparsers.add_parser(
+        "match",
+        help="match offers to needs and print each need's best offers as JSON lines",
+        description=(
+            'FILE holds JSON lines {"id": "...", "text": "..."} with an optional "kind" '
+            '("offer" or "need", used when the text does not say). Every text is parsed; '
+            "for each need, in input order, its best eligible offers are printed as "
+            '{"need": id, "offer": id, "score": x, "rank": r}, rank 1 the best. Lines that '
+            "cannot be used are listed on stderr as JSON with their id and the reason."
+        ),
+    )
+    parser.add_argument("--listings", required=True, type=Path, metavar="FILE")
+    parser.add_argument(
+        "--top", type=int, default=5, metavar="K", help="offers per need (default 5)"
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=min(2, os.cpu_count() or 1),
+        help="processes for parsing large files (default: 2, or 1 on one core)",
+    )
+    parser.set_defaults(func=run)
+
+
+@dataclass(frozen=True, slots=True)
+class _Post:
+    line: int
+    id: str
+    text: str
+    kind: Kind | None
+
+
+def run(args: argparse.Namespace) -> int:
+    """Read, parse, match and print; exit 0 even when some lines are unusable, 2 on a bad FILE."""
+    if args.top < 1:
+        print("farmdock match: --top must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        posts = _read(args.listings)
+    except OSError as error:
+        print(f"farmdock match: cannot read {args.listings}: {error.strerror}", file=sys.stderr)
+        return 2
+    today = datetime.now(CHINA_TZ).date()
+    drafts = _parse_all([p.text for p in posts], today, args.workers)
+    needs: list[Listing] = []
+    offers: list[Listing] = []
+    for post, draft in zip(posts, drafts, strict=True):
+        # Line order stands for posting order: a later line is newer.
+        listing = listing_from_draft(draft, post.id, float(post.line), post.kind)
+        if isinstance(listing, str):
+            _report(post.line, post.id, listing)
+        else:
+            (needs if listing.kind == "need" else offers).append(listing)
+    matches = match_all(needs, offers, args.top, time.time())
+    try:
+        sys.stdout.write("".join(_json_line(m) for m in matches))
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`); nothing more to say.
+        sys.stderr.close()
+    return 0
+
+
+def _json_line(match: Match) -> str:
+    row = {
+        "need": match.need_id,
+        "offer": match.offer_id,
+        "score": round(match.score, 4),
+        "rank": match.rank,
+    }
+    return json.dumps(row, ensure_ascii=False) + "\n"
+
+
+def _read(path: Path) -> list[_Post]:
+    """Usable lines of FILE; the others are reported on stderr as they are met."""
+    posts: list[_Post] = []
+    seen: set[str] = set()
+    with path.open(encoding="utf-8", errors="replace", newline="\n") as lines:
+        for number, raw in enumerate(lines, start=1):
+            if not raw.strip():
+                continue
+            try:
+                row: Any = json.loads(raw)
+            except json.JSONDecodeError as error:
+                _report(number, None, f"not JSON: {error.msg}")
+                continue
+            if not isinstance(row, dict) or not isinstance(row.get("id"), str):
+                _report(number, None, 'no string "id"')
+                continue
+            listing_id, text, kind = row["id"], row.get("text"), row.get("kind")
+            if not isinstance(text, str):
+                _report(number, listing_id, 'no string "text"')
+            elif kind is not None and kind not in _KINDS:
+                _report(number, listing_id, f'"kind" must be "offer" or "need", not {kind!r}')
+            elif listing_id in seen:
+                _report(number, listing_id, "duplicate id; the first line with it is used")
+            else:
+                seen.add(listing_id)
+                posts.append(_Post(number, listing_id, text, kind))
+    return posts
+
+
+def _report(line: int, listing_id: str | None, reason: str) -> None:
+    row = {"line": line, "id": listing_id, "reason": reason}
+    print(json.dumps(row, ensure_ascii=False), file=sys.stderr)
+
+
+def _parse_all(texts: list[str], today: date, workers: int) -> list[ListingDraft]:
+    """Parse every text, in two processes for large files (parsing is most of the work)."""
+    if workers < 2 or len(texts) < _PARALLEL_FROM:
+        return _parse_chunk(texts, today)
+    # Warm the parser first so that forked workers inherit it instead of each loading it.
+    get_parser()
+    size = -(-len(texts) // (workers * 4))
+    chunks = [texts[i : i + size] for i in range(0, len(texts), size)]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return [d for part in pool.map(_parse_chunk, chunks, [today] * len(chunks)) for d in part]
+
+
+def _parse_chunk(texts: list[str], today: date) -> list[ListingDraft]:
+    return [_parse_one(text, today) for text in texts]
+
+
+def _parse_one(text: str, today: date) -> ListingDraft:
+    try:
+        return parse_post(text, today)
+    except Exception:
+        # One bad post must not end the run; it is reported like any unusable line.
+        log.exception("parser failed on a post of %d characters", len(text))
+        return ListingDraft(raw_text=text, errors=[MESSAGES["internal"]])
