@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-# Regex fragments for the parser's patterns; a number never starts with a multiplier.
+# A regex fragment for the parser's patterns; a number never starts with a multiplier.
 DIGIT_CHARS = "0-9零〇一二两三四五六七八九"
-NUMBER = f"[{DIGIT_CHARS}十半][{DIGIT_CHARS}十百千万点.]*"
+# 千 followed by 克 is the unit 千克, not a multiplier (三百千克 = 300 kg).
+NUMBER = f"[{DIGIT_CHARS}十半](?:[{DIGIT_CHARS}十百万点.]|千(?!克))*"
 
 _DIGITS = {
     "零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,

@@ -26,6 +26,7 @@ from bot.matching.regions import Gazetteer, get_gazetteer
 from bot.matching.text import normalize
 from bot.matching.units import (
     PACKAGE_PATTERN,
+    PACKAGE_UNITS,
     UNIT_PATTERN,
     is_weight,
     normalize_amount,
@@ -111,15 +112,15 @@ _MONEY = (
 )
 _PER = rf"{_SEP}(?:/|每|一|1)?{_SEP}(?P<pu>{_UNIT})"
 _PRICE_PATTERNS = (
-    # 每斤1.5元, 一箱45元, 每斤1.5
+    # 每斤1.5元, 每斤1.5 (not 一斤: 一吨 六块 is a quantity and then a price)
     re.compile(
-        rf"(?:每|一){_SEP}(?P<pu>{_UNIT}){_SEP}(?:价格?|单价|售价|收购价)?{_SEP}:?{_SEP}"
+        rf"每{_SEP}(?P<pu>{_UNIT}){_SEP}(?:价格?|单价|售价|收购价)?{_SEP}:?{_SEP}"
         rf"(?:{_MONEY}|(?P<b>\d+(?:\.\d+)?)(?!{_SEP}{_UNIT}|[\d.]))"
     ),
     # 0.8元/斤, 一块二一斤, 八毛一斤, 1000元/吨
     re.compile(rf"(?:{_MONEY}){_PER}"),
-    # 1.5/斤 (no currency word, so the slash is required)
-    re.compile(rf"(?<![\d.])(?P<b>\d+(?:\.\d+)?){_SEP}(?:/|每){_SEP}(?P<pu>{_UNIT})"),
+    # 1.5/斤, 4.5一斤 (no currency word, so the separator is required)
+    re.compile(rf"(?<![\d.])(?P<b>\d+(?:\.\d+)?){_SEP}(?:/|每|一){_SEP}(?P<pu>{_UNIT})"),
     # 3块5, 价格1元以内
     re.compile(_MONEY),
     # 价格1.2以内
@@ -142,6 +143,7 @@ _QUANTITY = re.compile(
 _LABELLED_COUNT = re.compile(
     rf"(?:数量|库存|共|总共|合计|约){_SEP}:?{_SEP}(?P<n>\d+(?:\.\d+)?)(?![\d.])"
 )
+_UNNAMED_PACKAGE = "件"
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 # Trade words left in a post that are never products; kept out of the pinyin and fuzzy search.
 _FILLER = re.compile(
@@ -283,7 +285,8 @@ class PostParser:
             form = next(i for i in "1234" if m.group(f"n{i}") is not None)
             amount = parse_number(m.group(f"n{form}"))
             unit = m.group(f"u{form}")
-            package = m.group(f"pk{form}") if form != "4" else "件"
+            # 45斤装 names no package; the quantity's unit (100箱) will.
+            package = m.group(f"pk{form}") if form != "4" else _UNNAMED_PACKAGE
             if amount is None or amount <= 0 or unit == package:
                 continue
             value, value_unit = normalize_amount(amount, unit)
@@ -319,6 +322,9 @@ class PostParser:
             unit = m.group("u")
             draft.quantity_as_written, draft.unit_as_written = amount, unit
             draft.quantity, draft.unit = normalize_amount(amount, unit)
+            pack = draft.pack
+            if pack and pack.package_unit == _UNNAMED_PACKAGE and unit in PACKAGE_UNITS:
+                draft.pack = PackSize(unit, pack.amount, pack.amount_unit)
             return _blank(t, m.start(), m.end()), None
         if load and draft.pack is not None:
             # 5000斤一车 and no other amount: the load is the quantity.
@@ -400,7 +406,12 @@ def _blank(t: str, start: int, end: int) -> str:
 
 @lru_cache(maxsize=4096)
 def _char_pinyin(ch: str) -> str:
-    return lazy_pinyin(ch)[0]
+    """Toneless pinyin with the sounds many speakers merge folded together (zh/z, ang/an …),
+    so 大冲 still spells 大葱."""
+    sound = lazy_pinyin(ch)[0]
+    if sound[:2] in ("zh", "ch", "sh"):
+        sound = sound[0] + sound[2:]
+    return sound[:-1] if sound.endswith("ng") else sound
 
 
 def _kind(t: str) -> Kind | None:
@@ -417,7 +428,9 @@ def _money(m: re.Match[str]) -> float | None:
     if g.get("y") is not None:
         value = parse_number(g["y"])
         if value is not None:
-            value += (digit_value(g["j"]) or 0) / 10 if g.get("j") else 0
+            # 一块半 is 1.5: a half yuan, not a half jiao.
+            jiao = g.get("j")
+            value += 0.5 if jiao == "半" else (digit_value(jiao) or 0) / 10 if jiao else 0
             value += (digit_value(g["f"]) or 0) / 100 if g.get("f") else 0
     elif g.get("m") is not None:
         value = parse_number(g["m"])

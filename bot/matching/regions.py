@@ -168,8 +168,12 @@ class Gazetteer:
             if candidates:
                 return _pick(candidates)
         for m in mentions:
-            if m.level == "county" or (m.level == "outside" and not counties):
+            if m.level == "county":
                 return _pick(list(m.places))
+        # Outside: the most specific name wins (山东寿光 is 潍坊市, not just 山东).
+        outside = [m for m in mentions if m.level == "outside"]
+        if outside:
+            return _pick(list(max(outside, key=lambda m: m.places[0].city is not None).places))
         if any(m.level == "city" for m in mentions):
             return Place(city=CITY_NAME), []
         return Place(), []

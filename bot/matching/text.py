@@ -12,7 +12,7 @@ import html
 import re
 import unicodedata
 
-_HTML_TAG = re.compile(r"<[^<>]{0,200}>")
+_HTML_TAG = re.compile(r"</?[a-z!][^<>]{0,200}>", re.IGNORECASE)
 _NOISE = re.compile(
     "[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202f\u2060-\u206f\ufeff\ufe00-\ufe0f"
     "\u2190-\u21ff\u2300-\u23ff\u2460-\u24ff\u25a0-\u27bf\u2b00-\u2bff\ue000-\uf8ff"
