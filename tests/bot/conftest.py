@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -57,6 +58,16 @@ def db(farmdock: Application) -> Database:
     return farmdock.bot_data["db"]
 
 
+async def eventually(check: Callable[[], Awaitable[bool]], *, within: float = 5.0) -> None:
+    """Wait until an async check of the database holds (writes that follow a send)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while not await check():
+        if loop.time() > deadline:
+            raise TimeoutError("the condition never held")
+        await asyncio.sleep(0.01)
+
+
 async def press(user: FakeUser, message: SentMessage, text: str) -> SentMessage:
     """Press a button and return the bot's next message to the user."""
     user.press(message, text)
@@ -76,8 +87,11 @@ async def sign_up(
     user.send(name)
     ask_org = await user.next_message()
     assert "单位" in ask_org.content
-    user.send(organisation)
-    ask_county = await user.next_message()
+    if organisation:
+        user.send(organisation)
+        ask_county = await user.next_message()
+    else:
+        ask_county = await press(user, ask_org, "无单位")
     ask_township = await press(user, ask_county, county)
     ask_phone = await press(user, ask_township, township or "只填到")
     assert "手机号" in ask_phone.content
