@@ -228,8 +228,6 @@ class PostParser:
     # -- the steps, each taking what it understood out of the text ---------------------
 
     def _take_phone(self, t: str, draft: ListingDraft) -> str:
-        if not any(ch.isdigit() for ch in t):
-            return t
         m = _PHONE.search(t)
         if m is None:
             return t
