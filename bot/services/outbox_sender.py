@@ -141,12 +141,14 @@ class OutboxSender:
             self._wake.clear()
             try:
                 await self.drain()
+                idle = await self._idle_time()
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("outbox drain failed; retrying in %s s", POLL_INTERVAL)
+                idle = POLL_INTERVAL
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), POLL_INTERVAL)
+                await asyncio.wait_for(self._wake.wait(), idle)
 
     # -- pacing -----------------------------------------------------------------
 
@@ -162,6 +164,14 @@ class OutboxSender:
                 self._tokens -= 1.0
                 return
             await self._sleep((1.0 - self._tokens) / self._rate + _SLACK)
+
+    async def _idle_time(self) -> float:
+        """Seconds until the next postponed row is due, at most ``POLL_INTERVAL``."""
+        try:
+            [first] = await outbox.due_messages(self._db, math.inf, 1)
+        except ValueError:  # nothing pending
+            return POLL_INTERVAL
+        return min(POLL_INTERVAL, max(0.0, first.not_before - self._wall_clock()))
 
     async def _has_due(self) -> bool:
         return bool(await outbox.due_messages(self._db, self._wall_clock(), 1))
@@ -270,13 +280,20 @@ def _retry_after_seconds(error: RetryAfter) -> float:
 # -- wiring into the Application --------------------------------------------------
 
 
-def start_outbox_sender(application: Application) -> OutboxSender:
-    """Create the sender on ``bot_data["db"]`` and run it as a background task.
+def database_of(application: Application) -> Database:
+    """The open database of a running Application: its services' (see bot.services.runtime),
+    else ``bot_data["db"]``."""
+    services = application.bot_data.get("services")
+    return services.db if services is not None else application.bot_data["db"]
 
-    Call from ``post_init`` after the database is open; pending rows left by an
-    earlier run are sent at once.
+
+def start_outbox_sender(application: Application, db: Database | None = None) -> OutboxSender:
+    """Create the sender and run it as a background task; ``wake`` it after enqueuing.
+
+    Call from ``post_init`` once the database is open (``db``, or see ``database_of``);
+    pending rows left by an earlier run are sent at once.
     """
-    sender = OutboxSender(application.bot_data["db"], application.bot)
+    sender = OutboxSender(db or database_of(application), application.bot)
     application.bot_data[SENDER_KEY] = sender
     application.bot_data[_TASK_KEY] = asyncio.get_running_loop().create_task(
         sender.run(), name="outbox-sender"

@@ -48,3 +48,19 @@ OFFER_PRICE = "供"
 NEED_PRICE = "求"
 DIGEST_FOOTER = "明细见 Excel 附件与图表。/digest 可随时查看当天数据。"
 ATTACHMENT_CAPTION = "{area} {day} 购销明细"
+
+# -- escalations, summaries and reminders -------------------------------------
+KIND_NAMES = {"offer": "供应", "need": "求购"}
+ESCALATION = (
+    "<b>⚠️ 缺口提醒</b>\n{product} {amount}｜{place}｜{organisation}\n"
+    "已发布 {hours} 小时仍未匹配到供应，请协调货源。"
+)
+SUMMARY_TITLE = "<b>📬 {month}月{day}日 您的信息新增 {count} 个匹配</b>"
+SUMMARY_LINE = "· 您的{own} ↔ {other_kind} {amount}｜{place}"
+SUMMARY_MORE = "……另有 {count} 个"
+SUMMARY_FOOTER = "发送 /matches 查看详情，双方都点「我有意向」后互换联系方式。"
+EXPIRY_REMINDER = (
+    "⏰ 您的{kind}信息「{product} {amount}」将于 {until} 到期。\n"
+    "如仍需{kind}，请点「续期」；不需要可不理会，到期后自动下架。"
+)
+RENEW_BUTTON = "🔄 续期"

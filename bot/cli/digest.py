@@ -1,0 +1,140 @@
+"""``farmdock digest``: an area's daily digest, offline, as text, JSON or an Excel workbook.
+
+The JSON structure (stable; amounts in kg when ``unit`` is ``"kg"``, times POSIX seconds)::
+
+    {"area": {"label", "level": "city"|"county"|"township", "county", "township"},
+     "day": "2026-05-09", "as_of": float,
+     "totals": {"offers", "needs", "offer_kg", "need_kg", "matches", "contacts"},
+     "previous": {... the same for the day before ...},
+     "categories": [{"category", "offers", "needs", "offer_volume": {unit: amount},
+                     "need_volume": {unit: amount}}],
+     "shortages": [{"listing_id", "kind", "product", "quantity", "unit", "place",
+                    "organisation", "created_at", "waited_hours"}],      # oldest first
+     "surplus": [... the same shape ...],
+     "matches": [{"match_id", "product", "need_id", "offer_id", "need_organisation",
+                  "need_place", "offer_organisation", "offer_place", "quantity", "unit",
+                  "score", "contacts_exchanged", "created_at"}],
+     "prices": [{"product", "kind", "unit", "low", "high", "listings"}]}   # unit 斤 = per 斤
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.cli.db import database_path
+from bot.matching.model import CITY_NAME
+from bot.matching.regions import get_gazetteer
+from bot.services.digest import load_digest, local_today
+from bot.services.digest_files import digest_workbook
+from bot.services.digest_model import Digest, Jurisdiction
+from bot.services.digest_text import render_digest, to_plain
+from bot.settings import SettingsError, load_settings
+from storage.database import Database, SchemaTooNewError
+
+FORMATS = ("text", "json", "xlsx")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "digest", help="print an area's daily digest (text, JSON or an Excel workbook)",
+        description="The officials' daily digest of one area, without Telegram.",
+    )
+    parser.add_argument("--date", help="YYYY-MM-DD (default: today, so far)")
+    parser.add_argument(
+        "--region", default=CITY_NAME,
+        help="平顶山市 (default), a county-level unit (宝丰县) or a township (宝丰县张八桥镇)",
+    )
+    parser.add_argument("--format", choices=FORMATS, default="text")
+    parser.add_argument("--out", help="write to this file (required for xlsx)")
+    parser.add_argument("--db", help="database file (default: FARMDOCK_DB or ./farmdock.db)")
+    parser.set_defaults(func=digest_command)
+
+
+class UsageError(ValueError):
+    """Bad arguments: printed on one line, exit code 2."""
+
+
+def resolve_region(name: str) -> Jurisdiction:
+    """A region name as an official's jurisdiction; UsageError when unknown or ambiguous."""
+    places = get_gazetteer().resolve(name.strip())
+    inside = {Jurisdiction(p.county, p.township) for p in places if p.in_city}
+    if not inside:
+        raise UsageError(f"unknown region {name!r}: give 平顶山市, a county (宝丰县) or a "
+                         "township (宝丰县张八桥镇)")
+    if len(inside) > 1:
+        options = "、".join(sorted(j.label for j in inside))
+        raise UsageError(f"region {name!r} is ambiguous ({options}): give the full name")
+    return inside.pop()
+
+
+def digest_json(digest: Digest) -> dict[str, Any]:
+    """The documented JSON structure of a digest."""
+    area = digest.area
+    return {
+        "area": {"label": area.label, "level": area.level, "county": area.county,
+                 "township": area.township},
+        "day": digest.day.isoformat(),
+        "as_of": digest.as_of,
+        "totals": dataclasses.asdict(digest.totals),
+        "previous": dataclasses.asdict(digest.previous),
+        "categories": [dataclasses.asdict(c) for c in digest.categories],
+        "shortages": [dataclasses.asdict(s) for s in digest.shortages],
+        "surplus": [dataclasses.asdict(s) for s in digest.surplus],
+        "matches": [dataclasses.asdict(m) for m in digest.matches],
+        "prices": [dataclasses.asdict(p) for p in digest.prices],
+    }
+
+
+def digest_command(args: argparse.Namespace) -> int:
+    try:
+        area = resolve_region(args.region)
+        tz = load_settings(require_token=False).timezone
+        day = _day(args.date, tz)
+        if args.format == "xlsx" and not args.out:
+            raise UsageError("--format xlsx writes a binary file: give --out FILE")
+        path = database_path(args)
+        if not path.is_file():
+            raise UsageError(f"no database at {path}: run `farmdock migrate` or give --db")
+        digest = asyncio.run(_load(path, area, day, tz))
+    except (UsageError, SettingsError, SchemaTooNewError) as error:
+        print(f"farmdock: {error}", file=sys.stderr)
+        return 2
+    if args.format == "xlsx":
+        Path(args.out).write_bytes(digest_workbook(digest, tz))
+        print(f"{area.label} {day.isoformat()}: {len(digest.listings)} listings written to "
+              f"{args.out}")
+        return 0
+    if args.format == "json":
+        output = json.dumps(digest_json(digest), ensure_ascii=False, indent=2)
+    else:
+        output = to_plain(render_digest(digest, tz))
+    if args.out:
+        Path(args.out).write_text(output + "\n", encoding="utf-8")
+    else:
+        print(output)
+    return 0
+
+
+def _day(text: str | None, tz: ZoneInfo) -> date:
+    if not text:
+        return local_today(tz)
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"--date {text!r} is not a date: use YYYY-MM-DD") from None
+
+
+async def _load(path: Path, area: Jurisdiction, day: date, tz: ZoneInfo) -> Digest:
+    db = await Database.open(path)
+    try:
+        return await load_digest(db, area, day, tz)
+    finally:
+        await db.close()

@@ -1,0 +1,129 @@
+"""Scheduled messages besides the digest: shortage escalations, users' daily match
+summaries, and reminders the day before a listing expires.
+
+Each goes through the outbox under a key that names what it is about, so every
+one is sent exactly once however often the jobs run.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from bot import callbacks
+from bot.render import esc
+from bot.services.digest_model import DayWindow, Jurisdiction
+from bot.services.digest_text import amount
+from bot.texts import officials as texts
+from storage import listings, matches, outbox, reports, users
+from storage.database import Database
+from storage.outbox import OutgoingMessage
+from storage.records import StoredListing, User
+
+LEVELS = ("township", "county", "city")  # who hears of a shortage, in order
+REMIND_AHEAD = 24 * 3600.0
+MAX_SUMMARY_LINES = 20
+
+
+def escalation_level(waited_hours: float, step_hours: float) -> int:
+    """How many levels should know of a need unmatched for ``waited_hours`` (0 to 3)."""
+    return min(len(LEVELS), int(waited_hours // step_hours))
+
+
+async def enqueue_escalations(db: Database, step_hours: float, *, now: float | None = None) -> int:
+    """Flag needs unmatched for ``step_hours`` to their township's officials, after twice
+    that to their county's, after three times to the city's; each once. Rows added."""
+    now = time.time() if now is None else now
+    waiting = await reports.unmatched_at(
+        db, now, kind="need", created_before=now - step_hours * 3600
+    )
+    people = await reports.users_by_ids(db, [n.user_id for n in waiting])
+    rows: list[OutgoingMessage] = []
+    for need in waiting:
+        waited = (now - need.created_at) / 3600
+        officials = await users.officials_covering(db, need.county, need.township)
+        for level in LEVELS[: escalation_level(waited, step_hours)]:
+            for official in officials:
+                if Jurisdiction.of(official).level != level:
+                    continue
+                rows.append(OutgoingMessage(
+                    f"escalate:{need.id}:{level}:{official.telegram_id}",
+                    official.telegram_id, "escalation",
+                    {"method": "sendMessage", "parse_mode": "HTML",
+                     "text": _escalation_text(need, people.get(need.user_id), waited)},
+                ))
+    return await outbox.enqueue(db, rows)
+
+
+def _escalation_text(need: StoredListing, owner: User | None, waited_hours: float) -> str:
+    return texts.ESCALATION.format(
+        product=esc(need.product), amount=amount(need.quantity, need.unit),
+        place=esc(need.place.label() or texts.NO_PLACE),
+        organisation=esc(owner.organisation or owner.name if owner else ""),
+        hours=int(waited_hours),
+    )
+
+
+async def enqueue_match_summaries(db: Database, day: date, tz: ZoneInfo) -> int:
+    """Tell each grower and buyer what matches ``day`` brought their open listings. Rows added."""
+    window = DayWindow.of(day, tz)
+    found = await matches.matches_in_period(db, window.start, window.end)
+    ids = sorted({i for m in found for i in (m.need_id, m.offer_id)})
+    by_id = await listings.get_listings(db, ids)
+    per_user: dict[int, list[tuple[StoredListing, StoredListing]]] = defaultdict(list)
+    for m in found:
+        need, offer = by_id.get(m.need_id), by_id.get(m.offer_id)
+        if need is None or offer is None:
+            continue
+        for own, other in ((need, offer), (offer, need)):
+            if own.status == "open":
+                per_user[own.user_id].append((own, other))
+    recipients = await reports.users_by_ids(db, list(per_user))
+    rows = [
+        OutgoingMessage(
+            f"{day.isoformat()}|{uid}|match_summary", uid, "match_summary",
+            {"method": "sendMessage", "parse_mode": "HTML", "text": _summary_text(day, pairs)},
+        )
+        for uid, pairs in per_user.items()
+        if uid in recipients and recipients[uid].status == "active"
+    ]
+    return await outbox.enqueue(db, rows)
+
+
+def _summary_text(day: date, pairs: list[tuple[StoredListing, StoredListing]]) -> str:
+    lines = [texts.SUMMARY_TITLE.format(month=day.month, day=day.day, count=len(pairs))]
+    for own, other in pairs[:MAX_SUMMARY_LINES]:
+        lines.append(texts.SUMMARY_LINE.format(
+            own=esc(own.product), other_kind=texts.KIND_NAMES[other.kind],
+            amount=amount(other.quantity, other.unit),
+            place=esc(other.place.label() or texts.NO_PLACE),
+        ))
+    if len(pairs) > MAX_SUMMARY_LINES:
+        lines.append(texts.SUMMARY_MORE.format(count=len(pairs) - MAX_SUMMARY_LINES))
+    lines.append(texts.SUMMARY_FOOTER)
+    return "\n".join(lines)
+
+
+async def enqueue_expiry_reminders(db: Database, *, now: float | None = None) -> int:
+    """Remind owners of listings that expire within a day, with a 续期 button. Rows added."""
+    now = time.time() if now is None else now
+    due = await reports.expiring_between(db, now, now + REMIND_AHEAD)
+    owners = await reports.users_by_ids(db, [x.user_id for x in due])
+    rows = [
+        OutgoingMessage(
+            f"expiry:{x.id}:{x.valid_until or x.expires_at}", x.user_id, "expiry_reminder",
+            {"method": "sendMessage", "parse_mode": "HTML",
+             "text": texts.EXPIRY_REMINDER.format(
+                 product=esc(x.product), amount=amount(x.quantity, x.unit),
+                 kind=texts.KIND_NAMES[x.kind], until=esc(x.valid_until or ""),
+             ),
+             "reply_markup": {"inline_keyboard": [[
+                 {"text": texts.RENEW_BUTTON, "callback_data": callbacks.listing("renew", x.id)},
+             ]]}},
+        )
+        for x in due
+        if x.user_id in owners and owners[x.user_id].status == "active"
+    ]
+    return await outbox.enqueue(db, rows)
