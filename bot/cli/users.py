@@ -1,0 +1,163 @@
+"""``farmdock users add|invite|list|block|unblock``: manage people without the bot.
+
+Officials are never self-service: an admin adds them here, or hands out a
+one-time invite link. Output is JSON, so every step can be scripted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict
+from typing import Any
+
+from bot.cli.db import database_path
+from bot.services.users import Region, RegionError, resolve_region
+from bot.settings import SettingsError, load_settings
+from storage import audit, users
+from storage.database import Database, SchemaTooNewError
+from storage.records import ROLES, User
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("users", help="add, invite, list, block or unblock users")
+    commands = parser.add_subparsers(dest="users_command", metavar="ACTION", required=True)
+
+    def sub(name: str, help_text: str, func: Callable[[argparse.Namespace], int]) -> Any:
+        command = commands.add_parser(name, help=help_text)
+        command.add_argument("--db", help="database file (default: FARMDOCK_DB or ./farmdock.db)")
+        command.set_defaults(func=func)
+        return command
+
+    add = sub("add", "add a user of any role, or update one", add_command)
+    add.add_argument("--telegram-id", type=int, required=True)
+    _profile_arguments(add)
+    add.add_argument("--phone")
+
+    invite = sub("invite", "print a one-time t.me deep link that signs the opener up",
+                 invite_command)
+    _profile_arguments(invite, default_role="official")
+    invite.add_argument("--bot-username",
+                        help="the bot's @username when FARMDOCK_TOKEN is not set")
+
+    listing = sub("list", "print users as JSON", list_command)
+    listing.add_argument("--role", choices=ROLES)
+
+    for name, status in (("block", "blocked"), ("unblock", "active")):
+        command = sub(name, f"set a user's status to {status}", status_command)
+        command.add_argument("telegram_id", type=int)
+        command.set_defaults(status=status)
+
+
+def _profile_arguments(parser: argparse.ArgumentParser, default_role: str | None = None) -> None:
+    parser.add_argument("--role", choices=ROLES, required=default_role is None,
+                        default=default_role)
+    parser.add_argument("--name", default="")
+    parser.add_argument("--org", default="", help="organisation")
+    parser.add_argument(
+        "--region", default="平顶山市",
+        help="county-level unit (宝丰县) or township (宝丰县张八桥镇); an official's jurisdiction",
+    )
+
+
+def add_command(args: argparse.Namespace) -> int:
+    async def add(db: Database, region: Region) -> User:
+        user = await users.upsert_user(
+            db, args.telegram_id, role=args.role, name=args.name, organisation=args.org,
+            phone=args.phone, county=region.county, township=region.township,
+        )
+        await audit.audit(db, None, "user.add", f"user:{user.telegram_id}", role=user.role,
+                          by="cli")
+        return user
+
+    return _run(args, lambda db: _with_region(args, lambda region: add(db, region)))
+
+
+def invite_command(args: argparse.Namespace) -> int:
+    try:
+        username = args.bot_username or asyncio.run(_bot_username())
+    except SettingsError as error:
+        return _fail(str(error))
+    if not username:
+        return _fail("cannot tell the bot's username: set FARMDOCK_TOKEN or pass --bot-username")
+
+    async def invite(db: Database, region: Region) -> dict[str, Any]:
+        created = await users.create_invite(
+            db, role=args.role, name=args.name, organisation=args.org,
+            county=region.county, township=region.township,
+        )
+        await audit.audit(db, None, "user.invite", f"invite:{created.code}", role=created.role,
+                          region=region.label)
+        link = f"https://t.me/{username.lstrip('@')}?start={created.code}"
+        return {"link": link, "code": created.code, "role": created.role, "region": region.label}
+
+    return _run(args, lambda db: _with_region(args, lambda region: invite(db, region)))
+
+
+def list_command(args: argparse.Namespace) -> int:
+    async def listed(db: Database) -> list[User]:
+        return await users.list_users(db, role=args.role)
+
+    return _run(args, listed)
+
+
+def status_command(args: argparse.Namespace) -> int:
+    async def change(db: Database) -> dict[str, Any]:
+        if not await users.set_status(db, args.telegram_id, args.status):
+            raise LookupError(f"no user with telegram id {args.telegram_id}")
+        await audit.audit(db, None, f"user.{args.users_command}", f"user:{args.telegram_id}",
+                          by="cli")
+        return {"telegram_id": args.telegram_id, "status": args.status}
+
+    return _run(args, change)
+
+
+async def _with_region(
+    args: argparse.Namespace, then: Callable[[Region], Awaitable[Any]]
+) -> Any:
+    return await then(resolve_region(args.region))
+
+
+async def _bot_username() -> str | None:
+    """The bot's username from getMe, when a token is configured."""
+    settings = load_settings(require_token=False)
+    if not settings.token:
+        return None
+    from telegram import Bot  # only this subcommand talks to Telegram
+
+    async with Bot(settings.token, base_url=settings.api_base_url) as bot:
+        return bot.username
+
+
+def _run(args: argparse.Namespace, action: Callable[[Database], Awaitable[Any]]) -> int:
+    """Open the database, run ``action``, print its result as JSON; errors exit 2."""
+
+    async def main() -> Any:
+        db = await Database.open(database_path(args))
+        try:
+            return await action(db)
+        finally:
+            await db.close()
+
+    try:
+        result = asyncio.run(main())
+    except (SettingsError, SchemaTooNewError, RegionError, LookupError) as error:
+        return _fail(str(error))
+    print(json.dumps(_plain(result), ensure_ascii=False, indent=2))
+    return 0
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, User):
+        return asdict(value)
+    return value
+
+
+def _fail(message: str) -> int:
+    print(f"farmdock: {message}", file=sys.stderr)
+    return 2

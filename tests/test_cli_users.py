@@ -1,0 +1,85 @@
+"""``farmdock users``: add, invite, list, block, unblock."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from storage import users
+from storage.database import Database
+
+
+@pytest.fixture
+def db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.chdir(tmp_path)  # no stray .env
+    for name in ("FARMDOCK_TOKEN", "FARMDOCK_DB", "FARMDOCK_API_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    return str(tmp_path / "farmdock.db")
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, object, str]:
+    code = main(["users", *args])
+    out, err = capsys.readouterr()
+    return code, json.loads(out) if out.strip() else None, err
+
+
+def stored(db_path: str, telegram_id: int):  # type: ignore[no-untyped-def]
+    async def get():  # type: ignore[no-untyped-def]
+        async with await Database.open(db_path) as db:
+            return await users.get_user(db, telegram_id)
+
+    return asyncio.run(get())
+
+
+def test_add_an_official_with_a_county(db_path: str, capsys) -> None:
+    code, user, _ = run(capsys, "add", "--db", db_path, "--telegram-id", "42", "--role",
+                        "official", "--region", "宝丰县", "--name", "王科长")
+    assert code == 0
+    assert user == {**user, "role": "official", "county": "宝丰县", "township": None,  # type: ignore[dict-item]
+                    "name": "王科长"}
+
+
+def test_add_a_grower_with_a_township_and_phone(db_path: str, capsys) -> None:
+    code, _, _ = run(capsys, "add", "--db", db_path, "--telegram-id", "7", "--role", "grower",
+                     "--name", "王师傅", "--org", "张八桥合作社", "--region", "宝丰县张八桥镇",
+                     "--phone", "13800000001")
+    assert code == 0
+    user = stored(db_path, 7)
+    assert (user.county, user.township, user.phone) == ("宝丰县", "张八桥镇", "13800000001")
+
+
+@pytest.mark.parametrize("region", ["火星县", "马庄", "汝阳县"])
+def test_unknown_or_ambiguous_region_exits_2(db_path: str, capsys, region: str) -> None:
+    code, _, err = run(capsys, "add", "--db", db_path, "--telegram-id", "1", "--role",
+                       "official", "--region", region)
+    assert code == 2 and region in err and "Traceback" not in err
+
+
+def test_list_block_and_unblock(db_path: str, capsys) -> None:
+    run(capsys, "add", "--db", db_path, "--telegram-id", "1", "--role", "buyer")
+    run(capsys, "add", "--db", db_path, "--telegram-id", "2", "--role", "grower")
+    code, listed, _ = run(capsys, "list", "--db", db_path, "--role", "buyer")
+    assert code == 0 and [u["telegram_id"] for u in listed] == [1]  # type: ignore[union-attr]
+    assert run(capsys, "block", "--db", db_path, "2")[0] == 0
+    assert stored(db_path, 2).status == "blocked"
+    assert run(capsys, "unblock", "--db", db_path, "2")[0] == 0
+    assert stored(db_path, 2).status == "active"
+    assert run(capsys, "block", "--db", db_path, "999")[0] == 2
+
+
+def test_invite_prints_a_deep_link(db_path: str, capsys) -> None:
+    code, invite, _ = run(capsys, "invite", "--db", db_path, "--role", "official",
+                          "--region", "鲁山县辛集乡", "--name", "李所长",
+                          "--bot-username", "farmdock_bot")
+    assert code == 0
+    assert invite["link"] == f"https://t.me/farmdock_bot?start={invite['code']}"  # type: ignore[index]
+    assert invite["region"] == "鲁山县辛集镇"  # type: ignore[index]  # its current name
+
+
+def test_invite_without_token_or_username_fails_clearly(db_path: str, capsys) -> None:
+    code, _, err = run(capsys, "invite", "--db", db_path, "--region", "宝丰县")
+    assert code == 2 and "--bot-username" in err
