@@ -16,7 +16,7 @@ from typing import Any
 
 from bot.matching.drafts import listing_from_draft
 from bot.matching.engine import match_all
-from bot.matching.model import Kind, Listing, ListingDraft, Match
+from bot.matching.model import Kind, Listing, ListingDraft, Match, PackSize, Place
 from bot.matching.parser import CHINA_TZ, MESSAGES, get_parser, parse_post
 
 log = logging.getLogger(__name__)
@@ -66,21 +66,14 @@ def run(args: argparse.Namespace) -> int:
         print("farmdock match: --top must be at least 1", file=sys.stderr)
         return 2
     try:
-        posts = _read(args.listings)
+        listings, problems = read_listings(args.listings, args.workers)
     except OSError as error:
         print(f"farmdock match: cannot read {args.listings}: {error.strerror}", file=sys.stderr)
         return 2
-    today = datetime.now(CHINA_TZ).date()
-    drafts = _parse_all([p.text for p in posts], today, args.workers)
-    needs: list[Listing] = []
-    offers: list[Listing] = []
-    for post, draft in zip(posts, drafts, strict=True):
-        # Line order stands for posting order: a later line is newer.
-        listing = listing_from_draft(draft, post.id, float(post.line), post.kind)
-        if isinstance(listing, str):
-            _report(post.line, post.id, listing)
-        else:
-            (needs if listing.kind == "need" else offers).append(listing)
+    for problem in problems:
+        print(json.dumps(problem, ensure_ascii=False), file=sys.stderr)
+    needs = [listing for listing in listings if listing.kind == "need"]
+    offers = [listing for listing in listings if listing.kind == "offer"]
     matches = match_all(needs, offers, args.top, time.time())
     try:
         sys.stdout.write("".join(_json_line(m) for m in matches))
@@ -89,6 +82,26 @@ def run(args: argparse.Namespace) -> int:
         # The reader went away (e.g. `| head`); nothing more to say.
         sys.stderr.close()
     return 0
+
+
+def read_listings(path: Path, workers: int = 1) -> tuple[list[Listing], list[dict[str, Any]]]:
+    """The usable listings of a JSON-lines file, in file order, and a problem row per other line.
+
+    Line order stands for posting order (a later line is newer); a problem row is
+    ``{"line": n, "id": id or None, "reason": text}``.
+    """
+    posts, problems = _read(path)
+    today = datetime.now(CHINA_TZ).date()
+    drafts = parse_posts([p.text for p in posts], today, workers)
+    listings: list[Listing] = []
+    for post, draft in zip(posts, drafts, strict=True):
+        listing = listing_from_draft(draft, post.id, float(post.line), post.kind)
+        if isinstance(listing, str):
+            problems.append(_problem(post.line, post.id, listing))
+        else:
+            listings.append(listing)
+    problems.sort(key=lambda row: row["line"])
+    return listings, problems
 
 
 def _json_line(match: Match) -> str:
@@ -101,9 +114,10 @@ def _json_line(match: Match) -> str:
     return json.dumps(row, ensure_ascii=False) + "\n"
 
 
-def _read(path: Path) -> list[_Post]:
-    """Usable lines of FILE; the others are reported on stderr as they are met."""
+def _read(path: Path) -> tuple[list[_Post], list[dict[str, Any]]]:
+    """The well-formed lines of FILE, and a problem row for each other line."""
     posts: list[_Post] = []
+    problems: list[dict[str, Any]] = []
     seen: set[str] = set()
     with path.open(encoding="utf-8", errors="replace", newline="\n") as lines:
         for number, raw in enumerate(lines, start=1):
@@ -112,43 +126,87 @@ def _read(path: Path) -> list[_Post]:
             try:
                 row: Any = json.loads(raw)
             except json.JSONDecodeError as error:
-                _report(number, None, f"not JSON: {error.msg}")
+                problems.append(_problem(number, None, f"not JSON: {error.msg}"))
                 continue
             if not isinstance(row, dict) or not isinstance(row.get("id"), str):
-                _report(number, None, 'no string "id"')
+                problems.append(_problem(number, None, 'no string "id"'))
                 continue
             listing_id, text, kind = row["id"], row.get("text"), row.get("kind")
+            reason = None
             if not isinstance(text, str):
-                _report(number, listing_id, 'no string "text"')
+                reason = 'no string "text"'
             elif kind is not None and kind not in _KINDS:
-                _report(number, listing_id, f'"kind" must be "offer" or "need", not {kind!r}')
+                reason = f'"kind" must be "offer" or "need", not {kind!r}'
             elif listing_id in seen:
-                _report(number, listing_id, "duplicate id; the first line with it is used")
-            else:
-                seen.add(listing_id)
-                posts.append(_Post(number, listing_id, text, kind))
-    return posts
+                reason = "duplicate id; the first line with it is used"
+            if reason is not None:
+                problems.append(_problem(number, listing_id, reason))
+                continue
+            seen.add(listing_id)
+            posts.append(_Post(number, listing_id, text, kind))
+    return posts, problems
 
 
-def _report(line: int, listing_id: str | None, reason: str) -> None:
-    row = {"line": line, "id": listing_id, "reason": reason}
-    print(json.dumps(row, ensure_ascii=False), file=sys.stderr)
+def _problem(line: int, listing_id: str | None, reason: str) -> dict[str, Any]:
+    return {"line": line, "id": listing_id, "reason": reason}
 
 
-def _parse_all(texts: list[str], today: date, workers: int) -> list[ListingDraft]:
-    """Parse every text, in two processes for large files (parsing is most of the work)."""
+def parse_posts(texts: list[str], today: date, workers: int) -> list[ListingDraft]:
+    """Parse every text, in several processes for large files (parsing is most of the work)."""
     if workers < 2 or len(texts) < _PARALLEL_FROM:
-        return _parse_chunk(texts, today)
+        return [_parse_one(text, today) for text in texts]
     # Warm the parser first so that forked workers inherit it instead of each loading it.
     get_parser()
     size = -(-len(texts) // (workers * 4))
     chunks = [texts[i : i + size] for i in range(0, len(texts), size)]
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        return [d for part in pool.map(_parse_chunk, chunks, [today] * len(chunks)) for d in part]
+        parts = pool.map(_parse_chunk, chunks, [today] * len(chunks))
+        return [_expand(row) for part in parts for row in part]
 
 
-def _parse_chunk(texts: list[str], today: date) -> list[ListingDraft]:
-    return [_parse_one(text, today) for text in texts]
+# What matching needs of a draft, as plain values: pickling whole drafts back from the
+# workers would cost a third of the parsing time.
+_Compact = tuple[Any, ...]
+
+
+def _parse_chunk(texts: list[str], today: date) -> list[_Compact]:
+    return [_compact(_parse_one(text, today)) for text in texts]
+
+
+def _compact(d: ListingDraft) -> _Compact:
+    place, pack = d.place, d.pack
+    return (
+        d.raw_text,
+        d.kind,
+        d.product,
+        d.quantity,
+        d.unit,
+        d.price,
+        d.price_unit,
+        d.price_bound,
+        (place.city, place.county, place.township, place.outside),
+        None if pack is None else (pack.package_unit, pack.amount, pack.amount_unit),
+        d.valid_until,
+        d.errors,
+    )
+
+
+def _expand(row: _Compact) -> ListingDraft:
+    text, kind, product, quantity, unit, price, price_unit, bound, place, pack, until, errors = row
+    return ListingDraft(
+        raw_text=text,
+        kind=kind,
+        product=product,
+        quantity=quantity,
+        unit=unit,
+        price=price,
+        price_unit=price_unit,
+        price_bound=bound,
+        place=Place(*place),
+        pack=None if pack is None else PackSize(*pack),
+        valid_until=until,
+        errors=errors,
+    )
 
 
 def _parse_one(text: str, today: date) -> ListingDraft:
