@@ -84,8 +84,8 @@ _VALIDITY = re.compile(
 # --- kind ---------------------------------------------------------------------------
 _OFFER_WORDS = (
     "出售", "销售", "供应", "大量供应", "有货", "现货", "急售", "处理", "批发", "出货", "甩卖",
-    "代售", "待售", "清仓", "转让", "供货", "直供", "直销", "卖", "供", "有需要", "需要的联系",
-    "需要的请联系", "需要的话", "欢迎订购", "欢迎选购", "欢迎来电",
+    "代售", "待售", "上市", "清仓", "转让", "供货", "直供", "直销", "卖", "供", "有需要",
+    "需要的联系", "需要的请联系", "需要的话", "欢迎订购", "欢迎选购", "欢迎来电",
 )  # fmt: skip
 _NEED_WORDS = (
     "求购", "收购", "急需", "急购", "采购", "需要", "需求", "想买", "要买", "想要", "求", "收",
@@ -105,16 +105,19 @@ _PACK = re.compile(
     rf"|(?P<n4>{_NUM}){_SEP}(?P<u4>{_UNIT}){_SEP}装"
 )
 # A sub-unit digit must not start the next quantity: 0.8元1斤 is 0.8, not 0.81.
+_BOUND_WORD = "(?:不超过|不高于|最高|不低于|最低|大约|大概|约)"
 _SUB = rf"[0-9零一二两三四五六七八九半](?![0-9.]|{_SEP}{_UNIT})"
 _MONEY = (
     rf"(?P<y>{_NUM}){_SEP}(?:元|块钱|块|圆)(?:{_SEP}(?P<j>{_SUB})(?:毛|角)?(?:(?P<f>{_SUB})分?)?)?"
     rf"|(?P<m>{_NUM}){_SEP}(?:毛|角)(?:钱)?(?:(?P<mf>{_SUB})分?)?"
 )
-_PER = rf"{_SEP}(?:/|每|一|1)?{_SEP}(?P<pu>{_UNIT})"
+# The basis of a price: /斤, 每斤, 一斤, and 二斤 in 一块钱二斤 (1 yuan for 2 斤).
+_PER = rf"{_SEP}(?:/|每)?{_SEP}(?P<pn>{_NUM})?{_SEP}(?P<pu>{_UNIT})"
+_MAX_PRICE_BASIS = 10  # 0.8元5000斤 is a price and then a quantity, not 0.8 yuan per 5000 斤
 _PRICE_PATTERNS = (
     # 每斤1.5元, 每斤1.5 (not 一斤: 一吨 六块 is a quantity and then a price)
     re.compile(
-        rf"每{_SEP}(?P<pu>{_UNIT}){_SEP}(?:价格?|单价|售价|收购价)?{_SEP}:?{_SEP}"
+        rf"每{_SEP}(?P<pu>{_UNIT}){_SEP}(?:价格?|单价|售价|收购价)?{_SEP}:?{_SEP}{_BOUND_WORD}?{_SEP}"
         rf"(?:{_MONEY}|(?P<b>\d+(?:\.\d+)?)(?!{_SEP}{_UNIT}|[\d.]))"
     ),
     # 0.8元/斤, 一块二一斤, 八毛一斤, 1000元/吨
@@ -126,6 +129,8 @@ _PRICE_PATTERNS = (
     # 价格1.2以内
     re.compile(rf"(?:价格|单价|价钱|价位|报价|售价|收购价|价){_SEP}:?{_SEP}(?P<b>\d+(?:\.\d+)?)"),
 )
+# A bare decimal left after the quantity is taken (大葱 20吨 1.1) is a price.
+_BARE_PRICE = re.compile(rf"(?<![\d.])(?P<b>\d+\.\d+)(?![\d.]|{_SEP}{_UNIT})")
 _NEGOTIABLE = re.compile(r"面议|电议|可议|可商量|随行就市|价格好说|议价|商议|面谈|看货定价")
 _BOUNDS_AFTER: tuple[tuple[str, PriceBound], ...] = (
     ("以内", "max"), ("以下", "max"), ("之内", "max"), ("内", "max"), ("封顶", "max"),
@@ -204,6 +209,8 @@ class PostParser:
         t, load = self._take_pack(t, draft)
         t = self._take_price(t, draft)
         t, bare_number = self._take_quantity(t, draft, load)
+        if draft.price is None:
+            self._take_bare_price(t, draft)
         if hit is None:
             hit = self._product_by_sound_or_shape(t)
         if hit is None and single is not None:
@@ -298,14 +305,21 @@ class PostParser:
             if m is None:
                 continue
             value = _money(m)
-            if value is None:
+            basis = parse_number(m.group("pn")) if m.groupdict().get("pn") else 1.0
+            if value is None or not basis or basis > _MAX_PRICE_BASIS:
                 continue
-            draft.price = value
+            draft.price = round(value / basis, 4)
             unit = m.groupdict().get("pu")
             draft.price_unit = unit  # normalised once the quantity is known
             draft.price_bound = _bound(t, m.start(), m.end())
             return _blank(t, m.start(), m.end())
         return t
+
+    def _take_bare_price(self, t: str, draft: ListingDraft) -> None:
+        m = _BARE_PRICE.search(t)
+        if m is not None:
+            draft.price = _money(m)
+            draft.price_bound = _bound(t, m.start(), m.end())
 
     def _take_quantity(
         self, t: str, draft: ListingDraft, load: bool
@@ -444,9 +458,10 @@ def _bound(t: str, start: int, end: int) -> PriceBound:
     for word, bound in _BOUNDS_AFTER:
         if after.startswith(word):
             return bound
-    before = t[max(start - 4, 0) : start].rstrip()
+    # The word may sit before the figure or inside the match (每斤不超过4元).
+    before = t[max(start - 4, 0) : end]
     for word, bound in _BOUNDS_BEFORE:
-        if before.endswith(word):
+        if word in before:
             return bound
     return "exact"
 
