@@ -1,0 +1,117 @@
+"""``farmdock demo``: a first look without Telegram.
+
+Loads a sample day of posts into a fresh SQLite file, parses and publishes each
+one exactly as the bot does (matches are recorded, notices wait in the outbox;
+nothing is sent), then prints a county official's digest and the city's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import tempfile
+import time
+from collections import Counter
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bot.demo import SamplePost, sample_posts
+from bot.services import drafts
+from bot.services.digest import load_digest, local_today
+from bot.services.digest_model import Jurisdiction
+from bot.services.digest_text import render_digest, to_plain
+from bot.services.listings import publish_listing
+from bot.services.match_index import ListingIndex
+from bot.settings import SettingsError, load_settings
+from storage import outbox, users
+from storage.database import Database
+
+DEMO_COUNTY = "宝丰县"
+FIRST_USER_ID = 900_000_001
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "demo", help="load a sample day into a fresh database and print two officials' digests",
+    )
+    parser.add_argument("--db", help="a new database file to fill (default: a temporary file)")
+    parser.add_argument("--county", default=DEMO_COUNTY,
+                        help=f"the county official whose digest is shown (default {DEMO_COUNTY})")
+    parser.set_defaults(func=demo_command)
+
+
+def demo_command(args: argparse.Namespace) -> int:
+    try:
+        tz = load_settings(require_token=False).timezone
+    except SettingsError as error:
+        print(f"farmdock: {error}", file=sys.stderr)
+        return 2
+    if args.db and Path(args.db).exists():
+        print(f"farmdock: {args.db} exists already; the demo fills a new file", file=sys.stderr)
+        return 2
+    if args.db:
+        asyncio.run(run_demo(Path(args.db), args.county, tz))
+        return 0
+    with tempfile.TemporaryDirectory(prefix="farmdock-demo-") as folder:
+        asyncio.run(run_demo(Path(folder) / "demo.db", args.county, tz))
+    return 0
+
+
+async def run_demo(path: Path, county: str, tz: ZoneInfo) -> None:
+    db = await Database.open(path)
+    try:
+        today = local_today(tz)
+        report = await load_sample_day(db, today, tz)
+        print(report)
+        for area in (Jurisdiction(county), Jurisdiction()):
+            digest = await load_digest(db, area, today, tz)
+            print("\n" + "=" * 60)
+            print(to_plain(render_digest(digest, tz)))
+        print("\n" + "=" * 60)
+        print(f"数据库 {path}：可用 `farmdock digest --db {path} --region 平顶山市 --format json`"
+              " 继续查看。")
+    finally:
+        await db.close()
+
+
+async def load_sample_day(db: Database, today: date, tz: ZoneInfo) -> str:
+    """Publish every sample post as happening today; returns a one-paragraph report."""
+    await users.upsert_user(db, FIRST_USER_ID - 1, role="official", name="市商务局值班员")
+    await users.upsert_user(db, FIRST_USER_ID - 2, role="official", name="宝丰县商务局",
+                            county=DEMO_COUNTY)
+    index = ListingIndex()
+    posters: dict[tuple[str, str], int] = {}
+    outcome: Counter[str] = Counter()
+    start = datetime.combine(today, datetime.min.time(), tz).timestamp()
+    # The posts' times spread over the part of today already gone, so "today so far" holds them.
+    span = max(60.0, time.time() - start)
+    for post in sample_posts():
+        user_id = posters.setdefault((post.role, post.organisation), FIRST_USER_ID + len(posters))
+        user = await users.upsert_user(
+            db, user_id, role=post.role, name="", organisation=post.organisation,
+            county=post.county, township=post.township,
+        )
+        draft = drafts.from_post(post.text, user, today)
+        if drafts.missing(draft) == "price":
+            drafts.set_negotiable(draft)  # what the poster answers when asked: 面议
+        if drafts.missing(draft) is not None:
+            outcome["incomplete"] += 1
+            continue
+        new = drafts.to_new_listing(draft, user_id, today, tz)
+        published = await publish_listing(db, index, new, now=start + span * _fraction(post))
+        outcome[published.listing.kind] += 1
+        outcome["matched"] += bool(published.matches)
+    waiting = await outbox.due_messages(db, float("inf"), limit=100_000)
+    return (
+        f"样例：{len(posters)} 位用户的 {sum(outcome[k] for k in ('offer', 'need'))} 条信息已发布"
+        f"（供应 {outcome['offer']}，求购 {outcome['need']}；"
+        f"发布时即有匹配 {outcome['matched']} 条；信息不全未发布 {outcome['incomplete']} 条）。"
+        f"\n待发送的匹配通知 {len(waiting)} 条（演示中不发送）。"
+    )
+
+
+def _fraction(post: SamplePost) -> float:
+    """How far into the day a post was sent, 0..1."""
+    return (post.at.hour * 60 + post.at.minute) / (24 * 60)

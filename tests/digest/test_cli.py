@@ -1,0 +1,65 @@
+"""farmdock demo and farmdock digest, offline."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from bot.cli import main
+from bot.demo import sample_posts
+from bot.matching.regions import get_gazetteer
+
+
+def test_sample_day_covers_every_county_level_unit() -> None:
+    posts = sample_posts()
+    assert len(posts) >= 120
+    assert {p.county for p in posts} == set(get_gazetteer().county_names())
+    assert {p.role for p in posts} == {"grower", "buyer"}
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    assert main(["demo", "--db", str(path)]) == 0
+    return path
+
+
+def test_demo_prints_a_county_and_the_city(demo_db: Path, capsys: pytest.CaptureFixture) -> None:
+    # The module fixture ran the demo; run the digest of both areas again to read them.
+    assert main(["digest", "--db", str(demo_db), "--region", "宝丰县"]) == 0
+    county = capsys.readouterr().out
+    assert "宝丰县 生活物资购销日报" in county and "缺口" in county
+    assert main(["digest", "--db", str(demo_db)]) == 0
+    assert "平顶山市 生活物资购销日报" in capsys.readouterr().out
+
+
+def test_digest_json_is_the_documented_structure(
+    demo_db: Path, capsys: pytest.CaptureFixture
+) -> None:
+    assert main(["digest", "--db", str(demo_db), "--format", "json", "--region", "平顶山市"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert set(data) == {"area", "day", "as_of", "totals", "previous", "categories",
+                         "shortages", "surplus", "matches", "prices"}
+    assert data["area"] == {"label": "平顶山市", "level": "city", "county": None,
+                            "township": None}
+    assert data["totals"]["offers"] + data["totals"]["needs"] == len(sample_posts())
+    created = [s["created_at"] for s in data["shortages"]]
+    assert created == sorted(created)
+
+
+def test_digest_xlsx(demo_db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "day.xlsx"
+    assert main(["digest", "--db", str(demo_db), "--format", "xlsx", "--out", str(out)]) == 0
+    rows = list(load_workbook(out, read_only=True)["当日供求"].iter_rows(values_only=True))
+    assert len(rows) - 1 == len(sample_posts())
+
+
+@pytest.mark.parametrize("region", ["火星", "马庄"])
+def test_unknown_or_ambiguous_region_exits_2(
+    demo_db: Path, region: str, capsys: pytest.CaptureFixture
+) -> None:
+    assert main(["digest", "--db", str(demo_db), "--region", region]) == 2
+    assert region in capsys.readouterr().err
