@@ -80,6 +80,8 @@ _VALIDITY = re.compile(
     rf"|(?P<months>{_NUM}){_SEP}个月(?:之内|以内|内)?"
     r"|(?P<word>今天|今日|当天|明天|后天|本周|这周|月底|本月底)"
 )
+# Every validity expression holds one of these characters (5.15前 only the last two).
+_VALIDITY_HINT = re.compile("[月天日周期拜前止]")
 
 # --- kind ---------------------------------------------------------------------------
 _OFFER_WORDS = (
@@ -243,6 +245,8 @@ class PostParser:
         return _blank(t, m.start(), m.end())
 
     def _take_validity(self, t: str, draft: ListingDraft, today: date) -> str:
+        if _VALIDITY_HINT.search(t) is None:  # most posts name no date; skip the long pattern
+            return t
         m = _VALIDITY.search(t)
         if m is None:
             return t
