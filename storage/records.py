@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import date
+from functools import cache
+from operator import itemgetter
 from typing import Any, Literal, Self
 
 from bot.matching.model import CITY_NAME, Kind, Listing, ListingDraft, PackSize, Place
@@ -20,8 +23,15 @@ ROLES: tuple[Role, ...] = ("grower", "buyer", "official", "admin")
 class _FromRow:
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Self:
-        names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
-        return cls(**{k: row[k] for k in row.keys() if k in names})
+        # Called once per row (a digest of the city reads 100,000): pick the columns
+        # in field order with one cached C-level getter instead of a dict per row.
+        return cls(*_getter(cls, tuple(row.keys()))(row))
+
+
+@cache
+def _getter(cls: type, columns: tuple[str, ...]) -> Callable[[sqlite3.Row], tuple[Any, ...]]:
+    position = {name: i for i, name in enumerate(columns)}
+    return itemgetter(*(position[f.name] for f in fields(cls)))
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from bot.matching.model import Kind
@@ -31,12 +32,7 @@ async def unmatched_at(
     if created_before is not None:
         sql += " AND l.created_at < ?"
         params.append(created_before)
-    if county is not None:
-        sql += " AND l.county = ?"
-        params.append(county)
-        if township is not None:
-            sql += " AND l.township = ?"
-            params.append(township)
+    sql += _scope(params, county, township)
     rows = await db.fetch_all(sql + " ORDER BY l.created_at, l.id", params)
     return [StoredListing.from_row(r) for r in rows]
 
@@ -71,3 +67,45 @@ async def active_officials(db: Database) -> list[User]:
         "SELECT * FROM users WHERE role = 'official' AND status = 'active' ORDER BY telegram_id"
     )
     return [User.from_row(r) for r in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class ListingTotals:
+    """How many offers and needs were posted in a period, and their weight in kg."""
+
+    offers: int
+    needs: int
+    offer_kg: float
+    need_kg: float
+
+
+async def listing_totals(
+    db: Database, start: float, end: float, *, county: str | None = None,
+    township: str | None = None,
+) -> ListingTotals:
+    """Totals of the listings created in [start, end) in a jurisdiction, counted by SQLite."""
+    sql = """
+        SELECT kind, COUNT(*) AS n, SUM(CASE WHEN unit = 'kg' THEN quantity ELSE 0 END) AS kg
+        FROM listings WHERE created_at >= ? AND created_at < ?
+    """
+    params: list[Any] = [start, end]
+    sql += _scope(params, county, township)
+    rows = {r["kind"]: r for r in await db.fetch_all(sql + " GROUP BY kind", params)}
+    offers, needs = rows.get("offer"), rows.get("need")
+    return ListingTotals(
+        offers=int(offers["n"]) if offers else 0,
+        needs=int(needs["n"]) if needs else 0,
+        offer_kg=float(offers["kg"] or 0) if offers else 0.0,
+        need_kg=float(needs["kg"] or 0) if needs else 0.0,
+    )
+
+
+def _scope(params: list[Any], county: str | None, township: str | None) -> str:
+    """The SQL condition limiting listings to a jurisdiction (None county = the city)."""
+    if county is None:
+        return ""
+    params.append(county)
+    if township is None:
+        return " AND county = ?"
+    params.append(township)
+    return " AND county = ? AND township = ?"

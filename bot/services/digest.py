@@ -16,7 +16,14 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.services.digest_files import digest_chart, digest_workbook
-from bot.services.digest_model import DayWindow, Digest, Jurisdiction, build_digest
+from bot.services.digest_model import (
+    DayWindow,
+    Digest,
+    Jurisdiction,
+    Totals,
+    build_digest,
+    exchanged_by,
+)
 from bot.services.digest_text import digest_messages
 from bot.texts import officials as texts
 from storage import listings, matches, outbox, reports
@@ -55,7 +62,10 @@ async def load_digest(
     as_of = min(time.time() if now is None else now, window.end)
     county, township = area.county, area.township
     day_listings = await listings.listings_in_period(
-        db, previous.start, window.end, county=county, township=township
+        db, window.start, window.end, county=county, township=township
+    )
+    before = await reports.listing_totals(
+        db, previous.start, previous.end, county=county, township=township
     )
     day_matches = await matches.matches_in_period(
         db, window.start, window.end, county=county, township=township
@@ -72,8 +82,13 @@ async def load_digest(
     user_ids = [x.user_id for group in (match_listings.values(), needs, offers) for x in group]
     people = await reports.users_by_ids(db, user_ids)
     return await asyncio.to_thread(
-        build_digest, area=area, window=window, previous_window=previous, as_of=as_of,
-        listings=day_listings, matches=day_matches, previous_matches=previous_matches,
+        build_digest, area=area, window=window, as_of=as_of, listings=day_listings,
+        previous=Totals(
+            before.offers, before.needs, before.offer_kg, before.need_kg,
+            matches=len(previous_matches),
+            contacts=sum(exchanged_by(m, as_of) for m in previous_matches),
+        ),
+        matches=day_matches,
         match_listings=match_listings, unmatched_needs=needs, unmatched_offers=offers,
         users=people,
     )

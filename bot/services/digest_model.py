@@ -176,11 +176,10 @@ def build_digest(
     *,
     area: Jurisdiction,
     window: DayWindow,
-    previous_window: DayWindow,
     as_of: float,
     listings: Sequence[StoredListing],
+    previous: Totals,
     matches: Sequence[MatchRecord],
-    previous_matches: Sequence[MatchRecord],
     match_listings: Mapping[int, StoredListing],
     unmatched_needs: Sequence[StoredListing],
     unmatched_offers: Sequence[StoredListing],
@@ -188,24 +187,20 @@ def build_digest(
 ) -> Digest:
     """The digest of ``area`` for ``window``'s day.
 
-    ``listings`` are those created in the area from the previous day's start up to
-    the day's end (both days, so the change can be computed in the same pass);
-    ``matches`` those made that day touching the area, ``match_listings`` both sides
+    ``listings`` are those created in the area that day, ``previous`` the totals of
+    the day before; ``matches`` those made that day touching the area, ``match_listings`` both sides
     of each; ``unmatched_*`` the open, unmatched listings of the area at ``as_of``.
     """
     organisations = {uid: _organisation(u) for uid, u in users.items()}
-    day_listings = [x for x in listings if window.start <= x.created_at < window.end]
-    before = [x for x in listings if previous_window.start <= x.created_at < previous_window.end]
+    day_listings = list(listings)
     categories = _categories(day_listings)
-    contacts = sum(1 for m in matches if _exchanged(m, as_of))
+    contacts = sum(1 for m in matches if exchanged_by(m, as_of))
     return Digest(
         area=area,
         day=window.day,
         as_of=as_of,
         totals=_totals(day_listings, len(matches), contacts),
-        previous=_totals(
-            before, len(previous_matches), sum(1 for m in previous_matches if _exchanged(m, as_of))
-        ),
+        previous=previous,
         categories=categories,
         shortages=[_open_item(x, as_of, organisations) for x in unmatched_needs],
         surplus=[_open_item(x, as_of, organisations) for x in unmatched_offers],
@@ -221,7 +216,8 @@ def _organisation(user: User) -> str:
     return user.organisation or user.name or f"用户{user.telegram_id}"
 
 
-def _exchanged(match: MatchRecord, as_of: float) -> bool:
+def exchanged_by(match: MatchRecord, as_of: float) -> bool:
+    """Whether both sides had shared contacts before ``as_of``."""
     return match.contacts_exchanged_at is not None and match.contacts_exchanged_at < as_of
 
 
@@ -295,7 +291,7 @@ def _match_lines(
             quantity=need.quantity,
             unit=need.unit,
             score=m.score,
-            contacts_exchanged=_exchanged(m, as_of),
+            contacts_exchanged=exchanged_by(m, as_of),
             created_at=m.created_at,
         ))
     # Deals that went as far as exchanging contacts first, then the best matches.
