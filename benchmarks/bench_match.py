@@ -91,6 +91,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'per side':>9} {'farmdock s':>11} {'per 1k/side':>12} {'naive s':>10} {'ratio':>7}")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "market.jsonl"
+        path.write_text("")
+        print(f"farmdock match start-up alone (empty file): {time_farmdock(path):.2f} s")
         for size in sorted(args.sizes):
             market = generate(size, size, seed=size)
             market.write(path)

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.market import generate
 from bot.cli import main
-from bot.cli.match import parse_posts
+from bot.cli.match import match_in_parallel, parse_posts, read_listings
+from bot.matching.engine import match_all
 from bot.matching.parser import CHINA_TZ, parse_post
 
 
@@ -198,3 +200,13 @@ def test_parallel_parsing_gives_the_same_drafts():
             b.errors,
             b.ok,
         )
+
+
+def test_matching_in_two_processes_gives_the_same_result(tmp_path):
+    path = tmp_path / "market.jsonl"
+    generate(2500, 2500, seed=5).write(path)
+    listings, _ = read_listings(path, workers=2)
+    needs = [x for x in listings if x.kind == "need"]
+    offers = [x for x in listings if x.kind == "offer"]
+    now = datetime.now(CHINA_TZ).timestamp()
+    assert match_in_parallel(needs, offers, 5, now, workers=2) == match_all(needs, offers, 5, now)
