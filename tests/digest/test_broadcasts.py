@@ -1,0 +1,68 @@
+"""Escalation of shortages, users' match summaries and expiry reminders."""
+
+from __future__ import annotations
+
+from bot.services.broadcasts import (
+    enqueue_escalations,
+    enqueue_expiry_reminders,
+    enqueue_match_summaries,
+)
+from storage import listings, outbox
+from storage.database import Database
+from tests.digest.factories import DAY, TZ, at, listing, match, person
+
+HOUR = 3600.0
+
+
+async def _officials(db: Database) -> None:
+    await person(db, 71, "official", county="宝丰县", township="张八桥镇")
+    await person(db, 72, "official", county="宝丰县", township=None)
+    await person(db, 73, "official", county=None, township=None)
+    await person(db, 74, "official", county="宝丰县", township="周庄镇")  # not theirs
+
+
+async def test_shortage_climbs_one_level_per_step_each_flagged_once(db: Database) -> None:
+    await _officials(db)
+    shop = await person(db, 5, "buyer", organisation="张八桥超市")
+    await listing(db, shop, "need", "大白菜", 500, created_at=at(8))
+    assert await enqueue_escalations(db, 24, now=at(8) + 23 * HOUR) == 0
+    assert await enqueue_escalations(db, 24, now=at(8) + 25 * HOUR) == 1
+    assert await enqueue_escalations(db, 24, now=at(8) + 26 * HOUR) == 0  # once
+    assert await enqueue_escalations(db, 24, now=at(8) + 49 * HOUR) == 1
+    assert await enqueue_escalations(db, 24, now=at(8) + 73 * HOUR) == 1
+    assert await enqueue_escalations(db, 24, now=at(8) + 200 * HOUR) == 0
+    rows = await outbox.messages(db, kind="escalation")
+    assert [r.chat_id for r in rows] == [71, 72, 73]
+    assert "大白菜" in rows[0].payload and "张八桥超市" in rows[0].payload
+
+
+async def test_a_matched_need_is_not_escalated(db: Database) -> None:
+    await _officials(db)
+    shop = await person(db, 5, "buyer")
+    farm = await person(db, 6, "grower")
+    need = await listing(db, shop, "need", "大白菜", 500, created_at=at(8))
+    offer = await listing(db, farm, "offer", "大白菜", 900, created_at=at(9))
+    await match(db, need, offer, created_at=at(9))
+    assert await enqueue_escalations(db, 24, now=at(8) + 100 * HOUR) == 0
+
+
+async def test_match_summary_once_per_user_and_day(db: Database) -> None:
+    shop = await person(db, 5, "buyer")
+    farm = await person(db, 6, "grower")
+    need = await listing(db, shop, "need", "大白菜", 500, created_at=at(8))
+    offer = await listing(db, farm, "offer", "大白菜", 900, created_at=at(9))
+    await match(db, need, offer, created_at=at(9))
+    assert await enqueue_match_summaries(db, DAY, TZ) == 2
+    assert await enqueue_match_summaries(db, DAY, TZ) == 0
+    assert {r.chat_id for r in await outbox.messages(db, kind="match_summary")} == {5, 6}
+
+
+async def test_expiry_reminder_the_day_before_with_a_renew_button(db: Database) -> None:
+    farm = await person(db, 6, "grower")
+    offer = await listing(db, farm, "offer", "菠菜", 300, created_at=at(8))
+    await listings.update_listing(db, offer.id, 6, expires_at=at(0, day=DAY) + 3 * 86400)
+    assert await enqueue_expiry_reminders(db, now=at(0, day=DAY) + 1 * 86400) == 0
+    assert await enqueue_expiry_reminders(db, now=at(1, day=DAY) + 2 * 86400) == 1
+    assert await enqueue_expiry_reminders(db, now=at(2, day=DAY) + 2 * 86400) == 0
+    [row] = await outbox.messages(db, kind="expiry_reminder")
+    assert f"lst:renew:{offer.id}" in row.payload and "续期" in row.payload
