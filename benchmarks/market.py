@@ -22,10 +22,11 @@ import sys
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from fractions import Fraction
 from pathlib import Path
 
+from bot.matching.parser import CHINA_TZ
 from bot.matching.regions import get_gazetteer
 
 JIN = Fraction(1, 2)
@@ -464,7 +465,8 @@ class _Writer:
 
 def generate(offers: int, needs: int, seed: int = 1, today: date | None = None) -> Market:
     """A market of ``offers`` offers and ``needs`` needs, interleaved as they would arrive."""
-    writer = _Writer(random.Random(seed), today or date.today())
+    # The command judges validity by the date in China, so the market does too.
+    writer = _Writer(random.Random(seed), today or datetime.now(CHINA_TZ).date())
     kinds = ["offer"] * offers + ["need"] * needs
     writer.rng.shuffle(kinds)
     facts = [writer.fact(kind, line) for line, kind in enumerate(kinds)]
