@@ -92,7 +92,7 @@ def sample_listings(
     gazetteer = get_gazetteer()
     places = [Place(city=CITY_NAME, county=c, township=t)
               for c in gazetteer.county_names() for t in gazetteer.townships(c)]
-    start = DayWindow.of(DAY - timedelta(days=1), TZ).start
+    start = DayWindow.of(DAY, TZ).start
     rows = []
     for i in range(count):
         product, category = rng.choice(products)
@@ -102,7 +102,7 @@ def sample_listings(
             user_id=rng.choice(user_ids), kind=kind, raw_text=f"{product}{kg}公斤",
             product=product, category=category, place=rng.choice(places), quantity=kg,
             unit="kg", price=round(rng.uniform(1, 12), 2), price_unit="kg",
-        ), start + 2 * 86400 * i / count))
+        ), start + 86400 * i / count))
     return rows
 
 
@@ -113,7 +113,11 @@ async def digest_timing(db: Database, count: int) -> None:
         people.append(uid)
         await users.upsert_user(db, uid, role="grower" if uid % 2 else "buyer",
                                 organisation=f"合作社{uid}")
-    await listings.add_listings(db, sample_listings(2 * count, people, rng))  # two days
+    await listings.add_listings(db, sample_listings(count, people, rng))
+    # A tenth as many the day before, still open: the change, and older shortages.
+    await listings.add_listings(db, [
+        (new, at - 86400) for new, at in sample_listings(count // 10, people, rng)
+    ])
     now = datetime.combine(DAY + timedelta(days=1), datetime.min.time(), TZ).timestamp() + 8 * 3600
     started = time.perf_counter()
     digest = await load_digest(db, Jurisdiction(), DAY, TZ, now=now)

@@ -66,11 +66,14 @@ async def get_listing(db: Database, listing_id: int) -> StoredListing | None:
 
 async def get_listings(db: Database, ids: Sequence[int]) -> dict[int, StoredListing]:
     """Listings by id (missing ids are left out)."""
-    if not ids:
-        return {}
-    marks = ",".join("?" * len(ids))
-    rows = await db.fetch_all(f"SELECT * FROM listings WHERE id IN ({marks})", list(ids))
-    return {int(r["id"]): StoredListing.from_row(r) for r in rows}
+    found: dict[int, StoredListing] = {}
+    # SQLite caps the parameters of one statement; a digest may ask for 100,000 ids.
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start : start + 500])
+        marks = ",".join("?" * len(chunk))
+        rows = await db.fetch_all(f"SELECT * FROM listings WHERE id IN ({marks})", chunk)
+        found.update((int(r["id"]), StoredListing.from_row(r)) for r in rows)
+    return found
 
 
 async def open_listings(db: Database) -> list[StoredListing]:

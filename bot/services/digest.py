@@ -77,9 +77,17 @@ async def load_digest(
     wanted = {i for m in day_matches for i in (m.need_id, m.offer_id)} - by_id.keys()
     match_listings: dict[int, StoredListing] = {**by_id, **await listings.get_listings(
         db, sorted(wanted))}
-    needs = await reports.unmatched_at(db, as_of, kind="need", county=county, township=township)
-    offers = await reports.unmatched_at(db, as_of, kind="offer", county=county, township=township)
-    user_ids = [x.user_id for group in (match_listings.values(), needs, offers) for x in group]
+    # Most open listings were posted that day and are loaded already: fetch only the others.
+    need_ids = await reports.unmatched_ids_at(
+        db, as_of, kind="need", county=county, township=township)
+    offer_ids = await reports.unmatched_ids_at(
+        db, as_of, kind="offer", county=county, township=township)
+    older = await listings.get_listings(
+        db, [i for i in (*need_ids, *offer_ids) if i not in match_listings])
+    known = {**match_listings, **older}
+    needs = [known[i] for i in need_ids]
+    offers = [known[i] for i in offer_ids]
+    user_ids = [x.user_id for x in known.values()]
     people = await reports.users_by_ids(db, user_ids)
     return await asyncio.to_thread(
         build_digest, area=area, window=window, as_of=as_of, listings=day_listings,
