@@ -157,14 +157,19 @@ class Database:
             await self._writer.execute("COMMIT")
 
     async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
-        """Rows of a read-only query on the reader connection."""
-        async with self._reader.execute(sql, tuple(params)) as cur:
-            return list(await cur.fetchall())
+        """Rows of a read-only query on the reader connection.
+
+        The statement runs to completion in one step on the connection's thread:
+        an execute and a later fetch would leave it open in between, and while
+        concurrent queries overlap that way the reader keeps one old snapshot
+        and does not see rows committed meanwhile.
+        """
+        return list(await self._reader.execute_fetchall(sql, tuple(params)))
 
     async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
         """The first row of a read-only query, or None."""
-        async with self._reader.execute(sql, tuple(params)) as cur:
-            return await cur.fetchone()
+        rows = await self.fetch_all(sql, params)
+        return rows[0] if rows else None
 
     async def backup_to(self, target: str | Path) -> None:
         """A consistent copy through SQLite's online backup API, safe while others write."""
