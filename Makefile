@@ -24,6 +24,16 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
+# Field accuracy of the parser on the table of real-looking posts.
+accuracy: $(STAMP)
+	$(BIN)/python -m benchmarks.parser_accuracy
+
+# Every benchmark, each beside its naive baseline in the same run.
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.bench_parser
+	$(BIN)/python -m benchmarks.match_quality
+	$(BIN)/python -m benchmarks.bench_match
+
 demo: $(STAMP)
 	$(BIN)/farmdock demo
 
