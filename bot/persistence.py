@@ -48,7 +48,10 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
         self._db: Database | None = None
         self._opening = asyncio.Lock()
         # What was last written per (namespace, key), to skip writes that change nothing.
-        self._written: dict[tuple[str, str], str] = {}
+        self._written: dict[tuple[str, str], str | None] = {}
+        # Changes handed over and not yet written, and the task writing them.
+        self._pending: dict[tuple[str, str], tuple[Any, str | None]] = {}
+        self._writing: asyncio.Task[None] | None = None
 
     async def database(self) -> Database:
         """The open database (opened, and migrated, on first use)."""
@@ -64,14 +67,23 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
         return values
 
     async def _save(self, namespace: str, key: str, value: Any) -> None:
+        """Queue a change; python-telegram-bot hands over a whole round of changes one by
+        one, and the round is written in one transaction rather than one per change."""
         encoded = None if value is None else json.dumps(value, ensure_ascii=False)
-        if self._written.get((namespace, key)) == encoded:
+        if self._written.get((namespace, key)) == encoded and (namespace, key) not in self._pending:
             return
-        await state.save_value(await self.database(), namespace, key, value)
-        if encoded is None:
-            self._written.pop((namespace, key), None)
-        else:
-            self._written[(namespace, key)] = encoded
+        self._pending[(namespace, key)] = (value, encoded)
+        if self._writing is None or self._writing.done():
+            self._writing = asyncio.create_task(self._write_pending(), name="persistence")
+
+    async def _write_pending(self) -> None:
+        await asyncio.sleep(0)  # let the rest of the round arrive first
+        while self._pending:
+            batch, self._pending = self._pending, {}
+            await state.save_values(
+                await self.database(), [(ns, key, value) for (ns, key), (value, _) in batch.items()]
+            )
+            self._written.update({item: encoded for item, (_, encoded) in batch.items()})
 
     # -- reading at start-up -------------------------------------------------------
 
@@ -127,5 +139,8 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
         return None
 
     async def flush(self) -> None:
-        """Nothing is buffered here: every update is written when it is handed over."""
-        return None
+        """Write what is still queued (python-telegram-bot calls this on shutdown)."""
+        if self._writing is not None:
+            await self._writing
+        if self._pending:
+            await self._write_pending()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from storage.database import Database
@@ -35,3 +36,25 @@ async def save_value(db: Database, namespace: str, key: str, value: Any) -> None
 
 async def delete_key(db: Database, namespace: str, key: str) -> None:
     await save_value(db, namespace, key, None)
+
+
+async def save_values(db: Database, items: Sequence[tuple[str, str, Any]]) -> None:
+    """Store many (namespace, key, value) at once, in one transaction; None deletes a key."""
+    now = time.time()
+    deleted = [(ns, key) for ns, key, value in items if value is None]
+    stored = [
+        (ns, key, json.dumps(value, ensure_ascii=False), now)
+        for ns, key, value in items if value is not None
+    ]
+    async with db.transaction() as conn:
+        if deleted:
+            await conn.executemany(
+                "DELETE FROM bot_state WHERE namespace = ? AND key = ?", deleted
+            )
+        if stored:
+            await conn.executemany(
+                "INSERT INTO bot_state (namespace, key, value, updated_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value,"
+                " updated_at = excluded.updated_at",
+                stored,
+            )
