@@ -150,7 +150,7 @@ async def _notify_counterparts(db: Database, views: list[MatchView], poster: Use
     """One notice per counterpart user, about their best-ranked match; returns how many."""
     today = date.today()
     told: set[int] = set()
-    outgoing: list[tuple[int, Side, OutgoingMessage]] = []
+    outgoing: list[OutgoingMessage] = []
     for view in views:
         owner = view.other_owner
         if owner.telegram_id in told or owner.status != "active":
@@ -161,14 +161,14 @@ async def _notify_counterparts(db: Database, views: list[MatchView], poster: Use
             view.other.kind, view.other.product, view.other.id, listing_summary(view.own),
             view.own.place.label(), view.distance_text(), view.own.valid_until_date, today,
         )
-        outgoing.append((view.match.id, other_side, OutgoingMessage(
+        outgoing.append(OutgoingMessage(
             key=f"match:{view.match.id}:{other_side}", chat_id=owner.telegram_id, kind="match",
             payload=html_message(text, keyboards.interest(view.match.id)),
-        )))
+        ))
+    # The outbox row is the record that a side was told: its key makes it once only,
+    # its sent_at says when Telegram took it.
     if outgoing:
-        await enqueue(db, [message for _, _, message in outgoing])
-        for match_id, side, _ in outgoing:
-            await matches.mark_notified(db, match_id, side)
+        await enqueue(db, outgoing)
     return len(outgoing)
 
 
