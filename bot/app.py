@@ -3,7 +3,8 @@
 Persistence (SQLite), the rate limiter, per-user ordering of updates, the
 handlers in order, the jobs and the error handler are all wired here. The
 long-lived services (database, matching index, outbox sender) are created in
-``post_init``, kept in ``bot_data`` and closed in ``post_shutdown``.
+``post_init``, kept in ``bot_data``, stopped in ``post_stop`` and closed in
+``post_shutdown``.
 """
 
 from __future__ import annotations
@@ -96,8 +97,11 @@ def build_application(
             )
         log.info("farmdock started: %d open listings in the matching index", filed)
 
-    async def post_shutdown(application: Application) -> None:
+    async def post_stop(application: Application) -> None:
+        # Before shutdown closes the bot's HTTP client, which the sender uses.
         await stop_outbox_sender(application)
+
+    async def post_shutdown(application: Application) -> None:
         application.bot_data.pop(SERVICES_KEY, None)
         db = application.bot_data.pop("db", None)
         if db is not None:
@@ -115,6 +119,7 @@ def build_application(
         ))
         .concurrent_updates(PerUserUpdateProcessor())
         .post_init(post_init)
+        .post_stop(post_stop)
         .post_shutdown(post_shutdown)
         .build()
     )
