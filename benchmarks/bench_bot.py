@@ -1,0 +1,191 @@
+"""The bot end to end: simulated users posting and confirming, beside a plain echo bot.
+
+N users, half growers and half buyers already signed up, each post M one-line
+listings concurrently: send the line, wait for the card, press 确认发布, wait
+for 已发布. Everything goes over HTTP through the fake Bot API on 127.0.0.1 and
+a real SQLite file. In the same run, the plainest python-telegram-bot echo bot
+answers the same number of updates from the same number of users: the ceiling
+for any bot built on the library here.
+
+Two phases, each for both bots:
+
+saturated
+    Users act again the moment they get a reply: the most updates per second
+    the bot can take. Latency here is mostly queueing (by Little's law it is
+    the number of users over the throughput, for the echo bot too).
+paced
+    Users read and type as people do, 1 to 3 seconds between actions: the
+    latency from a user's update to the bot's reply under a busy hour's load.
+
+The bot runs with Telegram's 30 messages a second overall cap lifted (the fake
+server does not enforce it, and with it the run would measure the cap, not the
+bot); match notices still go through the outbox sender at Telegram's pace.
+
+Run: .venv/bin/python -m benchmarks.bench_bot [--users 100] [--posts 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import random
+import statistics
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from benchmarks.echo_bot import build_echo_application
+from bot.app import build_application
+from bot.matching.regions import get_gazetteer
+from bot.settings import load_settings
+from storage import users
+from storage.database import Database
+from tests.fake_bot_api import FakeBotApi, FakeUser, SentMessage, running_application
+
+TOKEN = "123456:BENCH-token"
+PRODUCTS = ("大白菜", "土豆", "西红柿", "黄瓜", "鸡蛋", "小麦", "大米", "猪肉")
+TARGET_RATIO = 0.30
+TARGET_P95_MS = 250.0
+THINK_SECONDS = (1.0, 3.0)
+
+
+async def timed(latencies: list[float], send: Callable[[], object],
+                reply: Callable[[], Awaitable[SentMessage]]) -> SentMessage:
+    """Send one update and wait for the bot's reply; record the time in between."""
+    started = time.perf_counter()
+    send()
+    message = await reply()
+    latencies.append(time.perf_counter() - started)
+    return message
+
+
+Pause = Callable[[], Awaitable[None]]
+
+
+async def no_pause() -> None:
+    return None
+
+
+def thinking(rng: random.Random) -> Pause:
+    async def pause() -> None:
+        await asyncio.sleep(rng.uniform(*THINK_SECONDS))
+
+    return pause
+
+
+async def farmdock_user(
+    user: FakeUser, role: str, posts: int, latencies: list[float], pause: Pause
+) -> None:
+    rng = random.Random(user.id)
+    verb = "出售" if role == "grower" else "求购"
+    for _ in range(posts):
+        line = (f"{verb}{rng.choice(PRODUCTS)}{rng.randint(1, 50) * 100}斤，"
+                f"{rng.randint(5, 30) / 10}元/斤")
+        await pause()
+        card = await timed(latencies, lambda line=line: user.send(line), lambda: user.next_message(
+            lambda m: "确认" in " ".join(m.button_texts()), timeout=120))
+        await pause()
+        await timed(latencies, lambda card=card: user.press(card, "确认"),
+                    lambda: user.next_message(lambda m: "编号" in m.content, timeout=120))
+
+
+async def echo_user(user: FakeUser, updates: int, latencies: list[float], pause: Pause) -> None:
+    for i in range(updates):
+        text = f"回声 {user.id} {i}"
+        await pause()
+        await timed(latencies, lambda text=text: user.send(text), lambda text=text:
+                    user.next_message(lambda m: m.content == text, timeout=120))
+
+
+async def seed_users(db_path: Path, people: list[FakeUser]) -> list[str]:
+    """Sign everyone up directly in the database, spread over the city's townships."""
+    gazetteer = get_gazetteer()
+    places = [(c, t) for c in gazetteer.county_names() for t in gazetteer.townships(c)]
+    roles = []
+    async with await Database.open(db_path) as db:
+        for i, person in enumerate(people):
+            role = "grower" if i % 2 == 0 else "buyer"
+            county, township = places[i % len(places)]
+            await users.upsert_user(db, person.id, role=role, name=f"用户{i}",  # type: ignore[arg-type]
+                                    county=county, township=township, phone=f"138{i:08d}")
+            roles.append(role)
+    return roles
+
+
+def summary(name: str, updates: int, elapsed: float, latencies: list[float]) -> dict[str, float]:
+    ordered = sorted(latencies)
+    figures = {
+        "updates_per_s": updates / elapsed,
+        "p50_ms": statistics.median(ordered) * 1000,
+        "p95_ms": ordered[int(0.95 * (len(ordered) - 1))] * 1000,
+    }
+    print(f"{name:<20} {updates:>6} updates in {elapsed:6.2f} s: "
+          f"{figures['updates_per_s']:8.1f} updates/s, p50 {figures['p50_ms']:6.1f} ms, "
+          f"p95 {figures['p95_ms']:6.1f} ms")
+    return figures
+
+
+async def run_echo(server: FakeBotApi, n_users: int, updates: int, paced: bool,
+                   label: str) -> dict[str, float]:
+    people = [server.user() for _ in range(n_users)]
+    latencies: list[float] = []
+    async with running_application(build_echo_application(TOKEN, server.base_url)):
+        started = time.perf_counter()
+        await asyncio.gather(*(
+            echo_user(u, updates, latencies, thinking(random.Random(u.id)) if paced else no_pause)
+            for u in people
+        ))
+        return summary(label, n_users * updates, time.perf_counter() - started, latencies)
+
+
+async def run_farmdock(server: FakeBotApi, db_path: Path, n_users: int, posts: int, paced: bool,
+                       label: str) -> tuple[dict[str, float], float]:
+    people = [server.user() for _ in range(n_users)]
+    roles = await seed_users(db_path, people)
+    settings = load_settings({
+        "FARMDOCK_TOKEN": TOKEN, "FARMDOCK_API_BASE_URL": server.base_url,
+        "FARMDOCK_DB": str(db_path),
+    }, env_file=None)
+    latencies: list[float] = []
+    async with running_application(build_application(settings, overall_max_rate=0)):
+        started = time.perf_counter()
+        await asyncio.gather(*(
+            farmdock_user(u, role, posts, latencies,
+                          thinking(random.Random(u.id)) if paced else no_pause)
+            for u, role in zip(people, roles, strict=True)
+        ))
+        elapsed = time.perf_counter() - started
+    figures = summary(label, n_users * posts * 2, elapsed, latencies)
+    return figures, n_users * posts / elapsed
+
+
+async def main(n_users: int, posts: int) -> int:
+    logging.basicConfig(level=logging.ERROR)
+    with tempfile.TemporaryDirectory() as tmp:
+        async with FakeBotApi() as server:
+            # Both bots run in this process and event loop, one after the other.
+            echo = await run_echo(server, n_users, posts * 2, False, "echo, saturated")
+            ours, listings_per_s = await run_farmdock(
+                server, Path(tmp) / "saturated.db", n_users, posts, False, "farmdock, saturated"
+            )
+            paced_echo = await run_echo(server, n_users, posts * 2, True, "echo, paced")
+            paced, _ = await run_farmdock(
+                server, Path(tmp) / "paced.db", n_users, posts, True, "farmdock, paced"
+            )
+    ratio = ours["updates_per_s"] / echo["updates_per_s"]
+    print(f"farmdock: {listings_per_s:.1f} listings/s confirmed end to end, saturated "
+          f"({n_users} users x {posts} posts, 2 updates each)")
+    print(f"ratio farmdock/echo updates per second: {ratio:.2f} (target >= {TARGET_RATIO:.2f})")
+    print(f"p95 with {n_users} users at a human pace: farmdock {paced['p95_ms']:.0f} ms, "
+          f"echo {paced_echo['p95_ms']:.0f} ms (target <= {TARGET_P95_MS:.0f} ms)")
+    return 0 if ratio >= TARGET_RATIO and paced["p95_ms"] <= TARGET_P95_MS else 1
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=100)
+    parser.add_argument("--posts", type=int, default=5, help="listings per user (at most 20)")
+    args = parser.parse_args()
+    raise SystemExit(asyncio.run(main(args.users, min(args.posts, 20))))
