@@ -2,6 +2,8 @@
 
 A spoken abbreviation scales the last digit to one place below the last multiplier:
 一千五 = 1500, 1万2 = 12000, 两万五 = 25000; after 零 it stays a unit (一百零五 = 105).
+Two rising digits side by side are a spoken range, read as its upper end: 两三吨 = 3 吨,
+三五千斤 = 5000 斤.
 """
 
 from __future__ import annotations
@@ -65,7 +67,12 @@ def parse_number(text: str) -> float | None:
             value = _DIGITS[ch]
             if value == 0:
                 after_zero = True
-            digit = value if digit is None else digit * 10 + value
+            before = _DIGITS.get(text[i - 1], 0) if i else 0
+            if digit is not None and before and 0 < value - before <= 2:
+                # 两三吨, 三五千斤: a spoken range, read as its upper end.
+                digit += value - before
+            else:
+                digit = value if digit is None else digit * 10 + value
         elif ch in _SMALL_MULTIPLIERS:
             multiplier = _SMALL_MULTIPLIERS[ch]
             section += (1 if digit is None else digit) * multiplier

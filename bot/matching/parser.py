@@ -73,7 +73,7 @@ _PHONE = re.compile(
 _SMALL = f"[{DIGIT_CHARS}十]{{1,3}}"
 _VALIDITY = re.compile(
     rf"(?:(?P<y>\d{{4}})年)?(?P<mo>{_SMALL})月(?P<d>{_SMALL})[日号]?"
-    r"|(?<![\d.])(?P<mo2>\d{1,2})[./](?P<d2>\d{1,2})[日号]?(?=之前|以前|前|截止)"
+    r"|(?<![\d.])(?P<mo2>\d{1,2})[./-](?P<d2>\d{1,2})[日号]?(?=之前|以前|前|截止)"
     rf"|(?P<days>{_NUM}){_SEP}(?:天|日)(?:之内|以内|内|有效)"
     rf"|有效期?{_SEP}:?{_SEP}(?P<days2>{_NUM}){_SEP}(?:天|日)"
     rf"|(?P<weeks>{_NUM}){_SEP}(?:周|个?星期|个?礼拜)(?:之内|以内|内)?"
@@ -88,15 +88,29 @@ _OFFER_WORDS = (
     "出售", "销售", "供应", "大量供应", "有货", "现货", "急售", "处理", "批发", "出货", "甩卖",
     "代售", "待售", "上市", "清仓", "转让", "供货", "直供", "直销", "卖", "供", "有需要",
     "需要的联系", "需要的请联系", "需要的话", "欢迎订购", "欢迎选购", "欢迎来电",
+    "需要的", "要的", "现有", "自产自销", "直发", "货源充足", "低价出", "急出", "便宜出",
 )  # fmt: skip
 _NEED_WORDS = (
     "求购", "收购", "急需", "急购", "采购", "需要", "需求", "想买", "要买", "想要", "求", "收",
     "缺", "订购", "预订", "预定", "寻购", "回收", "需", "买",
+    "谁家有", "谁有", "哪里有", "哪儿有", "哪有", "有没有", "有无",
 )  # fmt: skip
-_KIND_OF = {w: "offer" for w in _OFFER_WORDS} | {w: "need" for w in _NEED_WORDS}
+# Words holding a kind character that say nothing about the kind (丰收 is not 收购).
+_NEUTRAL_WORDS = (
+    "丰收", "收成", "收获", "秋收", "夏收", "验收", "收到", "收款", "收货地址", "要求", "不需要",
+    "不要", "供参考", "买卖", "卖相", "无需", "没有", "所有", "有效", "有限", "主要", "出厂",
+)  # fmt: skip
+# Weaker hints, read only when no word above is found: 出 (低价出 …), 有 (俺家有 …), 要 (超市要 …).
+_WEAK_KIND = {"出": "offer", "有": "offer", "要": "need"}
+_KIND_OF: dict[str, str | None] = (
+    {w: "offer" for w in _OFFER_WORDS}
+    | {w: "need" for w in _NEED_WORDS}
+    | dict.fromkeys(_NEUTRAL_WORDS)
+)
 _KIND = re.compile(
     r"^(?P<lead>有|要)|" + "|".join(sorted(_KIND_OF, key=len, reverse=True))
 )
+_WEAK = re.compile("[出有要]")
 
 # --- pack size, price, quantity -----------------------------------------------------
 _PKG = f"(?:{PACKAGE_PATTERN})"
@@ -122,6 +136,11 @@ _PRICE_PATTERNS = (
         rf"每{_SEP}(?P<pu>{_UNIT}){_SEP}(?:价格?|单价|售价|收购价)?{_SEP}:?{_SEP}{_BOUND_WORD}?{_SEP}"
         rf"(?:{_MONEY}|(?P<b>\d+(?:\.\d+)?)(?!{_SEP}{_UNIT}|[\d.]))"
     ),
+    # 一斤一块五, 一公斤八块, 一吨1600: the basis first, the figure right after it
+    re.compile(
+        rf"(?<![{DIGIT_CHARS}十百千万.])一(?P<pu>{_UNIT})"
+        rf"(?:{_MONEY}|(?P<b>\d+(?:\.\d+)?)(?!{_SEP}{_UNIT}|[\d.]))"
+    ),
     # 0.8元/斤, 一块二一斤, 八毛一斤, 1000元/吨
     re.compile(rf"(?:{_MONEY}){_PER}"),
     # 1.5/斤, 4.5一斤 (no currency word, so the separator is required)
@@ -143,19 +162,23 @@ _BOUNDS_BEFORE: tuple[tuple[str, PriceBound], ...] = (
     ("<=", "max"), ("不低于", "min"), ("最低", "min"), ("至少", "min"), ("≥", "min"),
     ("大约", "approx"), ("大概", "approx"), ("约", "approx"),
 )  # fmt: skip
+# Not inside another number (5,000 is one number), nor the basis of a price (2元/5斤).
 _QUANTITY = re.compile(
-    rf"(?<![每/])(?:{_NUM}{_SEP}(?:-|~|到|至){_SEP})?(?P<n>{_NUM}){_SEP}(?:多|余|来)?{_SEP}"
+    rf"(?<![每\d.])(?<![元块钱]/)(?:{_NUM}{_SEP}(?:-|~|到|至){_SEP})?(?P<n>{_NUM}){_SEP}(?:多|余|来)?{_SEP}"
     rf"(?P<u>{_UNIT})(?P<half>半)?"
 )
 _LABELLED_COUNT = re.compile(
     rf"(?:数量|库存|共|总共|合计|约){_SEP}:?{_SEP}(?P<n>\d+(?:\.\d+)?)(?![\d.])"
 )
 _UNNAMED_PACKAGE = "件"
+_NUMERAL_CHARS = frozenset("0123456789零〇一二两三四五六七八九十百千万半")
+_UNIT_AT = re.compile(_UNIT)
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 # Trade words left in a post that are never products; kept out of the pinyin and fuzzy search.
 _FILLER = re.compile(
     r"价格|电话|联系|手机|大量|长期|优质|新鲜|现货|货源|产地|直销|批发|欢迎|老板|朋友|先生|女士|"
-    r"出售|求购|收购|供应|需要|采购|急需|有效|以内|左右|数量|单价|地址|本地|自家|种植|基地|合作社"
+    r"出售|求购|收购|供应|需要|采购|急需|有效|以内|左右|数量|单价|地址|本地|自家|种植|基地|合作社|"
+    r"[出卖买收求要有供需缺]"  # kind words: 出鸡 is 活鸡 on sale, not 雏鸡
 )
 # Words holding a product character that are not products (面议 is not 面粉).
 _NOT_PRODUCTS = ("面议", "见面", "当面", "面谈", "厘米", "米线", "蛋糕", "鸡精", "鸡汤", "盐碱")
@@ -276,6 +299,8 @@ class PostParser:
         for start, end, entry in found:
             if start < taken:
                 continue
+            if start and t[start - 1] in _NUMERAL_CHARS and _UNIT_AT.match(t, start):
+                continue  # 100袋面粉: 袋 is the quantity's unit, not the start of 袋面
             taken = end
             if entry is not None and entry.kind == "single":
                 # Left in the text: it may be part of a typo the pinyin search can read.
@@ -431,12 +456,24 @@ def _char_pinyin(ch: str) -> str:
 
 
 def _kind(t: str) -> Kind | None:
-    m = _KIND.search(t)
-    if m is None:
-        return None
-    if m.group("lead"):
-        return "offer" if m.group("lead") == "有" else "need"
-    return _KIND_OF[m.group(0)]  # type: ignore[return-value]
+    for m in _KIND.finditer(t):
+        if m.group("lead"):
+            return "offer" if m.group("lead") == "有" else "need"
+        kind = _KIND_OF[m.group(0)]
+        if kind is not None:
+            return kind  # type: ignore[return-value]
+    for m in _WEAK.finditer(t):
+        if not _inside_neutral(t, m.start()):
+            return _WEAK_KIND[m.group(0)]  # type: ignore[return-value]
+    return None
+
+
+def _inside_neutral(t: str, i: int) -> bool:
+    """Whether the character at ``i`` belongs to a neutral word (不要, 要求 …)."""
+    for m in _KIND.finditer(t, max(i - 3, 0), i + 4):
+        if m.start() <= i < m.end() and _KIND_OF.get(m.group(0), "x") is None:
+            return True
+    return False
 
 
 def _money(m: re.Match[str]) -> float | None:

@@ -2,8 +2,9 @@
 
 Full-width forms become half-width (NFKC), HTML tags and entities, emoji, control and
 private-use characters disappear, brackets and repeated punctuation are flattened,
-and a few traditional characters common in product and place names are folded to
-simplified ones, so that every later step sees one spelling.
+a few traditional characters common in product and place names are folded to
+simplified ones, digit groups (5,000) and single characters typed apart (出 售 大 白 菜)
+are joined, so that every later step sees one spelling.
 """
 
 from __future__ import annotations
@@ -19,6 +20,10 @@ _NOISE = re.compile(
     "\U0001f000-\U0001faff\U000e0000-\U000e007f]+"
 )
 _REPEATED = re.compile(r"([,.!?~;:、。\-_=*#/\s])\1+")
+# 5,000 and 1,200,000: digit groups of a thousand are one number.
+_THOUSANDS = re.compile(r"(?<![\d.])\d{1,3}(?:,\d{3})+(?![\d.])")
+# 出 售 大 白 菜: single characters typed with spaces between them are one word.
+_SPACED = re.compile(r"(?<![\u4e00-\u9fff])[\u4e00-\u9fff](?: [\u4e00-\u9fff](?![\u4e00-\u9fff]))+")
 
 # Traditional → simplified for characters seen in products, units, places and trade words;
 # brackets and decorative marks become spaces.
@@ -45,5 +50,9 @@ def normalize(text: str) -> str:
         text = html.unescape(text)
     if "<" in text:
         text = _HTML_TAG.sub(" ", text)
-    text = _NOISE.sub(" ", text).translate(_FOLD).lower()
-    return _REPEATED.sub(r"\1", text).strip()
+    text = _REPEATED.sub(r"\1", _NOISE.sub(" ", text).translate(_FOLD).lower()).strip()
+    if "," in text:
+        text = _THOUSANDS.sub(lambda m: m.group(0).replace(",", ""), text)
+    if " " in text:
+        text = _SPACED.sub(lambda m: m.group(0).replace(" ", ""), text)
+    return text
