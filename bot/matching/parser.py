@@ -74,6 +74,7 @@ _SMALL = f"[{DIGIT_CHARS}十]{{1,3}}"
 _VALIDITY = re.compile(
     rf"(?:(?P<y>\d{{4}})年)?(?P<mo>{_SMALL})月(?P<d>{_SMALL})[日号]?"
     r"|(?<![\d.])(?P<mo2>\d{1,2})[./-](?P<d2>\d{1,2})[日号]?(?=之前|以前|前|截止)"
+    rf"|(?<![\d./-])(?<![\d十]月)(?P<d3>{_SMALL}|\d{{1,2}})[日号](?=之前|以前|前|截止)"
     rf"|(?P<days>{_NUM}){_SEP}(?:天|日)(?:之内|以内|内|有效)"
     rf"|有效期?{_SEP}:?{_SEP}(?P<days2>{_NUM}){_SEP}(?:天|日)"
     rf"|(?P<weeks>{_NUM}){_SEP}(?:周|个?星期|个?礼拜)(?:之内|以内|内)?"
@@ -89,6 +90,7 @@ _OFFER_WORDS = (
     "代售", "待售", "上市", "清仓", "转让", "供货", "直供", "直销", "卖", "供", "有需要",
     "需要的联系", "需要的请联系", "需要的话", "欢迎订购", "欢迎选购", "欢迎来电",
     "需要的", "要的", "现有", "自产自销", "直发", "货源充足", "低价出", "急出", "便宜出",
+    "出手", "转手",
 )  # fmt: skip
 _NEED_WORDS = (
     "求购", "收购", "急需", "急购", "采购", "需要", "需求", "想买", "要买", "想要", "求", "收",
@@ -509,6 +511,16 @@ def _bound(t: str, start: int, end: int) -> PriceBound:
 
 def _validity_date(m: re.Match[str], today: date) -> date | None:
     g = m.groupdict()
+    if g["d3"]:
+        # 10号前: a day of this month, or of the next once this month's has passed.
+        day = int(parse_number(g["d3"]) or 0)
+        first = today.replace(day=1)
+        if day < today.day:
+            first = (first + timedelta(days=31)).replace(day=1)
+        try:
+            return first.replace(day=day)
+        except ValueError:
+            return None
     if g["mo"] or g["mo2"]:
         month = parse_number(g["mo"] or g["mo2"])
         day = parse_number(g["d"] or g["d2"])

@@ -25,16 +25,19 @@ _THOUSANDS = re.compile(r"(?<![\d.])\d{1,3}(?:,\d{3})+(?![\d.])")
 # 出 售 大 白 菜: single characters typed with spaces between them are one word.
 _SPACED = re.compile(r"(?<![\u4e00-\u9fff])[\u4e00-\u9fff](?: [\u4e00-\u9fff](?![\u4e00-\u9fff]))+")
 
-# Traditional → simplified for characters seen in products, units, places and trade words;
+# Traditional → simplified for characters seen in products, units, places and trade words,
+# and the financial numerals (壹贰叁 … 仟) to everyday ones;
 # brackets and decorative marks become spaces.
 _FOLD = str.maketrans(
     {
         **dict(
             zip(
                 "噸價電話號賣買購應貨雞鴨魚蝦豬蘿蔔蔥薑蘋麵糧麥豐寶縣區鎮鄉魯郟葉鋼衛東華龍陽莊頂"
-                "營張橋內塊錢個隻頭條餘萬兩幾黃紅綠長鮮鳳馬鈴藥蓮齊筍蘭瓊聯係給斤圓園棗蘑菇蒜薹鹽糖醬醋",
+                "營張橋內塊錢個隻頭條餘萬兩幾黃紅綠長鮮鳳馬鈴藥蓮齊筍蘭瓊聯係給斤圓園棗蘑菇蒜薹鹽糖醬醋"
+                "壹贰貳叁參肆伍陆陸柒捌玖拾佰仟",
                 "吨价电话号卖买购应货鸡鸭鱼虾猪萝卜葱姜苹面粮麦丰宝县区镇乡鲁郏叶钢卫东华龙阳庄顶"
-                "营张桥内块钱个只头条余万两几黄红绿长鲜凤马铃药莲齐笋兰琼联系给斤圆园枣蘑菇蒜薹盐糖酱醋",
+                "营张桥内块钱个只头条余万两几黄红绿长鲜凤马铃药莲齐笋兰琼联系给斤圆园枣蘑菇蒜薹盐糖酱醋"
+                "一二二三三四五六六七八九十百千",
                 strict=True,
             )
         ),
