@@ -12,20 +12,20 @@ import time
 from collections import Counter, defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from bot.matching.drafts import listing_from_draft
-from bot.matching.engine import match_all
+# Only the plain types at import time: every farmdock command loads this module to
+# register, so the parser and the engine are imported where they are used.
 from bot.matching.model import Kind, Listing, ListingDraft, Match, PackSize, Place
-from bot.matching.parser import CHINA_TZ, MESSAGES, get_parser, parse_post
 
 log = logging.getLogger(__name__)
 
 # Below this many posts a second process costs more than it saves.
 _PARALLEL_FROM = 4000
+_CHINA_TZ = timezone(timedelta(hours=8))  # Asia/Shanghai, as the parser dates posts
 _KINDS: tuple[Kind, ...] = ("offer", "need")
 
 
@@ -78,8 +78,9 @@ def run(args: argparse.Namespace) -> int:
     needs = [listing for listing in listings if listing.kind == "need"]
     offers = [listing for listing in listings if listing.kind == "offer"]
     matches = match_in_parallel(needs, offers, args.top, time.time(), args.workers)
+    ids: dict[str, str] = {}
     try:
-        sys.stdout.write("".join(_json_line(m) for m in matches))
+        sys.stdout.write("".join(_json_line(m, ids) for m in matches))
         sys.stdout.flush()
     except BrokenPipeError:
         # The reader went away (e.g. `| head`); nothing more to say.
@@ -91,6 +92,8 @@ def match_in_parallel(
     needs: list[Listing], offers: list[Listing], top_k: int, now: float, workers: int
 ) -> list[Match]:
     """:func:`match_all`, with products shared out over forked processes; the same result."""
+    from bot.matching.engine import match_all
+
     if workers < 2 or len(needs) + len(offers) < _PARALLEL_FROM:
         return match_all(needs, offers, top_k, now)
     # Whole products go to one worker (matching never crosses products), largest first
@@ -127,6 +130,8 @@ _shares: list[tuple[list[Listing], list[Listing]]] = []
 
 
 def _match_share(worker: int, top_k: int, now: float) -> list[tuple[str, str, float, int, int]]:
+    from bot.matching.engine import match_all
+
     needs, offers = _shares[worker]
     return [
         (m.need_id, m.offer_id, m.score, m.rank, m.tier)
@@ -140,8 +145,10 @@ def read_listings(path: Path, workers: int = 1) -> tuple[list[Listing], list[dic
     Line order stands for posting order (a later line is newer); a problem row is
     ``{"line": n, "id": id or None, "reason": text}``.
     """
+    from bot.matching.drafts import listing_from_draft
+
     posts, problems = _read(path)
-    today = datetime.now(CHINA_TZ).date()
+    today = datetime.now(_CHINA_TZ).date()
     drafts = parse_posts([p.text for p in posts], today, workers)
     listings: list[Listing] = []
     for post, draft in zip(posts, drafts, strict=True):
@@ -154,14 +161,22 @@ def read_listings(path: Path, workers: int = 1) -> tuple[list[Listing], list[dic
     return listings, problems
 
 
-def _json_line(match: Match) -> str:
-    row = {
-        "need": match.need_id,
-        "offer": match.offer_id,
-        "score": round(match.score, 4),
-        "rank": match.rank,
-    }
-    return json.dumps(row, ensure_ascii=False) + "\n"
+def _json_line(match: Match, ids: dict[str, str] | None = None) -> str:
+    """``{"need": id, "offer": id, "score": x, "rank": r}`` exactly as ``json.dumps`` writes it.
+
+    Built by hand because it is written once per match; ``ids`` caches each id's JSON.
+    """
+    if ids is None:
+        ids = {}
+    need = ids.get(match.need_id)
+    if need is None:
+        need = ids[match.need_id] = json.dumps(match.need_id, ensure_ascii=False)
+    offer = ids.get(match.offer_id)
+    if offer is None:
+        offer = ids[match.offer_id] = json.dumps(match.offer_id, ensure_ascii=False)
+    rounded = round(match.score, 4)
+    score = repr(rounded) if type(rounded) is float else json.dumps(rounded)
+    return f'{{"need": {need}, "offer": {offer}, "score": {score}, "rank": {match.rank}}}\n'
 
 
 def _read(path: Path) -> tuple[list[_Post], list[dict[str, Any]]]:
@@ -203,6 +218,8 @@ def _problem(line: int, listing_id: str | None, reason: str) -> dict[str, Any]:
 
 def parse_posts(texts: list[str], today: date, workers: int) -> list[ListingDraft]:
     """Parse every text, in several processes for large files (parsing is most of the work)."""
+    from bot.matching.parser import get_parser
+
     if workers < 2 or len(texts) < _PARALLEL_FROM:
         return [_parse_one(text, today) for text in texts]
     # Warm the parser first so that forked workers inherit it instead of each loading it.
@@ -260,6 +277,8 @@ def _expand(row: _Compact) -> ListingDraft:
 
 
 def _parse_one(text: str, today: date) -> ListingDraft:
+    from bot.matching.parser import MESSAGES, parse_post
+
     try:
         return parse_post(text, today)
     except Exception:

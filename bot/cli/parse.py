@@ -7,11 +7,8 @@ import json
 import logging
 import sys
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, BinaryIO
-
-from bot.matching.model import ListingDraft
-from bot.matching.parser import CHINA_TZ, MESSAGES, draft_to_json, parse_post
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +32,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     """Parse every post and print the results; exit 0 even when some posts do not parse."""
     posts = args.text if args.text else _lines(sys.stdin.buffer)
-    today = datetime.now(CHINA_TZ).date()
+    today = datetime.now(timezone(timedelta(hours=8))).date()  # the day in China
     out = sys.stdout.buffer
     try:
         for post in posts:
@@ -49,6 +46,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _parse_one(post: str, today: date) -> dict[str, Any]:
+    # Imported here, not at the top: every farmdock command loads this module to register.
+    from bot.matching.model import ListingDraft
+    from bot.matching.parser import MESSAGES, draft_to_json, parse_post
+
     try:
         return draft_to_json(parse_post(post, today))
     except Exception:

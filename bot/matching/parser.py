@@ -16,8 +16,6 @@ from functools import cache, lru_cache
 from typing import Any
 
 import ahocorasick
-from pypinyin import lazy_pinyin
-from rapidfuzz import fuzz, process
 
 from bot.matching.catalogue import Catalogue, NameEntry, get_catalogue
 from bot.matching.model import Kind, ListingDraft, PackSize, Place, PriceBound
@@ -122,6 +120,7 @@ _PACK = re.compile(
     rf"|(?P<n3>{_NUM})(?P<u3>{_UNIT})(?:/|一)(?P<pk3>{_PKG})"
     rf"|(?P<n4>{_NUM}){_SEP}(?P<u4>{_UNIT}){_SEP}装"
 )
+_PACK_HINT = re.compile(f"{_PKG}|装")
 # A sub-unit digit must not start the next quantity: 0.8元1斤 is 0.8, not 0.81.
 _BOUND_WORD = "(?:不超过|不高于|最高|不低于|最低|大约|大概|约)"
 _SUB = rf"[0-9零一二两三四五六七八九半](?![0-9.]|{_SEP}{_UNIT})"
@@ -140,7 +139,7 @@ _PRICE_PATTERNS = (
     ),
     # 一斤一块五, 一公斤八块, 一吨1600: the basis first, the figure right after it
     re.compile(
-        rf"(?<![{DIGIT_CHARS}十百千万.])一(?P<pu>{_UNIT})"
+        rf"一(?<![{DIGIT_CHARS}十百千万.]一)(?P<pu>{_UNIT})"
         rf"(?:{_MONEY}|(?P<b>\d+(?:\.\d+)?)(?!{_SEP}{_UNIT}|[\d.]))"
     ),
     # 0.8元/斤, 一块二一斤, 八毛一斤, 1000元/吨
@@ -152,6 +151,8 @@ _PRICE_PATTERNS = (
     # 价格1.2以内
     re.compile(rf"(?:价格|单价|价钱|价位|报价|售价|收购价|价){_SEP}:?{_SEP}(?P<b>\d+(?:\.\d+)?)"),
 )
+# Characters each price pattern cannot match without.
+_PRICE_NEEDS = ("每", "一", "元块圆毛角", "/每一", "元块圆毛角", "价")
 # A bare decimal left after the quantity is taken (大葱 20吨 1.1) is a price.
 _BARE_PRICE = re.compile(rf"(?<![\d.])(?P<b>\d+\.\d+)(?![\d.]|{_SEP}{_UNIT})")
 _NEGOTIABLE = re.compile(r"面议|电议|可议|可商量|随行就市|价格好说|议价|商议|面谈|看货定价")
@@ -206,13 +207,23 @@ class PostParser:
             if name not in catalogue.names:
                 self._automaton.add_word(name, (len(name), None))
         self._automaton.make_automaton()
-        # Toneless pinyin of every name of two characters or more → the products it spells.
-        self._pinyin: dict[tuple[str, ...], set[str]] = {}
-        for name, entry in catalogue.names.items():
-            if len(name) >= 2 and _HAN_RUN.fullmatch(name):
-                key = tuple(_char_pinyin(ch) for ch in name)
-                self._pinyin.setdefault(key, set()).add(entry.product.name)
+        self._pinyin_index: dict[tuple[str, ...], set[str]] | None = None
         self._fuzzy_names = [n for n in catalogue.names if len(n) >= 3]
+
+    @property
+    def _pinyin(self) -> dict[tuple[str, ...], set[str]]:
+        """Toneless pinyin of every name of two characters or more → the products it spells.
+
+        Built on first use: most posts name their product in the dictionary's words.
+        """
+        if self._pinyin_index is None:
+            index: dict[tuple[str, ...], set[str]] = {}
+            for name, entry in self.catalogue.names.items():
+                if len(name) >= 2 and _HAN_RUN.fullmatch(name):
+                    key = tuple(_char_pinyin(ch) for ch in name)
+                    index.setdefault(key, set()).add(entry.product.name)
+            self._pinyin_index = index
+        return self._pinyin_index
 
     def parse(self, text: str, today: date | None = None) -> ListingDraft:
         """Understand one post. Never raises for any string."""
@@ -270,9 +281,11 @@ class PostParser:
         return _blank(t, m.start(), m.end())
 
     def _take_validity(self, t: str, draft: ListingDraft, today: date) -> str:
-        if _VALIDITY_HINT.search(t) is None:  # most posts name no date; skip the long pattern
+        hint = _VALIDITY_HINT.search(t)
+        if hint is None:  # most posts name no date; skip the long pattern
             return t
-        m = _VALIDITY.search(t)
+        # No expression starts far before its first hint character (2022年5月10日前).
+        m = _VALIDITY.search(t, max(hint.start() - 20, 0))
         if m is None:
             return t
         draft.valid_until = _validity_date(m, today)
@@ -317,6 +330,8 @@ class PostParser:
 
     def _take_pack(self, t: str, draft: ListingDraft) -> tuple[str, bool]:
         """每箱360枚 → PackSize; says whether it read like a load (5000斤一车)."""
+        if _PACK_HINT.search(t) is None:  # most posts name no package or 装
+            return t, False
         for m in _PACK.finditer(t):
             form = next(i for i in "1234" if m.group(f"n{i}") is not None)
             amount = parse_number(m.group(f"n{form}"))
@@ -331,7 +346,9 @@ class PostParser:
         return t, False
 
     def _take_price(self, t: str, draft: ListingDraft) -> str:
-        for pattern in _PRICE_PATTERNS:
+        for pattern, needs in zip(_PRICE_PATTERNS, _PRICE_NEEDS, strict=True):
+            if needs and not any(ch in t for ch in needs):
+                continue  # a cheap test before the pattern: it cannot match without one of these
             m = pattern.search(t)
             if m is None:
                 continue
@@ -419,6 +436,8 @@ class PostParser:
         return self._product_by_shape(runs)
 
     def _product_by_shape(self, runs: list[str]) -> _ProductHit | None:
+        from rapidfuzz import fuzz, process  # only for the rare post no name or sound matched
+
         best: tuple[float, NameEntry] | None = None
         rivals: set[str] = set()
         for run in runs:
@@ -451,6 +470,8 @@ def _blank(t: str, start: int, end: int) -> str:
 def _char_pinyin(ch: str) -> str:
     """Toneless pinyin with the sounds many speakers merge folded together (zh/z, ang/an …),
     so 大冲 still spells 大葱."""
+    from pypinyin import lazy_pinyin  # loaded on first use: a slow import few posts need
+
     sound = lazy_pinyin(ch)[0]
     if sound[:2] in ("zh", "ch", "sh"):
         sound = sound[0] + sound[2:]
