@@ -174,6 +174,10 @@ _LABELLED_COUNT = re.compile(
     rf"(?:数量|库存|共|总共|合计|约){_SEP}:?{_SEP}(?P<n>\d+(?:\.\d+)?)(?![\d.])"
 )
 _UNNAMED_PACKAGE = "件"
+# A product name followed by one of these names a business (面粉厂, 蔬菜合作社), not the goods.
+_BUSINESS = re.compile(
+    r"厂|加工厂|加工企业|公司|合作社|批发部|门市|商行|店|养殖场|养殖户|种植户|种植基地"
+)
 _NUMERAL_CHARS = frozenset("0123456789零〇一二两三四五六七八九十百千万半")
 _UNIT_AT = re.compile(_UNIT)
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
@@ -316,6 +320,8 @@ class PostParser:
                 continue
             if start and t[start - 1] in _NUMERAL_CHARS and _UNIT_AT.match(t, start):
                 continue  # 100袋面粉: 袋 is the quantity's unit, not the start of 袋面
+            if _BUSINESS.match(t, end):
+                entry = None  # 面粉厂收购小麦: the name of the buyer, not what it buys
             taken = end
             if entry is not None and entry.kind == "single":
                 # Left in the text: it may be part of a typo the pinyin search can read.
