@@ -33,7 +33,6 @@ from bot.cli.db import database_path
 from bot.matching.model import CITY_NAME
 from bot.matching.regions import get_gazetteer
 from bot.services.digest import load_digest, local_today
-from bot.services.digest_files import digest_workbook
 from bot.services.digest_model import Digest, Jurisdiction
 from bot.services.digest_text import render_digest, to_plain
 from bot.settings import SettingsError, load_settings
@@ -108,6 +107,8 @@ def digest_command(args: argparse.Namespace) -> int:
         print(f"farmdock: {error}", file=sys.stderr)
         return 2
     if args.format == "xlsx":
+        from bot.services.digest_files import digest_workbook  # openpyxl only when asked for
+
         Path(args.out).write_bytes(digest_workbook(digest, tz))
         print(f"{area.label} {day.isoformat()}: {len(digest.listings)} listings written to "
               f"{args.out}")

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from bot.services.digest_files import digest_chart, digest_workbook
 from bot.services.digest_model import (
     DayWindow,
     Digest,
@@ -104,6 +103,9 @@ async def load_digest(
 
 def bundle(digest: Digest, tz: ZoneInfo) -> DigestBundle:
     """Render text, workbook and chart (CPU-bound: call through ``asyncio.to_thread``)."""
+    # matplotlib and openpyxl take most of a second to import: only when a digest is made.
+    from bot.services.digest_files import digest_chart, digest_workbook
+
     return DigestBundle(
         digest, digest_messages(digest, tz), digest_workbook(digest, tz), digest_chart(digest)
     )
