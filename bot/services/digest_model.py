@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as clock_time
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from bot.matching.model import CITY_NAME, WEIGHT_UNIT, Kind, Place
@@ -103,7 +104,9 @@ class CategoryLine:
     need_volume: Volumes
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: a city's digest builds one per open listing (100,000 on a bad day),
+# and frozen construction costs several times as much. Treat as read-only.
+@dataclass(slots=True)
 class OpenItem:
     """An open listing nobody has been matched with (a shortage or a surplus)."""
 
@@ -256,6 +259,14 @@ def _categories(listings: Iterable[StoredListing]) -> list[CategoryLine]:
     ]
 
 
+@cache
+def _place_label(
+    city: str | None, county: str | None, township: str | None, outside: str | None
+) -> str:
+    """Place labels by parts: a city has a few hundred places and 100,000 open listings."""
+    return Place(city=city, county=county, township=township, outside=outside).label()
+
+
 def _open_item(x: StoredListing, as_of: float, organisations: Mapping[int, str]) -> OpenItem:
     return OpenItem(
         listing_id=x.id,
@@ -263,7 +274,7 @@ def _open_item(x: StoredListing, as_of: float, organisations: Mapping[int, str])
         product=x.product,
         quantity=x.quantity,
         unit=x.unit,
-        place=x.place.label(),
+        place=_place_label(x.city, x.county, x.township, x.outside),
         organisation=organisations.get(x.user_id, ""),
         created_at=x.created_at,
         waited_hours=max(0.0, (as_of - x.created_at) / 3600),
