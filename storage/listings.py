@@ -6,21 +6,35 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+import aiosqlite
+
 from storage.audit import write_audit
 from storage.database import Database
-from storage.records import ListingStatus, NewListing, StoredListing
+from storage.records import ListingChanges, ListingStatus, NewListing, StoredListing
 
 _INSERT = """
 INSERT INTO listings (
     user_id, kind, raw_text, product, category, variety, quantity, unit,
     quantity_as_written, unit_as_written, pack_unit, pack_amount, pack_amount_unit,
     price, price_unit, price_bound, city, county, township, outside,
-    valid_until, expires_at, status, created_at, updated_at
-) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)
+    valid_until, expires_at, status, created_at, updated_at, change_seq
+) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?)
 """
 
 
-def _insert_params(new: NewListing, now: float) -> tuple[Any, ...]:
+async def _next_change_seq(conn: aiosqlite.Connection) -> int:
+    """The change number for every listing row this write transaction touches.
+
+    Updating the counter row holds it locked until commit, so numbers commit in order.
+    """
+    await conn.execute("UPDATE change_counters SET value = value + 1 WHERE name = 'listings'")
+    async with conn.execute("SELECT value FROM change_counters WHERE name = 'listings'") as cur:
+        row = await cur.fetchone()
+    assert row is not None, "migration 0002 creates the counter"
+    return int(row[0])
+
+
+def _insert_params(new: NewListing, now: float, seq: int) -> tuple[Any, ...]:
     pack = new.pack
     place = new.place
     return (
@@ -30,7 +44,7 @@ def _insert_params(new: NewListing, now: float) -> tuple[Any, ...]:
         pack.amount_unit if pack else None,
         new.price, new.price_unit, new.price_bound,
         place.city, place.county, place.township, place.outside,
-        new.valid_until.isoformat() if new.valid_until else None, new.expires_at, now, now,
+        new.valid_until.isoformat() if new.valid_until else None, new.expires_at, now, now, seq,
     )
 
 
@@ -40,7 +54,8 @@ async def add_listing(
     """Commit a confirmed listing (and its audit entry) and return it as stored."""
     now = created_at if created_at is not None else time.time()
     async with db.transaction() as conn:
-        cur = await conn.execute(_INSERT, _insert_params(new, now))
+        seq = await _next_change_seq(conn)
+        cur = await conn.execute(_INSERT, _insert_params(new, now, seq))
         listing_id = cur.lastrowid
         await write_audit(conn, new.user_id, "listing.create", f"listing:{listing_id}",
                           kind=new.kind, product=new.product)
@@ -53,8 +68,9 @@ async def add_listings(db: Database, batch: Sequence[tuple[NewListing, float]]) 
     """Commit many listings in one transaction (imports, demo data); returns their ids."""
     ids: list[int] = []
     async with db.transaction() as conn:
+        seq = await _next_change_seq(conn)
         for new, created_at in batch:
-            cur = await conn.execute(_INSERT, _insert_params(new, created_at))
+            cur = await conn.execute(_INSERT, _insert_params(new, created_at, seq))
             ids.append(int(cur.lastrowid or 0))
     return ids
 
@@ -74,6 +90,26 @@ async def get_listings(db: Database, ids: Sequence[int]) -> dict[int, StoredList
         rows = await db.fetch_all(f"SELECT * FROM listings WHERE id IN ({marks})", chunk)
         found.update((int(r["id"]), StoredListing.from_row(r)) for r in rows)
     return found
+
+
+async def latest_change_seq(db: Database) -> int:
+    """The change number of the newest committed listing write (0 before any)."""
+    row = await db.fetch_one("SELECT MAX(change_seq) FROM listings")
+    return int(row[0] or 0) if row else 0
+
+
+async def listings_changed_since(db: Database, seq: int) -> ListingChanges:
+    """Every listing written after change number ``seq``, in its current state.
+
+    One range scan of the change_seq index; nothing changed means no rows read.
+    """
+    rows = await db.fetch_all(
+        "SELECT * FROM listings WHERE change_seq > ? ORDER BY change_seq", (seq,)
+    )
+    return ListingChanges(
+        [StoredListing.from_row(r) for r in rows],
+        int(rows[-1]["change_seq"]) if rows else seq,
+    )
 
 
 async def open_listings(db: Database) -> list[StoredListing]:
@@ -115,9 +151,11 @@ async def update_listing(
         return await get_listing(db, listing_id)
     assignments = ", ".join(f"{name} = ?" for name in changes)
     async with db.transaction() as conn:
+        seq = await _next_change_seq(conn)
         cur = await conn.execute(
-            f"UPDATE listings SET {assignments}, updated_at = ? WHERE id = ? AND status = 'open'",
-            (*changes.values(), time.time(), listing_id),
+            f"UPDATE listings SET {assignments}, updated_at = ?, change_seq = ?"
+            " WHERE id = ? AND status = 'open'",
+            (*changes.values(), time.time(), seq, listing_id),
         )
         if cur.rowcount == 0:
             return None
@@ -132,10 +170,11 @@ async def close_listing(
 ) -> bool:
     """Close, withdraw or expire an open listing; False when it was not open."""
     async with db.transaction() as conn:
+        seq = await _next_change_seq(conn)
         cur = await conn.execute(
-            "UPDATE listings SET status = ?, closed_reason = ?, updated_at = ?"
+            "UPDATE listings SET status = ?, closed_reason = ?, updated_at = ?, change_seq = ?"
             " WHERE id = ? AND status = 'open'",
-            (status, reason, time.time(), listing_id),
+            (status, reason, time.time(), seq, listing_id),
         )
         if cur.rowcount == 0:
             return False
@@ -154,10 +193,12 @@ async def expire_due(db: Database, now: float) -> list[int]:
         )
         ids = [int(r[0]) for r in await cur.fetchall()]
         if ids:
+            seq = await _next_change_seq(conn)
             marks = ",".join("?" * len(ids))
             await conn.execute(
-                f"UPDATE listings SET status = 'expired', updated_at = ? WHERE id IN ({marks})",
-                (now, *ids),
+                f"UPDATE listings SET status = 'expired', updated_at = ?, change_seq = ?"
+                f" WHERE id IN ({marks})",
+                (now, seq, *ids),
             )
     return ids
 

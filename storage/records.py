@@ -139,6 +139,15 @@ class StoredListing(_FromRow):
 
 
 @dataclass(frozen=True, slots=True)
+class ListingChanges:
+    """Listings written after a change number, oldest change first, and where that leaves off."""
+
+    listings: list[StoredListing]
+    # The newest change number among them; the number asked about when there are none.
+    seq: int
+
+
+@dataclass(frozen=True, slots=True)
 class NewListing:
     """A confirmed listing about to be stored."""
 
