@@ -17,7 +17,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import Forbidden
+from telegram.error import BadRequest, Forbidden
 from telegram.ext import ApplicationHandlerStop, CallbackContext, ConversationHandler, ExtBot
 
 from bot import callbacks
@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 
 POSTS_PER_MINUTE = 20
 _RECENT_POSTS = "recent_posts"
+# Where a shared contact carries its number (a vCard holds it too).
+_PHONE_KEYS = frozenset({"phone_number", "vcard"})
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
 
 
@@ -73,6 +75,19 @@ async def reply(update: Update, text: str, markup: Markup | None = None) -> Mess
     for chunk in chunks[:-1]:
         await chat.send_message(chunk, parse_mode=ParseMode.HTML)
     return await chat.send_message(chunks[-1], parse_mode=ParseMode.HTML, reply_markup=markup)
+
+
+async def edit(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    """Replace the text of the message a button was pressed on, in HTML like every reply.
+
+    Pressing the same button twice (续期 on the same day) changes nothing, which
+    Telegram reports as an error; the user did nothing wrong, so it is not one.
+    """
+    try:
+        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    except BadRequest as error:
+        if "not modified" not in error.message.lower():
+            raise
 
 
 async def answer(query: CallbackQuery, text: str | None = None) -> None:
@@ -184,14 +199,15 @@ async def error_handler(update: object, context: FarmContext) -> None:
         await users.mark_inactive(context.services.db, chat_id)
         log.info("user %s blocked the bot; marked inactive", chat_id)
         return
-    log.error("error handling update from user %s in chat %s: %r", user_id, chat_id, update,
+    # Phone numbers are shown only to the other side of a match, never to operators.
+    summary = redact_phones(update.to_dict() if isinstance(update, Update) else str(update))
+    log.error("error handling update from user %s in chat %s: %r", user_id, chat_id, summary,
               exc_info=error)
     if chat_id is not None:
         try:
             await context.bot.send_message(chat_id, texts.ERROR)
         except Exception:  # the error may be that Telegram is unreachable
             log.exception("could not tell chat %s about the error", chat_id)
-    summary = update.to_dict() if isinstance(update, Update) else str(update)
     for operator in context.services.settings.operator_chat_ids:
         try:
             await context.bot.send_message(
@@ -204,3 +220,13 @@ async def error_handler(update: object, context: FarmContext) -> None:
             )
         except Exception:
             log.exception("could not tell operator %s about the error", operator)
+
+
+def redact_phones(value: Any) -> Any:
+    """``value`` (an update as a dict) with every shared phone number masked."""
+    if isinstance(value, dict):
+        return {k: texts.PHONE_HIDDEN if k in _PHONE_KEYS else redact_phones(v)
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact_phones(v) for v in value]
+    return value

@@ -25,6 +25,7 @@ HELP = (
 )
 
 ERROR = "抱歉，刚才出了点问题，您的操作没有完成。请稍后再试一次。"
+PHONE_HIDDEN = "（手机号已隐去）"
 OPERATOR_ERROR = "⚠️ farmdock 出错：<code>{error}</code>\n用户：{user}\n更新：{update}"
 NOT_SIGNED_UP = "您还没有注册。请发送 /start，只需几步。"
 OFFICIALS_ONLY = "抱歉，这个功能只对工作人员开放。"
