@@ -14,7 +14,15 @@ from telegram.ext import (
 )
 
 from bot import callbacks, keyboards
-from bot.handlers.common import FarmContext, answer, canceller, member, refuse_press, reply
+from bot.handlers.common import (
+    FarmContext,
+    answer,
+    canceller,
+    edit,
+    member,
+    refuse_press,
+    reply,
+)
 from bot.matching.parser import parse_post
 from bot.services import listings as service
 from bot.services.listings import listing_summary
@@ -94,14 +102,13 @@ async def listing_pressed(update: Update, context: FarmContext) -> str | None:
                                               listing.user_id, today=today,
                                               tz=services.settings.timezone)
         if renewed is not None:
-            await query.edit_message_text(_render(renewed, today),
-                                          reply_markup=keyboards.my_listing(renewed.id))
+            await edit(query, _render(renewed, today), keyboards.my_listing(renewed.id))
             await reply(update, texts.RENEWED.format(
                 until=fmt.valid_until(renewed.valid_until_date, today)))
         return None
     await service.close_listing(services.db, services.index, listing, listing.user_id,
                                 "done" if action == "done" else "closed")
-    await query.edit_message_text(texts.DONE if action == "done" else texts.CLOSED)
+    await edit(query, texts.DONE if action == "done" else texts.CLOSED)
     return None
 
 

@@ -12,7 +12,6 @@ from datetime import date, datetime
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -26,6 +25,7 @@ from bot.handlers.common import (
     FarmContext,
     answer,
     canceller,
+    edit,
     refuse_press,
     reply,
     too_fast,
@@ -169,7 +169,7 @@ async def _card_pressed(
     if step == "cancel":
         await answer(query)
         context.user_data.pop(_DRAFT, None)
-        await query.edit_message_text(texts.CANCELLED)
+        await edit(query, texts.CANCELLED)
         return ConversationHandler.END
     return await _publish(update, context, draft)
 
@@ -191,8 +191,7 @@ async def _publish(update: Update, context: FarmContext, draft: dict[str, Any]) 
     # Committed: from here on the draft is gone and a second press finds nothing to do.
     context.user_data.pop(_DRAFT, None)
     await answer(query)
-    await query.edit_message_text(texts.published_card(_card(draft, today)),
-                                  parse_mode=ParseMode.HTML)
+    await edit(query, texts.published_card(_card(draft, today)))
     await reply(update, match_texts.published(published.listing.id,
                                               match_lines(published.matches)),
                 keyboards.numbered_interest([v.match.id for v in published.matches]))
