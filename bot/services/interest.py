@@ -48,18 +48,22 @@ async def express_interest(
         return Interest("refused")
     if match.contacts_exchanged_at is not None:
         return Interest("already", side)
-    if own.status != "open" or other.status != "open":
+    counterpart = await users.get_user(db, other.user_id)
+    # A blocked user is out of the platform: nobody's phone goes to them, nor theirs out.
+    if (own.status != "open" or other.status != "open" or counterpart is None
+            or counterpart.status == "blocked"):
         return Interest("closed", side)
     match = await matches.express_interest(db, match_id, side, user_id)
     other_side: Side = "offer" if side == "need" else "need"
     if not match.both_interested:
         await _nudge(db, match_id, other_side, own, other)
         outcome: Outcome = "waiting"
-    elif await matches.claim_contact_exchange(db, match_id):
-        await _exchange_contacts(db, match_id, need, offer)
-        outcome = "exchanged"
     else:
-        outcome = "already"
+        # Both said yes. When both pressed at the same moment, the other press may have
+        # claimed the exchange first; either way this user's contacts are on their way.
+        if await matches.claim_contact_exchange(db, match_id):
+            await _exchange_contacts(db, match_id, need, offer)
+        outcome = "exchanged"
     if wake is not None:
         wake()
     return Interest(outcome, side)
