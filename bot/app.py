@@ -128,7 +128,8 @@ def build_application(
 
 
 async def _expire(context: FarmContext) -> None:
-    """Close listings whose validity has passed, so they stop matching."""
+    """Close listings whose validity has passed, so they stop matching; meanwhile the
+    matching index catches up with listings other workers and the CLI wrote."""
     services = context.services
     expired = await expire_listings(services.db, services.index)
     if expired:

@@ -2,8 +2,10 @@
 
 No Telegram here: the functions take the database, the matching index and a
 ``wake`` callable for the outbox sender, so the bot, the CLI and the demo all
-publish the same way. Notices to counterparts go through the outbox (key
-``match:{match_id}:{side}``), so each is sent once even across restarts.
+publish the same way. The index is synced with the database before matching and
+after each write, so it also holds what other workers and the CLI wrote. Notices
+to counterparts go through the outbox (key ``match:{match_id}:{side}``), so each
+is sent once even across restarts.
 """
 
 from __future__ import annotations
@@ -89,11 +91,12 @@ async def publish_listing(
     """Commit a confirmed listing, match it, and tell each counterpart once.
 
     The listing is in the database before anything else happens; a failure
-    afterwards loses no listing (the index is rebuilt from the database at start).
+    afterwards loses no listing (the index catches up from the database).
     """
     now = time.time() if now is None else now
     listing = await listings.add_listing(db, new, created_at=now)
-    index.add(listing)
+    # Files this listing and whatever other workers wrote since the last sync.
+    await index.sync(db, now)
     views = await current_matches(db, index, listing, now=now, top_k=top_k)
     poster = await users.get_user(db, listing.user_id)
     notices = await _notify_counterparts(db, views, poster) if poster else 0
@@ -108,7 +111,7 @@ async def current_matches(
 ) -> list[MatchView]:
     """The best open counterparts of ``listing`` now, recorded as matches, best first.
 
-    A user's own listings never match each other.
+    A user's own listings never match each other. The caller syncs the index first.
     """
     now = time.time() if now is None else now
     found = index.matches_for(listing, top_k, now)
@@ -140,6 +143,7 @@ async def matches_of_user(
 ) -> list[tuple[StoredListing, list[MatchView]]]:
     """Each open listing of a user with its current matches, newest listing first."""
     now = time.time()
+    await index.sync(db, now)
     return [
         (listing, await current_matches(db, index, listing, now=now, top_k=top_k))
         for listing in await listings.user_listings(db, user_id)
@@ -213,8 +217,7 @@ async def change_listing(
     if price is not None:
         changes.update(price=price[0], price_unit=price[1], price_bound=price[2])
     updated = await listings.update_listing(db, listing.id, actor_id, **changes)
-    if updated is not None:
-        index.add(updated)
+    await index.sync(db)
     return updated
 
 
@@ -227,8 +230,7 @@ async def renew_listing(
     updated = await listings.update_listing(
         db, listing.id, actor_id, valid_until=last_day.isoformat(), expires_at=expires_at
     )
-    if updated is not None:
-        index.add(updated)
+    await index.sync(db)
     return updated
 
 
@@ -238,15 +240,17 @@ async def close_listing(
 ) -> bool:
     """Mark 已成交 (done) or close; the listing stops matching at once."""
     closed = await listings.close_listing(db, listing.id, actor_id, status="closed", reason=reason)
-    index.remove(listing.id)
+    await index.sync(db)
     return closed
 
 
 async def expire_listings(db: Database, index: ListingIndex, now: float | None = None) -> list[int]:
-    """Expire listings whose time is up, in the database and in the index."""
+    """Expire listings whose time is up, in the database and in the index.
+
+    Run periodically, this also brings the index up to date with other workers' writes.
+    """
     now = time.time() if now is None else now
     expired = await listings.expire_due(db, now)
-    for listing_id in expired:
-        index.remove(listing_id)
+    await index.sync(db, now)
     index.expire(now)
     return expired
