@@ -17,8 +17,8 @@ INSERT INTO listings (
     user_id, kind, raw_text, product, category, variety, quantity, unit,
     quantity_as_written, unit_as_written, pack_unit, pack_amount, pack_amount_unit,
     price, price_unit, price_bound, city, county, township, outside,
-    valid_until, expires_at, status, created_at, updated_at, change_seq
-) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?)
+    valid_until, expires_at, status, created_at, updated_at, change_seq, publish_key
+) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?)
 """
 
 
@@ -45,23 +45,45 @@ def _insert_params(new: NewListing, now: float, seq: int) -> tuple[Any, ...]:
         new.price, new.price_unit, new.price_bound,
         place.city, place.county, place.township, place.outside,
         new.valid_until.isoformat() if new.valid_until else None, new.expires_at, now, now, seq,
+        new.publish_key,
     )
 
 
 async def add_listing(
     db: Database, new: NewListing, *, created_at: float | None = None
 ) -> StoredListing:
-    """Commit a confirmed listing (and its audit entry) and return it as stored."""
+    """Commit a confirmed listing (and its audit entry) and return it as stored.
+
+    A listing whose ``publish_key`` is stored already is not added again: the one
+    stored first is returned, so confirming the same draft twice publishes it once.
+    """
     now = created_at if created_at is not None else time.time()
     async with db.transaction() as conn:
-        seq = await _next_change_seq(conn)
-        cur = await conn.execute(_INSERT, _insert_params(new, now, seq))
-        listing_id = cur.lastrowid
-        await write_audit(conn, new.user_id, "listing.create", f"listing:{listing_id}",
-                          kind=new.kind, product=new.product)
+        listing_id = await _published_with_key(conn, new)
+        if listing_id is None:
+            seq = await _next_change_seq(conn)
+            cur = await conn.execute(_INSERT, _insert_params(new, now, seq))
+            listing_id = cur.lastrowid
+            await write_audit(conn, new.user_id, "listing.create", f"listing:{listing_id}",
+                              kind=new.kind, product=new.product)
     listing = await get_listing(db, int(listing_id or 0))
     assert listing is not None
     return listing
+
+
+async def _published_with_key(conn: aiosqlite.Connection, new: NewListing) -> int | None:
+    """The id of the listing already published under ``new.publish_key``, if any."""
+    if new.publish_key is None:
+        return None
+    async with conn.execute(
+        "SELECT id, user_id FROM listings WHERE publish_key = ?", (new.publish_key,)
+    ) as cur:
+        row = await cur.fetchone()
+    if row is None:
+        return None
+    if int(row[1]) != new.user_id:
+        raise ValueError("the publish key belongs to another user's listing")
+    return int(row[0])
 
 
 async def add_listings(db: Database, batch: Sequence[tuple[NewListing, float]]) -> list[int]:

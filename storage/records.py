@@ -168,6 +168,8 @@ class NewListing:
     price_bound: str | None = None
     valid_until: date | None = None
     expires_at: float | None = None
+    # The draft's own key: the same draft confirmed twice is stored once.
+    publish_key: str | None = None
 
     @classmethod
     def from_draft(

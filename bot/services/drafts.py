@@ -39,6 +39,11 @@ def new_token() -> str:
     return secrets.token_hex(3)
 
 
+def new_publish_key() -> str:
+    """A unique key of one draft; storage publishes a draft with a given key only once."""
+    return secrets.token_hex(16)
+
+
 def from_post(text: str, user: User, today: date) -> Draft:
     """A draft of a one-line post; the role decides offer or need when the text does not."""
     parsed = parse_post(text, today)
@@ -56,8 +61,8 @@ def for_steps(kind: Kind) -> Draft:
 
 def _empty(text: str, *, steps: bool, kind: Kind | None) -> Draft:
     return {
-        "token": new_token(), "steps": steps, "raw_text": text, "kind": kind,
-        "category": None, "product": None, "variety": None,
+        "token": new_token(), "key": new_publish_key(), "steps": steps, "raw_text": text,
+        "kind": kind, "category": None, "product": None, "variety": None,
         "quantity": None, "unit": None, "quantity_as_written": None, "unit_as_written": None,
         "pack": None, "price": None, "price_unit": None, "price_bound": None,
         "place": None, "place_candidates": [], "county_pick": None,
@@ -251,7 +256,7 @@ def to_new_listing(draft: Draft, user_id: int, today: date, tz: ZoneInfo) -> New
         unit_as_written=draft["unit_as_written"],
         pack=PackSize(**pack) if pack else None, price=draft["price"],
         price_unit=draft["price_unit"], price_bound=draft["price_bound"],
-        valid_until=until, expires_at=expires_at,
+        valid_until=until, expires_at=expires_at, publish_key=draft.get("key"),
     )
 
 
