@@ -8,10 +8,12 @@ committed to the database before the bot says 已发布.
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
+from telegram.error import Forbidden, TelegramError
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -36,11 +38,14 @@ from bot.matching.catalogue import CATEGORIES, get_catalogue
 from bot.matching.model import CITY_NAME, Place
 from bot.matching.regions import get_gazetteer
 from bot.services import drafts
-from bot.services.listings import publish_listing, valid_days_for
+from bot.services.listings import html_message, publish_listing, valid_days_for
 from bot.texts import common as common_texts
 from bot.texts import listings as fmt
 from bot.texts import matches as match_texts
 from bot.texts import posting as texts
+from storage.outbox import OutgoingMessage, enqueue
+
+log = logging.getLogger(__name__)
 
 DRAFTING = "drafting"
 _DRAFT = "draft"
@@ -186,15 +191,29 @@ async def _publish(update: Update, context: FarmContext, draft: dict[str, Any]) 
     today = _today(context)
     new = drafts.to_new_listing(draft, account.telegram_id, today,
                                 services.settings.timezone)
+    # The draft's key makes this a no-op returning the same listing when the draft was
+    # published already (a crash came after the commit, before the cleared draft was saved).
     published = await publish_listing(services.db, services.index, new,
                                       wake=services.wake_outbox)
-    # Committed: from here on the draft is gone and a second press finds nothing to do.
     context.user_data.pop(_DRAFT, None)
-    await answer(query)
-    await edit(query, texts.published_card(_card(draft, today)))
-    await reply(update, match_texts.published(published.listing.id,
-                                              match_lines(published.matches)),
-                keyboards.numbered_interest([v.match.id for v in published.matches]))
+    text = match_texts.published(published.listing.id, match_lines(published.matches))
+    markup = keyboards.numbered_interest([v.match.id for v in published.matches])
+    try:
+        await answer(query)
+        await edit(query, texts.published_card(_card(draft, today)))
+        await reply(update, text, markup)
+    except Forbidden:
+        raise  # the user blocked the bot: the error handler marks them inactive
+    except TelegramError as error:
+        # Telegram did not take the reply even after the retries (429s, timeouts). The
+        # listing is published, so the user must hear that, not that it failed.
+        log.warning("reply to 确认 of listing %s failed (%s); sent through the outbox",
+                    published.listing.id, error)
+        await enqueue(services.db, [OutgoingMessage(
+            key=f"published:{published.listing.id}", chat_id=account.telegram_id,
+            kind="published", payload=html_message(text, markup),
+        )])
+        services.wake_outbox()
     return ConversationHandler.END
 
 

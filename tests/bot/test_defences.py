@@ -8,9 +8,10 @@ from telegram.ext import Application
 
 from bot.app import build_application
 from bot.settings import Settings
-from storage import listings
+from bot.transport import RETRY_AFTER_RETRIES
+from storage import listings, state
 from storage.database import Database
-from tests.bot.conftest import post_and_confirm, press, sign_up
+from tests.bot.conftest import BotFactory, post_and_confirm, press, sign_up
 from tests.fake_bot_api import FakeBotApi, InjectedError, RunApplication
 
 
@@ -55,4 +56,46 @@ async def test_renewing_twice_the_same_day_is_no_error(make_user, farmdock: Appl
     first = await press(grower, card, "续期")
     second = await press(grower, card, "续期")
     assert "续期" in first.content and "续期" in second.content
+    assert not any("出了点问题" in m.content for m in grower.messages)
+
+
+async def test_confirming_again_after_a_crash_publishes_once(
+    make_user, bot_factory: BotFactory, settings: Settings
+) -> None:
+    grower = make_user()
+    async with bot_factory():
+        await sign_up(grower)
+        grower.send("出售大白菜5000斤，0.8元/斤")
+        card = await grower.next_message()
+    confirm = card.find_button("确认")["callback_data"]
+    saved = ("user_data", "conversation:posting")
+    async with await Database.open(settings.db_path) as db:
+        before = {ns: await state.load_namespace(db, ns) for ns in saved}
+    async with bot_factory():
+        grower.press_data(confirm, card)
+        first = await grower.next_message(lambda m: "编号" in m.content)
+    # A crash after the commit, before the cleared draft was saved: the state is as before.
+    async with await Database.open(settings.db_path) as db:
+        await state.save_values(db, [(ns, k, v) for ns in saved for k, v in before[ns].items()])
+    async with bot_factory() as application:
+        grower.press_data(confirm, card)
+        again = await grower.next_message(lambda m: "编号" in m.content)
+        [listing] = await listings.user_listings(application.bot_data["db"], grower.id)
+    assert f"#{listing.id}）" in first.content and f"#{listing.id}）" in again.content
+
+
+async def test_flood_on_the_reply_to_confirm_loses_nothing(
+    make_user, fake_api: FakeBotApi, db: Database
+) -> None:
+    grower = make_user()
+    await sign_up(grower)
+    grower.send("出售大白菜5000斤，0.8元/斤")
+    card = await grower.next_message()
+    # More 429s than the rate limiter retries: the reply itself cannot get through.
+    fake_api.inject_error("sendMessage", InjectedError.flood(retry_after=0.1),
+                          times=RETRY_AFTER_RETRIES + 1, chat_id=grower.id)
+    grower.press(card, "确认")
+    published = await grower.next_message(lambda m: "编号" in m.content, timeout=10)
+    [listing] = await listings.user_listings(db, grower.id)
+    assert f"#{listing.id}）" in published.content
     assert not any("出了点问题" in m.content for m in grower.messages)
