@@ -111,7 +111,8 @@ async def current_matches(
 ) -> list[MatchView]:
     """The best open counterparts of ``listing`` now, recorded as matches, best first.
 
-    A user's own listings never match each other. The caller syncs the index first.
+    A user's own listings never match each other, and a blocked user's match nobody.
+    The caller syncs the index first.
     """
     now = time.time() if now is None else now
     found = index.matches_for(listing, top_k, now)
@@ -124,7 +125,7 @@ async def current_matches(
         if other is None or other.status != "open" or other.user_id == listing.user_id:
             continue
         owner = owners.get(other.user_id) or await users.get_user(db, other.user_id)
-        if owner is None:
+        if owner is None or owner.status == "blocked":
             continue
         owners[owner.telegram_id] = owner
         kept.append((m, other, owner))

@@ -66,3 +66,13 @@ async def test_a_blocked_counterpart_gets_no_phone(db: Database) -> None:
     assert (await express_interest(db, match_id, b)).outcome == "closed"
     assert await outbox.messages(db, kind="contact") == []
     assert [m.chat_id for m in await outbox.messages(db, kind="interest")] == [b]
+
+
+async def test_a_blocked_users_listings_match_nobody(db: Database) -> None:
+    index = ListingIndex()
+    g = await grower(db)
+    b = await users.upsert_user(db, 2002, role="buyer", county="湛河区")
+    await publish_listing(db, index, cabbage(g.telegram_id))
+    await users.set_status(db, g.telegram_id, "blocked")
+    need = await publish_listing(db, index, cabbage(b.telegram_id, kind="need", price=None))
+    assert need.matches == [] and need.notices == 0
