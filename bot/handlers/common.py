@@ -178,9 +178,20 @@ async def unmatched_callback(update: Update, context: FarmContext) -> None:
     assert query is not None
     data = query.data or ""
     if callbacks.POSTING_PATTERN.match(data) or callbacks.REGISTRATION_PATTERN.match(data):
-        await answer(query, texts.STALE_BUTTON)
+        await stale_press(update, context, "button of a step not in progress")
         return
     await refuse_press(update, context, "unknown callback data")
+
+
+async def stale_press(update: Update, context: FarmContext, reason: str) -> None:
+    """A button of a finished step: most likely an old message, possibly forged data.
+
+    Nothing is done; the press is audited all the same, and the user told it expired.
+    """
+    query = update.callback_query
+    assert query is not None
+    await refuse(context.services.db, query.from_user.id, str(query.data)[:64], reason)
+    await answer(query, texts.STALE_BUTTON)
 
 
 async def unknown_command(update: Update, context: FarmContext) -> None:

@@ -30,6 +30,7 @@ from bot.handlers.common import (
     edit,
     refuse_press,
     reply,
+    stale_press,
     too_fast,
     trader,
 )
@@ -109,12 +110,12 @@ async def pressed(update: Update, context: FarmContext) -> str | int | None:
     matched = callbacks.POSTING_PATTERN.match(query.data or "")
     draft = _draft(context)
     if matched is None or draft is None:
-        await answer(query, common_texts.STALE_BUTTON)
+        await stale_press(update, context, "posting button without a draft")
         return ConversationHandler.END if draft is None else None
     step, value = matched.group(1), matched.group(2)
     if step in ("ok", "edit", "cancel"):
         if value != draft["token"]:
-            await answer(query, common_texts.STALE_BUTTON)
+            await stale_press(update, context, "card button of another draft")
             return None
         return await _card_pressed(update, context, step, draft)
     if not _take_answer(context, draft, step, value):

@@ -8,8 +8,9 @@ from telegram.ext import Application
 
 from bot.app import build_application
 from bot.settings import Settings
+from bot.texts import common as common_texts
 from bot.transport import RETRY_AFTER_RETRIES
-from storage import listings, state
+from storage import audit, listings, matches, state, users
 from storage.database import Database
 from tests.bot.conftest import BotFactory, post_and_confirm, press, sign_up
 from tests.fake_bot_api import FakeBotApi, InjectedError, RunApplication
@@ -99,3 +100,35 @@ async def test_flood_on_the_reply_to_confirm_loses_nothing(
     [listing] = await listings.user_listings(db, grower.id)
     assert f"#{listing.id}）" in published.content
     assert not any("出了点问题" in m.content for m in grower.messages)
+
+
+async def test_forged_presses_of_every_kind_are_refused_audited_and_change_nothing(
+    make_user, fake_api: FakeBotApi, db: Database
+) -> None:
+    grower, buyer, intruder = make_user(), make_user(), make_user()
+    await sign_up(grower)
+    await sign_up(buyer, role="采购方", county="湛河区", township="姚孟街道")
+    await sign_up(intruder, role="采购方", county="郏县", township=None)
+    await post_and_confirm(buyer, "求购大白菜3000斤，1元/斤以内")
+    await post_and_confirm(grower, "出售大白菜5000斤，0.8元/斤")
+    [listing] = await listings.user_listings(db, grower.id)
+    [match] = await matches.matches_in_period(db, 0, 2e9)
+    grower.send("出售土豆2吨，1元/斤")
+    card = await grower.next_message(lambda m: "确认" in " ".join(m.button_texts()))
+    token = card.find_button("确认")["callback_data"].rsplit(":", 1)[1]
+    intruder.send("求购土豆1000斤，面议")  # the intruder has a draft of their own
+    await intruder.next_message(lambda m: "确认" in " ".join(m.button_texts()))
+    forged = [
+        f"int:{match.id}",
+        *(f"lst:{action}:{listing.id}" for action in ("qty", "price", "renew", "done", "close")),
+        f"post:ok:{token}", "post:cat:蔬菜", "reg:role:admin", "reg:town:", "zzz:1",
+    ]
+    for data in forged:
+        reply = await fake_api.wait_for_callback_answer(intruder.press_data(data, card))
+        assert reply.get("text") in (common_texts.REFUSED, common_texts.STALE_BUTTON), data
+    refused = await audit.audit_entries(db, action="security.refused_callback")
+    assert [e.actor_id for e in refused] == [intruder.id] * len(forged)
+    assert await listings.user_listings(db, intruder.id) == []
+    assert await listings.get_listing(db, listing.id) == listing
+    assert (await users.get_user(db, intruder.id)).role == "buyer"  # type: ignore[union-attr]
+    assert await matches.get_match(db, match.id) == match
