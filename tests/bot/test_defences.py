@@ -12,7 +12,7 @@ from bot.texts import common as common_texts
 from bot.transport import RETRY_AFTER_RETRIES
 from storage import audit, listings, matches, state, users
 from storage.database import Database
-from tests.bot.conftest import BotFactory, post_and_confirm, press, sign_up
+from tests.bot.conftest import BotFactory, eventually, post_and_confirm, press, sign_up
 from tests.fake_bot_api import FakeBotApi, InjectedError, RunApplication
 
 
@@ -132,3 +132,29 @@ async def test_forged_presses_of_every_kind_are_refused_audited_and_change_nothi
     assert await listings.get_listing(db, listing.id) == listing
     assert (await users.get_user(db, intruder.id)).role == "buyer"  # type: ignore[union-attr]
     assert await matches.get_match(db, match.id) == match
+
+
+async def test_a_user_who_blocked_the_bot_misses_nothing_of_others_and_can_come_back(
+    make_user, fake_api: FakeBotApi, db: Database
+) -> None:
+    grower, gone, buyer = make_user(), make_user(), make_user()
+    await sign_up(grower)
+    for who, county in ((gone, "湛河区"), (buyer, "叶县")):
+        await sign_up(who, role="采购方", county=county, township=None)
+        await post_and_confirm(who, "求购大白菜3000斤，1元/斤以内")
+    fake_api.inject_error("sendMessage", InjectedError.blocked(), chat_id=gone.id)
+    await post_and_confirm(grower, "出售大白菜5000斤，0.8元/斤")
+    notice = await buyer.next_message(lambda m: "🔔" in m.content)
+    assert "大白菜" in notice.content
+
+    async def status() -> str | None:
+        user = await users.get_user(db, gone.id)
+        return user.status if user else None
+
+    async def inactive() -> bool:
+        return await status() == "inactive"
+
+    await eventually(inactive)
+    gone.start()
+    back = await gone.next_message(lambda m: "欢迎回来" in m.content)
+    assert back.parse_mode == "HTML" and await status() == "active"
