@@ -115,6 +115,12 @@ def load_settings(
         raise SettingsError(
             "FARMDOCK_WEBHOOK_SECRET may hold only letters, digits, _ and - (1 to 256)"
         )
+    # Without the secret anyone who learns the URL could post updates in any user's name.
+    if webhook_url and not secret:
+        raise SettingsError(
+            "FARMDOCK_WEBHOOK_SECRET is required with FARMDOCK_WEBHOOK_URL: set one, "
+            "e.g. `export FARMDOCK_WEBHOOK_SECRET=$(openssl rand -hex 32)`"
+        )
 
     return Settings(
         token=token,

@@ -55,6 +55,8 @@ def test_every_setting_is_read() -> None:
          "FARMDOCK_ESCALATION_HOURS"),
         ({"FARMDOCK_TOKEN": TOKEN, "FARMDOCK_WEBHOOK_URL": "http://insecure"},
          "FARMDOCK_WEBHOOK_URL"),
+        ({"FARMDOCK_TOKEN": TOKEN, "FARMDOCK_WEBHOOK_URL": "https://farm.example/hook"},
+         "FARMDOCK_WEBHOOK_SECRET"),
         ({"FARMDOCK_TOKEN": TOKEN, "FARMDOCK_WEBHOOK_PORT": "99999"}, "FARMDOCK_WEBHOOK_PORT"),
         ({"FARMDOCK_TOKEN": TOKEN, "FARMDOCK_OPERATOR_CHAT_IDS": "me"},
          "FARMDOCK_OPERATOR_CHAT_IDS"),
