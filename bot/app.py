@@ -140,6 +140,8 @@ def run(settings: Settings) -> None:
     """Long polling, or a webhook when FARMDOCK_WEBHOOK_URL is set; until SIGINT/SIGTERM."""
     application = build_application(settings)
     if settings.webhook_url:
+        # Telegram calls the public https URL; the reverse proxy that ends TLS passes the
+        # path on to listen:port, so the bot serves that same path.
         application.run_webhook(
             listen=settings.webhook_listen,
             port=settings.webhook_port,
@@ -147,6 +149,8 @@ def run(settings: Settings) -> None:
             secret_token=settings.webhook_secret,
             webhook_url=settings.webhook_url,
             allowed_updates=Update.ALL_TYPES,
+            # Every worker sets the webhook as it starts: updates waiting meanwhile are kept.
+            drop_pending_updates=False,
         )
     else:
         application.run_polling(allowed_updates=Update.ALL_TYPES)

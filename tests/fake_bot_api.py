@@ -494,9 +494,13 @@ class FakeBotApi:
             language_code=language_code,
         )
 
+    def new_update(self, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """An update with the next update id, not queued: for posting to a webhook."""
+        return {"update_id": next(self._update_ids), kind: payload}
+
     def push_update(self, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
         """Queue an update (``kind`` is e.g. "message" or "callback_query") for getUpdates."""
-        update = {"update_id": next(self._update_ids), kind: payload}
+        update = self.new_update(kind, payload)
         self._updates.append(update)
         self._updates_pushed.notify()
         self._changed.notify()
@@ -1053,13 +1057,17 @@ class FakeUser:
     def send(self, text: str) -> dict[str, Any]:
         """Send a text message; a leading ``/command`` carries the bot_command entity that
         PTB's CommandHandler needs. Returns the Telegram message."""
+        return self._push(self.text_message(text))
+
+    def text_message(self, text: str) -> dict[str, Any]:
+        """The Telegram message ``send`` would send, without queuing it (for a webhook)."""
         extra: dict[str, Any] = {}
         if text.startswith("/"):
             command = text.split(maxsplit=1)[0]
             extra["entities"] = [
                 {"type": "bot_command", "offset": 0, "length": _utf16_len(command)}
             ]
-        return self._push_message(text=text, **extra)
+        return self._new_message(text=text, **extra)
 
     def start(self, payload: str | None = None) -> dict[str, Any]:
         """``/start`` as sent by a deep link ``t.me/<bot>?start=<payload>``."""
@@ -1071,7 +1079,7 @@ class FakeUser:
         contact: dict[str, Any] = {"phone_number": phone, "first_name": self.first_name}
         if own:
             contact["user_id"] = self.id
-        return self._push_message(contact=contact)
+        return self._push(self._new_message(contact=contact))
 
     def press(self, message: SentMessage, button_text_contains: str) -> str | None:
         """Press a button on a bot message as it currently stands.
@@ -1130,14 +1138,16 @@ class FakeUser:
             unread = [m.content for m in self.server.messages_to(self.id)[self._read :]]
             raise TimeoutError(f"{exc}; unread: {unread}") from None
 
-    def _push_message(self, **content: Any) -> dict[str, Any]:
-        message = {
+    def _new_message(self, **content: Any) -> dict[str, Any]:
+        return {
             "message_id": self.server.next_message_id(self.id),
             "date": int(time.time()),
             "chat": {**_chat(self.id), "first_name": self.first_name},
             "from": self.as_api_user(),
             **content,
         }
+
+    def _push(self, message: dict[str, Any]) -> dict[str, Any]:
         self.server.push_update("message", message)
         return message
 

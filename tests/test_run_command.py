@@ -3,24 +3,49 @@
 import asyncio
 import os
 import signal
+import socket
 import sys
 from pathlib import Path
+from typing import Any
 
+import aiohttp
 import pytest
 
 from tests.fake_bot_api import FakeBotApi, FakeUser
 
 TOKEN = "123456:TEST-token"
+# Telegram calls the public https URL; a reverse proxy passes the path on to the bot.
+PUBLIC_WEBHOOK_URL = "https://example.invalid/farmdock-hook"
+WEBHOOK_SECRET = "hook-secret_0123456789"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
-async def start_bot(fake_api: FakeBotApi, db: Path) -> asyncio.subprocess.Process:
+async def start_bot(
+    fake_api: FakeBotApi, db: Path, **settings: str
+) -> asyncio.subprocess.Process:
+    """``farmdock run`` in a fresh process; ``settings`` are more FARMDOCK_* variables."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("FARMDOCK_")}
     env.update(FARMDOCK_TOKEN=TOKEN, FARMDOCK_API_BASE_URL=fake_api.base_url,
                FARMDOCK_DB=str(db), FARMDOCK_LOG_LEVEL="WARNING")
+    env.update({f"FARMDOCK_{name}": value for name, value in settings.items()})
     return await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot.cli", "run", env=env, cwd=db.parent,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )
+
+
+async def stop_bot(process: asyncio.subprocess.Process, stop_signal: int) -> bytes:
+    """Signal the bot and wait for it to end; returns what it wrote to stderr."""
+    process.send_signal(stop_signal)
+    _, stderr = await asyncio.wait_for(process.communicate(), timeout=20)
+    return stderr
+
+
+def assert_stopped_cleanly(process: asyncio.subprocess.Process, stderr: bytes, db: Path) -> None:
+    assert process.returncode == 0, stderr.decode()
+    assert b"Traceback" not in stderr
+    # SQLite removes the WAL file only when the last connection closes cleanly.
+    assert db.exists() and not Path(f"{db}-wal").exists()
 
 
 @pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
@@ -35,13 +60,72 @@ async def test_run_answers_start_and_stops_cleanly_on_signal(
         user.send("/start")
         reply = await user.next_message(timeout=15)
         assert reply.text
-        process.send_signal(stop_signal)
-        _, stderr = await asyncio.wait_for(process.communicate(), timeout=20)
+        stderr = await stop_bot(process, stop_signal)
     finally:
         if process.returncode is None:
             process.kill()
             await process.wait()
-    assert process.returncode == 0, stderr.decode()
-    assert b"Traceback" not in stderr
-    # SQLite removes the WAL file only when the last connection closes cleanly.
-    assert os.path.exists(db) and not os.path.exists(f"{db}-wal")  # noqa: ASYNC240
+    assert_stopped_cleanly(process, stderr, db)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def post_update(
+    session: aiohttp.ClientSession, url: str, update: dict[str, Any], secret: str | None,
+    *, within: float = 30.0,
+) -> int:
+    """POST an update as Telegram would; retries only while nothing listens yet."""
+    headers = {SECRET_HEADER: secret} if secret is not None else {}
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while True:
+        try:
+            async with session.post(url, json=update, headers=headers) as response:
+                return response.status
+        except aiohttp.ClientConnectorError:
+            # The bot sets its webhook with Telegram before it starts listening.
+            if loop.time() > deadline:
+                raise
+            await asyncio.sleep(0.05)
+
+
+async def test_run_with_a_webhook_answers_updates_that_carry_the_secret(
+    fake_api: FakeBotApi, make_user: type[FakeUser], tmp_path: Path
+) -> None:
+    db = tmp_path / "city.db"
+    port = free_port()
+    process = await start_bot(
+        fake_api, db, WEBHOOK_URL=PUBLIC_WEBHOOK_URL, WEBHOOK_LISTEN="127.0.0.1",
+        WEBHOOK_PORT=str(port), WEBHOOK_SECRET=WEBHOOK_SECRET,
+    )
+    local_url = f"http://127.0.0.1:{port}/farmdock-hook"
+    try:
+        [set_webhook] = await fake_api.wait_until(
+            lambda: fake_api.calls_to("setWebhook", ok=True), timeout=30, what="setWebhook"
+        )
+        assert set_webhook.params["url"] == PUBLIC_WEBHOOK_URL
+        assert set_webhook.params["secret_token"] == WEBHOOK_SECRET
+        assert not fake_api.calls_to("getUpdates")
+
+        user = make_user("王师傅")
+        async with aiohttp.ClientSession() as session:
+            forged = fake_api.new_update("message", user.text_message("/help"))
+            assert await post_update(session, local_url, forged, "wrong-secret") == 403
+            assert await post_update(session, local_url, forged, None) == 403
+            update = fake_api.new_update("message", user.text_message("/start"))
+            assert await post_update(session, local_url, update, WEBHOOK_SECRET) == 200
+        # One user's updates are handled in order: had /help got through, its answer
+        # would come first.
+        reply = await user.next_message(timeout=15)
+        assert reply.find_button("供应方")
+        assert len(user.messages) == 1
+        stderr = await stop_bot(process, signal.SIGTERM)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert_stopped_cleanly(process, stderr, db)
