@@ -62,12 +62,22 @@ async def list_users(db: Database, *, role: Role | None = None) -> list[User]:
 
 
 async def set_status(db: Database, telegram_id: int, status: UserStatus) -> bool:
-    """Change a user's status; False when there is no such user."""
+    """Change a user's status; False when there is no such user.
+
+    Blocking also drops what is still waiting in the outbox for that user, in the
+    same transaction: a blocked user hears nothing more from the platform.
+    """
     async with db.transaction() as conn:
         cur = await conn.execute(
             "UPDATE users SET status = ?, updated_at = ? WHERE telegram_id = ?",
             (status, time.time(), telegram_id),
         )
+        if status == "blocked":
+            await conn.execute(
+                "UPDATE outbox SET status = 'failed', last_error = 'recipient blocked'"
+                " WHERE chat_id = ? AND status = 'pending'",
+                (telegram_id,),
+            )
         return cur.rowcount > 0
 
 

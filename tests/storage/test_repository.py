@@ -18,6 +18,20 @@ async def test_user_round_trip_and_blocked_stays_blocked(db: Database) -> None:
     assert not await users.set_status(db, 424242, "blocked")
 
 
+async def test_blocking_drops_what_waits_in_the_outbox(db: Database) -> None:
+    user = await grower(db)
+    other = await users.upsert_user(db, 2002, role="buyer", name="李经理")
+    await outbox.enqueue(db, [
+        outbox.OutgoingMessage("n1", user.telegram_id, "match_notice", {"text": "a"}),
+        outbox.OutgoingMessage("n2", other.telegram_id, "match_notice", {"text": "b"}),
+    ])
+    await users.set_status(db, user.telegram_id, "blocked")
+    due = await outbox.due_messages(db, time.time())
+    assert [m.chat_id for m in due] == [other.telegram_id]
+    [dropped] = await outbox.messages(db, chat_id=user.telegram_id)
+    assert (dropped.status, dropped.last_error) == ("failed", "recipient blocked")
+
+
 async def test_officials_covering_a_place(db: Database) -> None:
     await users.upsert_user(db, 1, role="official", name="市局")
     await users.upsert_user(db, 2, role="official", name="宝丰", county="宝丰县")
