@@ -33,6 +33,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.bench_parser
 	$(BIN)/python -m benchmarks.match_quality
 	$(BIN)/python -m benchmarks.bench_match
+	$(BIN)/python -m benchmarks.bench_index_sync
 	$(BIN)/python -m benchmarks.bench_bot
 	$(BIN)/python -m benchmarks.bench_broadcast
 
