@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import aiosqlite
@@ -13,6 +13,7 @@ import aiosqlite
 from storage.database import Database
 from storage.records import OutboxMessage
 
+_NO_CLAIM = "claimed_by = NULL, claimed_until = NULL"
 
 @dataclass(frozen=True, slots=True)
 class OutgoingMessage:
@@ -93,12 +94,86 @@ async def due_messages(
     return [OutboxMessage.from_row(r) for r in rows]
 
 
-async def mark_sent(db: Database, message_id: int) -> None:
+async def claim_due(
+    db: Database,
+    worker_id: str,
+    now: float,
+    *,
+    lease_seconds: float,
+    limit: int = 100,
+    skip_chats: Collection[int] = (),
+) -> list[OutboxMessage]:
+    """Claim pending messages that may go now for ``worker_id``; return them, oldest first.
+
+    A row is claimable when it is due and unclaimed, its claim has run out, or it is
+    this worker's already (claiming again renews the lease). A chat is left out while
+    another worker holds a live claim on any of its rows, sent ones included (see
+    ``mark_sent``), so one worker at a time writes to a chat and Telegram's per-chat
+    limit holds across workers. Claimed rows are stamped ``claimed_until = now +
+    lease_seconds``: a worker that dies leaves them to the others after that.
+    ``skip_chats`` are chats this worker must not write to yet.
+
+    Select and stamp happen in one write transaction (``BEGIN IMMEDIATE``), so two
+    workers never both claim a row. On PostgreSQL the select takes
+    ``FOR UPDATE SKIP LOCKED`` to the same end, and the chat test needs the chat's
+    rows locked too (or an advisory lock per chat).
+    """
+    sql = (
+        "SELECT * FROM outbox AS o WHERE o.status = 'pending' AND o.not_before <= ?"
+        " AND (o.claimed_until IS NULL OR o.claimed_until <= ? OR o.claimed_by = ?)"
+        " AND NOT EXISTS (SELECT 1 FROM outbox AS held WHERE held.chat_id = o.chat_id"
+        " AND held.claimed_until > ? AND held.claimed_by <> ?)"
+    )
+    params: list[Any] = [now, now, worker_id, now, worker_id]
+    if skip_chats:
+        sql += f" AND o.chat_id NOT IN ({','.join('?' * len(skip_chats))})"
+        params += list(skip_chats)
+    sql += " ORDER BY o.not_before, o.id LIMIT ?"
+    until = now + lease_seconds
+    async with db.transaction() as conn:
+        rows = list(await conn.execute_fetchall(sql, [*params, limit]))
+        await conn.executemany(
+            "UPDATE outbox SET claimed_by = ?, claimed_until = ? WHERE id = ?",
+            [(worker_id, until, r["id"]) for r in rows],
+        )
+    return [
+        replace(OutboxMessage.from_row(r), claimed_by=worker_id, claimed_until=until)
+        for r in rows
+    ]
+
+
+async def release_claims(db: Database, worker_id: str) -> int:
+    """Give up ``worker_id``'s claims on pending rows (a clean shutdown); return how many."""
+    async with db.transaction() as conn:
+        cur = await conn.execute(
+            "UPDATE outbox SET claimed_by = NULL, claimed_until = NULL"
+            " WHERE claimed_by = ? AND status = 'pending'",
+            (worker_id,),
+        )
+        return cur.rowcount
+
+
+async def next_due_at(db: Database) -> float | None:
+    """When the earliest pending message may go (wall time), claimed or not; None when none."""
+    row = await db.fetch_one("SELECT MIN(not_before) FROM outbox WHERE status = 'pending'")
+    return None if row is None or row[0] is None else float(row[0])
+
+
+async def mark_sent(
+    db: Database, message_id: int, *, chat_busy_until: float | None = None
+) -> None:
+    """Telegram took the message. With ``chat_busy_until`` the row keeps its claim until
+    then, so that no other worker writes to the chat sooner; otherwise the claim is cleared.
+    """
+    if chat_busy_until is None:
+        claim, params = _NO_CLAIM, (time.time(), message_id)
+    else:
+        claim, params = "claimed_until = ?", (time.time(), chat_busy_until, message_id)
     async with db.transaction() as conn:
         await conn.execute(
-            "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1"
-            " WHERE id = ?",
-            (time.time(), message_id),
+            "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1,"
+            f" {claim} WHERE id = ?",
+            params,
         )
 
 
@@ -106,18 +181,18 @@ async def mark_failed(db: Database, message_id: int, error: str) -> None:
     """Give up on a message for good (the recipient blocked the bot, the chat is gone)."""
     async with db.transaction() as conn:
         await conn.execute(
-            "UPDATE outbox SET status = 'failed', last_error = ?, attempts = attempts + 1"
-            " WHERE id = ?",
+            "UPDATE outbox SET status = 'failed', last_error = ?, attempts = attempts + 1,"
+            f" {_NO_CLAIM} WHERE id = ?",
             (error, message_id),
         )
 
 
 async def postpone(db: Database, message_id: int, until: float, error: str) -> None:
-    """Try again later (429, network trouble)."""
+    """Try again later (429, network trouble); the row is free for any worker then."""
     async with db.transaction() as conn:
         await conn.execute(
-            "UPDATE outbox SET not_before = ?, last_error = ?, attempts = attempts + 1"
-            " WHERE id = ?",
+            "UPDATE outbox SET not_before = ?, last_error = ?, attempts = attempts + 1,"
+            f" {_NO_CLAIM} WHERE id = ?",
             (until, error, message_id),
         )
 

@@ -221,6 +221,9 @@ class OutboxMessage(_FromRow):
     last_error: str | None
     created_at: float
     sent_at: float | None
+    # The sender holding the row (or, once sent, its chat) until claimed_until.
+    claimed_by: str | None
+    claimed_until: float | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,90 @@
+"""Claims on outbox rows: several senders on one database, each row to one of them."""
+
+import asyncio
+from pathlib import Path
+
+from storage import outbox
+from storage.database import Database
+from storage.outbox import OutgoingMessage
+
+NOW = 1_000_000.0
+LEASE = 60.0
+
+
+def note(chat_id: int, n: int = 0) -> OutgoingMessage:
+    return OutgoingMessage(f"2026-05-09|{chat_id}|note|{n}", chat_id, "note", {"text": f"{n}"})
+
+
+async def claim(db: Database, worker: str, now: float = NOW, limit: int = 100) -> list[int]:
+    claimed = await outbox.claim_due(db, worker, now, lease_seconds=LEASE, limit=limit)
+    return [m.id for m in claimed]
+
+
+async def test_two_connections_claiming_at_once_never_share_a_row(tmp_path: Path) -> None:
+    path = tmp_path / "shared.db"
+    first = await Database.open(path)
+    second = await Database.open(path)
+    try:
+        await outbox.enqueue(first, [note(chat) for chat in range(1, 301)])
+        # Sixteen claimers (a worker claiming again would renew its own rows), eight
+        # on each connection, 25 rows each: all 300 rows taken, none twice.
+        rounds = await asyncio.gather(*(
+            claim((first, second)[n % 2], f"worker-{n}", limit=25) for n in range(16)
+        ))
+        claimed = [row for batch in rounds for row in batch]
+        assert len(claimed) == len(set(claimed)) == 300
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_a_claim_is_stamped_and_renewed_by_its_owner(db: Database) -> None:
+    await outbox.enqueue(db, [note(1)])
+    [row] = await outbox.claim_due(db, "a", NOW, lease_seconds=LEASE)
+    assert (row.claimed_by, row.claimed_until) == ("a", NOW + LEASE)
+    assert await claim(db, "b", NOW + 1) == []
+    assert await claim(db, "a", NOW + 1) == [row.id]  # still a's, with a fresh lease
+    [stored] = await outbox.messages(db)
+    assert (stored.claimed_by, stored.claimed_until) == ("a", NOW + 1 + LEASE)
+
+
+async def test_a_chat_with_a_live_claim_is_left_to_its_holder(db: Database) -> None:
+    await outbox.enqueue(db, [note(1, 0), note(2, 0)])
+    first = await claim(db, "a", limit=1)
+    await outbox.enqueue(db, [note(1, 1)])  # a newer row for the chat a holds
+    assert await claim(db, "b") == [m.id for m in await outbox.messages(db, chat_id=2)]
+    later = await claim(db, "a")
+    assert len(later) == 2 and first[0] in later
+
+
+async def test_claims_of_a_dead_worker_run_out_after_the_lease(db: Database) -> None:
+    await outbox.enqueue(db, [note(chat) for chat in range(1, 6)])
+    taken = await claim(db, "dead")
+    assert await claim(db, "b", NOW + LEASE - 1) == []
+    assert await claim(db, "b", NOW + LEASE) == taken
+
+
+async def test_marking_clears_the_claim_and_a_sent_row_can_hold_its_chat(db: Database) -> None:
+    await outbox.enqueue(db, [note(1, 0), note(2, 0), note(3, 0)])
+    one, two, three = await claim(db, "a")
+    await outbox.mark_sent(db, one, chat_busy_until=NOW + 1)
+    await outbox.mark_failed(db, two, "Forbidden")
+    await outbox.postpone(db, three, NOW, "Bad Gateway")
+    rows = {m.id: m for m in await outbox.messages(db)}
+    assert (rows[one].status, rows[one].claimed_until) == ("sent", NOW + 1)
+    assert rows[two].claimed_by is None and rows[three].claimed_by is None
+    assert await claim(db, "b") == [three]  # postponed: free for anyone
+
+    await outbox.enqueue(db, [note(1, 1)])
+    assert await claim(db, "b") == [three]  # chat 1 was written to under a second ago
+    assert len(await claim(db, "a")) == 1  # but not by b's hand: a may go on
+    await outbox.mark_sent(db, three)
+    [row] = await outbox.messages(db, chat_id=3)
+    assert row.claimed_by is None and row.claimed_until is None
+
+
+async def test_released_claims_are_free_at_once(db: Database) -> None:
+    await outbox.enqueue(db, [note(chat) for chat in range(1, 4)])
+    taken = await claim(db, "a")
+    assert await outbox.release_claims(db, "a") == 3
+    assert await claim(db, "b") == taken
