@@ -15,6 +15,7 @@ from storage.records import OutboxMessage
 
 _NO_CLAIM = "claimed_by = NULL, claimed_until = NULL"
 
+
 @dataclass(frozen=True, slots=True)
 class OutgoingMessage:
     """A message to enqueue; ``key`` (e.g. ``2026-05-09|12345|digest``) makes it idempotent."""
@@ -146,8 +147,7 @@ async def release_claims(db: Database, worker_id: str) -> int:
     """Give up ``worker_id``'s claims on pending rows (a clean shutdown); return how many."""
     async with db.transaction() as conn:
         cur = await conn.execute(
-            "UPDATE outbox SET claimed_by = NULL, claimed_until = NULL"
-            " WHERE claimed_by = ? AND status = 'pending'",
+            f"UPDATE outbox SET {_NO_CLAIM} WHERE claimed_by = ? AND status = 'pending'",
             (worker_id,),
         )
         return cur.rowcount
