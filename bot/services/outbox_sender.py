@@ -7,6 +7,14 @@ and a per-chat "not before" time. A message is marked sent right after
 Telegram accepts it, so a crash in between repeats at most the messages in
 flight (one, by default).
 
+Several workers (processes, machines) may each run a sender on one database.
+A sender claims the rows it is about to send (``outbox.claim_due``) under its
+worker id for a lease; others leave claimed rows, and chats with claimed rows,
+alone, so each message goes once and one sender at a time writes to a chat. A
+sender that dies holds its rows only until the lease runs out. The overall rate
+is per bot, not per sender: with several workers, give each its share
+(``global_per_second``).
+
 Clock and sleep are parameters so that a benchmark can run an hour of
 broadcasting against a simulated clock in seconds. The outbox's own
 ``not_before`` column is wall time (``time.time``), since it outlives the process.
@@ -27,6 +35,9 @@ import contextlib
 import json
 import logging
 import math
+import os
+import secrets
+import socket
 import time
 import warnings
 from collections.abc import Awaitable, Callable
@@ -66,6 +77,12 @@ _SLACK = 0.001
 # message is never dropped for being slow to get through.
 MAX_BACKOFF = 600.0
 POLL_INTERVAL = 5.0
+# How long a claim keeps other workers off a row. A sender sends a claimed batch
+# only within the first half of the lease and claims again after that, so a slow
+# send (a document, a 429 pause) never outlives the claim it was made under.
+CLAIM_LEASE = 60.0
+# When rows are due but another worker holds them, look again this often.
+HELD_ELSEWHERE_RECHECK = 1.0
 BATCH_SIZE = 200
 SENDER_KEY = "outbox_sender"
 _TASK_KEY = "outbox_sender_task"
@@ -86,8 +103,14 @@ class OutboxSender:
         global_per_second: float = 30,
         per_chat_interval: float = 1.0,
         wall_clock: Callable[[], float] = time.time,
+        worker_id: str | None = None,
+        lease_seconds: float = CLAIM_LEASE,
+        batch_size: int = BATCH_SIZE,
     ) -> None:
         self._db = db
+        self.worker_id = worker_id or default_worker_id()
+        self._lease = lease_seconds
+        self._batch_size = batch_size
         self._bot = bot
         self._clock = clock
         self._sleep = sleep
@@ -117,8 +140,10 @@ class OutboxSender:
             busy = {chat for chat, ready in self._chat_ready.items() if ready > now}
             # Forget chats that are ready again, so the busy set stays small.
             self._chat_ready = {c: r for c, r in self._chat_ready.items() if c in busy}
-            batch = await outbox.due_messages(
-                self._db, self._wall_clock(), BATCH_SIZE, skip_chats=busy
+            claimed_at = self._wall_clock()
+            batch = await outbox.claim_due(
+                self._db, self.worker_id, claimed_at,
+                lease_seconds=self._lease, limit=self._batch_size, skip_chats=busy,
             )
             if not batch:
                 if not busy:
@@ -133,6 +158,8 @@ class OutboxSender:
                 if self._chat_ready.get(message.chat_id, -math.inf) > self._clock():
                     continue  # an earlier row of this batch went to the same chat
                 await self._wait_for_token()
+                if self._wall_clock() >= claimed_at + self._lease / 2:
+                    break  # claim again (renewing what is still ours) before sending more
                 sent += await self._send(message)
 
     async def run(self) -> None:
@@ -149,6 +176,10 @@ class OutboxSender:
                 idle = POLL_INTERVAL
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), idle)
+
+    async def release_claims(self) -> None:
+        """Give this sender's unsent claimed rows back (on a clean stop)."""
+        await outbox.release_claims(self._db, self.worker_id)
 
     # -- pacing -----------------------------------------------------------------
 
@@ -167,11 +198,14 @@ class OutboxSender:
 
     async def _idle_time(self) -> float:
         """Seconds until the next postponed row is due, at most ``POLL_INTERVAL``."""
-        try:
-            [first] = await outbox.due_messages(self._db, math.inf, 1)
-        except ValueError:  # nothing pending
+        due_at = await outbox.next_due_at(self._db)
+        if due_at is None:
             return POLL_INTERVAL
-        return min(POLL_INTERVAL, max(0.0, first.not_before - self._wall_clock()))
+        wait = due_at - self._wall_clock()
+        if wait <= 0:
+            # Due now, yet drain left it: another worker holds the row or its chat.
+            wait = HELD_ELSEWHERE_RECHECK
+        return min(POLL_INTERVAL, wait)
 
     async def _has_due(self) -> bool:
         return bool(await outbox.due_messages(self._db, self._wall_clock(), 1))
@@ -214,9 +248,19 @@ class OutboxSender:
             log.exception("outbox %s (%s) cannot be sent", message.id, message.key)
             await outbox.mark_failed(self._db, message.id, f"{type(error).__name__}: {error}")
             return 0
-        await outbox.mark_sent(self._db, message.id)
+        # The sent row keeps its claim for the per-chat interval: no other worker
+        # writes to this chat sooner.
+        await outbox.mark_sent(
+            self._db, message.id,
+            chat_busy_until=self._wall_clock() + self._per_chat_interval + _SLACK,
+        )
         self.sent += 1
         return 1
+
+
+def default_worker_id() -> str:
+    """Names this process's sender in the outbox's claims: host, pid and a random part."""
+    return f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
 
 
 async def _call(bot: Bot, chat_id: int, payload: dict[str, Any]) -> None:
@@ -304,11 +348,14 @@ def start_outbox_sender(application: Application, db: Database | None = None) ->
 async def stop_outbox_sender(application: Application) -> None:
     """Stop the background task (call before the database closes). Idempotent."""
     task: asyncio.Task[None] | None = application.bot_data.pop(_TASK_KEY, None)
-    application.bot_data.pop(SENDER_KEY, None)
+    sender: OutboxSender | None = application.bot_data.pop(SENDER_KEY, None)
     if task is not None:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+    if sender is not None:
+        # Hand unsent rows to the other workers now rather than after the lease.
+        await sender.release_claims()
 
 
 def wake_outbox_sender(application: Application) -> None:

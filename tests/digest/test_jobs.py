@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
 from datetime import time as clock_time
+from typing import Any
 
 import pytest
 from telegram import Bot
@@ -18,7 +19,7 @@ from telegram.ext import Application, ApplicationBuilder
 from bot.handlers import officials
 from bot.services import outbox_sender
 from bot.services.digest import enqueue_daily_digests
-from bot.services.outbox_sender import OutboxSender
+from bot.services.outbox_sender import CLAIM_LEASE, OutboxSender
 from bot.settings import Settings, load_settings
 from storage import outbox
 from storage.database import Database
@@ -130,12 +131,12 @@ async def test_crash_mid_broadcast_then_restart_everyone_gets_exactly_one_digest
     class Crash(BaseException):
         pass
 
-    async def crash_on_the_100th(database: Database, message_id: int) -> None:
+    async def crash_on_the_100th(database: Database, message_id: int, **how: Any) -> None:
         nonlocal marked
         marked += 1
         if marked == 100:
             raise Crash
-        await real_mark_sent(database, message_id)
+        await real_mark_sent(database, message_id, **how)
 
     clock = SimulatedClock()
     server.enable_limits(clock)
@@ -145,10 +146,13 @@ async def test_crash_mid_broadcast_then_restart_everyone_gets_exactly_one_digest
     monkeypatch.setattr(outbox_sender.outbox, "mark_sent", real_mark_sent)
 
     # Restart (which takes a few seconds): the catch-up fills again, adding nothing,
-    # and the sender drains.
+    # and the sender drains once the dead process's claims have run out.
     clock.advance(5.0)
     assert await enqueue_daily_digests(db, DAY, TZ, now=now) == 0
-    await OutboxSender(db, bot, clock=clock.monotonic, sleep=clock.sleep).drain()
+    await OutboxSender(
+        db, bot, clock=clock.monotonic, sleep=clock.sleep,
+        wall_clock=lambda: time.time() + CLAIM_LEASE,
+    ).drain()
 
     per_chat = Counter((m.chat_id, m.method) for m in server.sent)
     for chat in recipients:

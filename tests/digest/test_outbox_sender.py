@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 from telegram import Bot
 
 from bot.services import outbox_sender as sender_module
-from bot.services.outbox_sender import OutboxSender
+from bot.services.outbox_sender import CLAIM_LEASE, OutboxSender
 from storage import outbox, users
 from storage.database import Database
 from storage.outbox import OutgoingMessage
@@ -26,11 +28,15 @@ def text_message(chat_id: int, n: int = 0, day: str = "2026-05-09") -> OutgoingM
 
 
 def simulated_sender(
-    db: Database, bot: Bot, server: FakeBotApi
+    db: Database, bot: Bot, server: FakeBotApi, *, wall_offset: float = 0.0
 ) -> tuple[OutboxSender, SimulatedClock]:
     clock = SimulatedClock()
     server.enable_limits(clock)
-    return OutboxSender(db, bot, clock=clock.monotonic, sleep=clock.sleep), clock
+    sender = OutboxSender(
+        db, bot, clock=clock.monotonic, sleep=clock.sleep,
+        wall_clock=lambda: time.time() + wall_offset,
+    )
+    return sender, clock
 
 
 async def test_broadcast_stays_within_limits(db: Database, bot: Bot, server: FakeBotApi) -> None:
@@ -136,12 +142,12 @@ async def test_crash_between_send_and_mark_repeats_at_most_that_message(
     class Crash(BaseException):
         pass
 
-    async def crashing_mark_sent(database: Database, message_id: int) -> None:
+    async def crashing_mark_sent(database: Database, message_id: int, **how: Any) -> None:
         nonlocal calls
         calls += 1
         if calls == 17:
             raise Crash  # the process dies after Telegram took message 17
-        await real_mark_sent(database, message_id)
+        await real_mark_sent(database, message_id, **how)
 
     monkeypatch.setattr(sender_module.outbox, "mark_sent", crashing_mark_sent)
     sender, _clock = simulated_sender(db, bot, server)
@@ -149,7 +155,8 @@ async def test_crash_between_send_and_mark_repeats_at_most_that_message(
         await sender.drain()
     monkeypatch.setattr(sender_module.outbox, "mark_sent", real_mark_sent)
 
-    restarted, _clock = simulated_sender(db, bot, server)
+    # The restarted process has a new worker id: it takes the rows once the lease is over.
+    restarted, _clock = simulated_sender(db, bot, server, wall_offset=CLAIM_LEASE)
     await restarted.drain()
     received = Counter(m.chat_id for m in server.sent)
     assert set(received) == set(range(1, 41))

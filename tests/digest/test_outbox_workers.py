@@ -1,0 +1,108 @@
+"""Two outbox senders, one per worker, draining one database against the fake Bot API."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import AsyncIterator
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+import pytest
+from telegram import Bot
+
+from bot.services import outbox_sender as sender_module
+from bot.services.outbox_sender import CLAIM_LEASE, OutboxSender
+from storage import outbox
+from storage.database import Database
+from storage.outbox import OutgoingMessage
+from tests.fake_bot_api import FakeBotApi, SimulatedClock
+
+WALL_START = 1_800_000_000.0
+
+
+def notice(chat_id: int, n: int) -> OutgoingMessage:
+    key = f"2026-05-09|{chat_id}|notice|{n}"
+    return OutgoingMessage(key, chat_id, "notice", {"method": "sendMessage", "text": key})
+
+
+@pytest.fixture
+async def second_db(db: Database) -> AsyncIterator[Database]:
+    """Another connection pair on the same file, as another worker process would open."""
+    other = await Database.open(Path(db.path))
+    yield other
+    await other.close()
+
+
+def worker(
+    db: Database, bot: Bot, clock: SimulatedClock, name: str, *, workers: int = 2
+) -> OutboxSender:
+    # Both clocks simulated, so the leases and chat holds in the database move with
+    # the pacing; each worker takes its share of the bot's overall rate.
+    return OutboxSender(
+        db, bot, clock=clock.monotonic, sleep=clock.sleep,
+        wall_clock=lambda: WALL_START + clock.monotonic(),
+        global_per_second=30 / workers, worker_id=name, batch_size=20,
+    )
+
+
+async def test_two_workers_deliver_every_message_exactly_once(
+    db: Database, second_db: Database, bot: Bot, server: FakeBotApi
+) -> None:
+    # 200 messages: 40 chats with two each, 40 with three.
+    await outbox.enqueue(db, [notice(chat, n) for chat in range(1, 81) for n in range(2)])
+    await outbox.enqueue(db, [notice(chat, 2) for chat in range(41, 81)])
+    clock = SimulatedClock()
+    limits = server.enable_limits(clock)
+    first = worker(db, bot, clock, "worker-a")
+    second = worker(second_db, bot, clock, "worker-b")
+
+    sent = await asyncio.gather(first.drain(), second.drain())
+
+    delivered = Counter(m.text for m in server.sent)
+    assert len(delivered) == 200 and set(delivered.values()) == {1}
+    assert sorted(sent) == sorted([first.sent, second.sent]) and sum(sent) == 200
+    assert min(sent) > 0  # both took part
+    assert limits.rejected == 0 and first.retries_after == second.retries_after == 0
+    for times in limits.per_chat.values():
+        assert all(later - earlier >= 1.0 for earlier, later in pairwise(times))
+    for chat in (1, 80):  # a chat's messages in order
+        assert [m.text for m in server.messages_to(chat)] == [
+            m.key for m in await outbox.messages(db, chat_id=chat)
+        ]
+    assert await outbox.due_messages(db, float("inf")) == []
+
+
+async def test_a_crashed_workers_rows_go_out_after_its_lease(
+    db: Database,
+    second_db: Database,
+    bot: Bot,
+    server: FakeBotApi,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await outbox.enqueue(db, [notice(chat, 0) for chat in range(1, 51)])
+    clock = SimulatedClock()
+    limits = server.enable_limits(clock)
+    real_mark_sent = outbox.mark_sent
+
+    class Crash(BaseException):
+        pass
+
+    async def crash(database: Database, message_id: int, **how: Any) -> None:
+        raise Crash  # the worker dies after Telegram took its first message
+
+    monkeypatch.setattr(sender_module.outbox, "mark_sent", crash)
+    with pytest.raises(Crash):
+        await worker(db, bot, clock, "worker-a").drain()
+    monkeypatch.setattr(sender_module.outbox, "mark_sent", real_mark_sent)
+    assert len(server.sent) == 1
+
+    survivor = worker(second_db, bot, clock, "worker-b")
+    assert await survivor.drain() == 30  # the 20 rows worker-a claimed wait for its lease
+    clock.advance(CLAIM_LEASE)
+    assert await survivor.drain() == 20
+    delivered = Counter(m.chat_id for m in server.sent)
+    assert set(delivered) == set(range(1, 51))
+    assert sum(n - 1 for n in delivered.values()) == 1  # only the message in flight repeats
+    assert limits.rejected == 0
