@@ -77,18 +77,22 @@ def register_handlers(application: Application, settings: Settings) -> None:
 
 
 def build_application(
-    settings: Settings, *, overall_max_rate: float = TELEGRAM_OVERALL_RATE
+    settings: Settings, *, overall_max_rate: float | None = None
 ) -> Application:
-    """The bot, ready to run. ``overall_max_rate`` caps messages per second over all chats
-    (Telegram's broadcast limit); 0 removes the cap, for measuring against a fake server."""
+    """The bot, ready to run. ``overall_max_rate`` caps messages per second over all chats;
+    by default this worker's share of Telegram's limit (``FARMDOCK_WORKERS``); 0 removes
+    the cap, for measuring against a fake server."""
     persistence = SQLitePersistence(settings.db_path)
+    share = TELEGRAM_OVERALL_RATE / settings.workers
+    if overall_max_rate is None:
+        overall_max_rate = share
 
     async def post_init(application: Application) -> None:
         db = await persistence.database()
         application.bot_data["db"] = db
         index = ListingIndex()
         filed = await index.load(db)
-        sender = start_outbox_sender(application)
+        sender = start_outbox_sender(application, global_per_second=share)
         application.bot_data[SERVICES_KEY] = Services(settings, db, index, sender.wake)
         await application.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS])
         if application.job_queue is not None:

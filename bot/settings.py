@@ -41,6 +41,9 @@ class Settings:
     webhook_secret: str | None
     # Chats told when the bot hits an unexpected error.
     operator_chat_ids: tuple[int, ...]
+    # Bot processes sharing this token: each paces itself to its share of Telegram's
+    # overall limit (30 messages a second per bot).
+    workers: int = 1
 
     @property
     def api_base_file_url(self) -> str:
@@ -135,6 +138,7 @@ def load_settings(
         webhook_port=webhook_port,
         webhook_secret=secret,
         operator_chat_ids=_chat_ids(get("OPERATOR_CHAT_IDS")),
+        workers=_workers(get("WORKERS", "1")),
     )
 
 
@@ -151,6 +155,12 @@ def _positive_number(text: str, name: str) -> float:
 def _port(text: str) -> int:
     if not text.isdigit() or not 0 < int(text) < 65536:
         raise SettingsError(f"FARMDOCK_WEBHOOK_PORT={text!r} must be a port number (1-65535)")
+    return int(text)
+
+
+def _workers(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise SettingsError(f"FARMDOCK_WORKERS={text!r} must be a whole number of 1 or more")
     return int(text)
 
 

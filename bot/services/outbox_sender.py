@@ -331,13 +331,18 @@ def database_of(application: Application) -> Database:
     return services.db if services is not None else application.bot_data["db"]
 
 
-def start_outbox_sender(application: Application, db: Database | None = None) -> OutboxSender:
+def start_outbox_sender(
+    application: Application, db: Database | None = None, *, global_per_second: float = 30.0
+) -> OutboxSender:
     """Create the sender and run it as a background task; ``wake`` it after enqueuing.
 
     Call from ``post_init`` once the database is open (``db``, or see ``database_of``);
-    pending rows left by an earlier run are sent at once.
+    pending rows left by an earlier run are sent at once. ``global_per_second`` is this
+    process's share of Telegram's overall limit.
     """
-    sender = OutboxSender(db or database_of(application), application.bot)
+    sender = OutboxSender(
+        db or database_of(application), application.bot, global_per_second=global_per_second
+    )
     application.bot_data[SENDER_KEY] = sender
     application.bot_data[_TASK_KEY] = asyncio.get_running_loop().create_task(
         sender.run(), name="outbox-sender"
