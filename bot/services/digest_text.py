@@ -28,7 +28,8 @@ def render_digest(digest: Digest, tz: ZoneInfo) -> str:
         weekday=texts.WEEKDAYS[day.weekday()],
     )]
     lines.append(texts.DIGEST_AS_OF.format(time=f"{as_of:%m-%d %H:%M}"))
-    lines += ["", *_shortages(digest), ""]
+    lines += ["", *_open_items(digest.shortages, texts.NO_SHORTAGES, texts.SHORTAGES_HEADING,
+                               MAX_SHORTAGES), ""]
     lines += [*_overview(digest.totals, digest.previous), ""]
     if digest.categories:
         lines.append(texts.CATEGORIES_HEADING)
@@ -39,7 +40,7 @@ def render_digest(digest: Digest, tz: ZoneInfo) -> str:
             ))
         lines.append("")
     lines += [*_matches(digest), ""]
-    lines += [*_surplus(digest.surplus), ""]
+    lines += [*_open_items(digest.surplus, texts.NO_SURPLUS, texts.SURPLUS_HEADING, MAX_LINES), ""]
     if digest.prices:
         lines.append(texts.PRICES_HEADING)
         lines += [_price_line(digest.prices, product) for product in _products(digest.prices)]
@@ -88,24 +89,14 @@ def change(now: float, before: float) -> str:
     return f"+{number(diff)}" if diff > 0 else f"−{number(-diff)}"
 
 
-def _shortages(digest: Digest) -> list[str]:
-    items = digest.shortages
+def _open_items(items: list[OpenItem], empty: str, heading: str, shown: int) -> list[str]:
+    """A numbered list of open listings, the first ``shown`` of them, the rest counted."""
     if not items:
-        return [texts.NO_SHORTAGES]
-    lines = [texts.SHORTAGES_HEADING.format(count=len(items))]
-    lines += [_open_line(i, item) for i, item in enumerate(items[:MAX_SHORTAGES], 1)]
-    if len(items) > MAX_SHORTAGES:
-        lines.append(texts.MORE_IN_WORKBOOK.format(count=len(items) - MAX_SHORTAGES))
-    return lines
-
-
-def _surplus(items: list[OpenItem]) -> list[str]:
-    if not items:
-        return [texts.NO_SURPLUS]
-    lines = [texts.SURPLUS_HEADING.format(count=len(items))]
-    lines += [_open_line(i, item) for i, item in enumerate(items[:MAX_LINES], 1)]
-    if len(items) > MAX_LINES:
-        lines.append(texts.MORE_IN_WORKBOOK.format(count=len(items) - MAX_LINES))
+        return [empty]
+    lines = [heading.format(count=len(items))]
+    lines += [_open_line(i, item) for i, item in enumerate(items[:shown], 1)]
+    if len(items) > shown:
+        lines.append(texts.MORE_IN_WORKBOOK.format(count=len(items) - shown))
     return lines
 
 
