@@ -148,13 +148,31 @@ class Database:
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """A write transaction (``BEGIN IMMEDIATE``), committed on success, rolled back on error."""
         async with self._write_lock:
-            await self._writer.execute("BEGIN IMMEDIATE")
+            await self._control("BEGIN IMMEDIATE")
             try:
                 yield self._writer
             except BaseException:
-                await self._writer.execute("ROLLBACK")
+                await self._control("ROLLBACK")
                 raise
-            await self._writer.execute("COMMIT")
+            await self._control("COMMIT")
+
+    async def _control(self, statement: str) -> None:
+        """Run BEGIN, COMMIT or ROLLBACK to its end even if the awaiting task is cancelled.
+
+        A statement handed to the connection's thread runs whatever happens to the
+        task awaiting it. A task cancelled while its BEGIN waited for the lock would
+        otherwise leave that transaction open once the BEGIN ran, and every later
+        write on this connection would fail ("cannot start a transaction within a
+        transaction"); so wait for it, undo it, then let the cancellation through.
+        """
+        running = asyncio.ensure_future(self._writer.execute(statement))
+        try:
+            await asyncio.shield(running)
+        except asyncio.CancelledError:
+            await running
+            if statement.startswith("BEGIN"):
+                await self._writer.execute("ROLLBACK")
+            raise
 
     async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
         """Rows of a read-only query on the reader connection.

@@ -4,6 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from storage import listings
 from storage.database import Database
 from tests.storage.factories import cabbage, grower
@@ -70,3 +72,26 @@ async def test_backup_while_writing_passes_integrity_check(tmp_path: Path) -> No
         assert 0 < copied <= written
     finally:
         await copy.close()
+
+
+async def test_a_writer_cancelled_while_waiting_for_the_lock_leaves_no_transaction_open(
+    tmp_path: Path,
+) -> None:
+    # Shutting down cancels tasks wherever they are, also inside BEGIN IMMEDIATE
+    # while another connection holds the write lock.
+    path = tmp_path / "shared.db"
+    db = await Database.open(path)
+    owner = await grower(db)
+    other = await Database.open(path)
+    try:
+        async with other.transaction():
+            waiting = asyncio.create_task(listings.add_listing(db, cabbage(owner.telegram_id)))
+            await asyncio.sleep(0.2)  # let it reach BEGIN, which waits for the lock
+            waiting.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+        stored = await listings.add_listing(db, cabbage(owner.telegram_id))
+        assert [x.id for x in await listings.open_listings(db)] == [stored.id]
+    finally:
+        await other.close()
+        await db.close()
