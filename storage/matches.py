@@ -58,16 +58,6 @@ async def matches_of_listing(db: Database, listing_id: int) -> list[MatchRecord]
     return [MatchRecord.from_row(r) for r in rows]
 
 
-async def mark_notified(db: Database, match_id: int, side: Side) -> None:
-    """Record that one side was told of the match (so a restart does not tell it again)."""
-    column = "need_notified_at" if side == "need" else "offer_notified_at"
-    async with db.transaction() as conn:
-        await conn.execute(
-            f"UPDATE matches SET {column} = COALESCE({column}, ?) WHERE id = ?",
-            (time.time(), match_id),
-        )
-
-
 async def express_interest(db: Database, match_id: int, side: Side, actor_id: int) -> MatchRecord:
     """One side says 我有意向. Returns the match; ``both_interested`` tells if contacts may go."""
     column = "need_interest_at" if side == "need" else "offer_interest_at"

@@ -234,7 +234,3 @@ class AuditEntry(_FromRow):
     action: str
     target: str | None
     detail: str
-
-
-def row_dict(row: sqlite3.Row) -> dict[str, Any]:
-    return {k: row[k] for k in row.keys()}
