@@ -77,10 +77,13 @@ _VALIDITY = re.compile(
     rf"|有效期?{_SEP}:?{_SEP}(?P<days2>{_NUM}){_SEP}(?:天|日)"
     rf"|(?P<weeks>{_NUM}){_SEP}(?:周|个?星期|个?礼拜)(?:之内|以内|内)?"
     rf"|(?P<months>{_NUM}){_SEP}个月(?:之内|以内|内)?"
-    r"|(?P<word>今天|今日|当天|明天|后天|本周|这周|月底|本月底)"
+    r"|(?P<wk>本|这|下)(?:周|星期|礼拜)(?P<wd>[一二三四五六日天])"
+    r"|(?:周|星期|礼拜)(?P<wd2>[一二三四五六日天])(?=之前|以前|前|截止)"
+    r"|(?P<word>今天|今日|当天|明天|后天|本周|这周|月底|本月底|今年底|今年年底|年底)"
 )
+_WEEKDAY = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
 # Every validity expression holds one of these characters (5.15前 only the last two).
-_VALIDITY_HINT = re.compile("[月天日周期拜前止]")
+_VALIDITY_HINT = re.compile("[月天日周期拜前止底]")
 
 # --- kind ---------------------------------------------------------------------------
 _OFFER_WORDS = (
@@ -128,6 +131,15 @@ _MONEY = (
     rf"(?P<y>{_NUM}){_SEP}(?:元|块钱|块|圆)(?:{_SEP}(?P<j>{_SUB})(?:毛|角)?(?:(?P<f>{_SUB})分?)?)?"
     rf"|(?P<m>{_NUM}){_SEP}(?:毛|角)(?:钱)?(?:(?P<mf>{_SUB})分?)?"
 )
+# A figure with no currency word: 1.5, or 四十五 / 一百二 (single Chinese digits are too loose).
+_CN_FIGURE = (
+    "[一二两三四五六七八九]?十[一二三四五六七八九]?"
+    "|[一二两三四五六七八九][百千][零一二两三四五六七八九十百]*"
+)
+_BARE_FIGURE = (
+    rf"(?P<b>\d+(?:\.\d+)?(?!{_SEP}{_UNIT}|[\d.])"
+    rf"|(?:{_CN_FIGURE})(?!{_SEP}{_UNIT}|[{DIGIT_CHARS}十百千万点.]))"
+)
 # The basis of a price: /斤, 每斤, 一斤, and 二斤 in 一块钱二斤 (1 yuan for 2 斤).
 _PER = rf"{_SEP}(?:/|每)?{_SEP}(?P<pn>{_NUM})?{_SEP}(?P<pu>{_UNIT})"
 _MAX_PRICE_BASIS = 10  # 0.8元5000斤 is a price and then a quantity, not 0.8 yuan per 5000 斤
@@ -135,12 +147,12 @@ _PRICE_PATTERNS = (
     # 每斤1.5元, 每斤1.5 (not 一斤: 一吨 六块 is a quantity and then a price)
     re.compile(
         rf"每{_SEP}(?P<pu>{_UNIT}){_SEP}(?:价格?|单价|售价|收购价)?{_SEP}:?{_SEP}{_BOUND_WORD}?{_SEP}"
-        rf"(?:{_MONEY}|(?P<b>\d+(?:\.\d+)?)(?!{_SEP}{_UNIT}|[\d.]))"
+        rf"(?:{_MONEY}|{_BARE_FIGURE})"
     ),
     # 一斤一块五, 一公斤八块, 一吨1600: the basis first, the figure right after it
     re.compile(
         rf"一(?<![{DIGIT_CHARS}十百千万.]一)(?P<pu>{_UNIT})"
-        rf"(?:{_MONEY}|(?P<b>\d+(?:\.\d+)?)(?!{_SEP}{_UNIT}|[\d.]))"
+        rf"(?:{_MONEY}|{_BARE_FIGURE})"
     ),
     # 0.8元/斤, 一块二一斤, 八毛一斤, 1000元/吨
     re.compile(rf"(?:{_MONEY}){_PER}"),
@@ -560,8 +572,18 @@ def _validity_date(m: re.Match[str], today: date) -> date | None:
         if not g["y"] and found < today - timedelta(days=60):
             found = found.replace(year=year + 1)
         return found
+    if g["wd"] or g["wd2"]:
+        target = _WEEKDAY[g["wd"] or g["wd2"]]
+        ahead = target - today.weekday()
+        if g["wk"] == "下":
+            ahead += 7
+        elif not g["wk"] and ahead < 0:
+            ahead += 7  # 周三前 said on a Friday: next week's
+        return today + timedelta(days=ahead) if ahead >= 0 else None
     if g["word"]:
         word = g["word"]
+        if word.endswith("年底"):
+            return date(today.year, 12, 31)
         if word in ("今天", "今日", "当天"):
             return today
         if word == "明天":
