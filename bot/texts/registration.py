@@ -29,6 +29,13 @@ SKIP = "跳过"
 NAME_TOO_LONG = "名称太长了，请控制在 30 个字以内。"
 
 
+# A buyer's example is a need, a grower's an offer.
+EXAMPLE_POSTS = {
+    "grower": "出售大白菜5000斤，0.8元/斤",
+    "buyer": "求购土豆2吨，1.2元/斤以内",
+}
+
+
 def signed_up(role: str, name: str, organisation: str, place: str, phone: str | None) -> str:
     lines = [
         "✅ 注册完成！",
@@ -37,7 +44,7 @@ def signed_up(role: str, name: str, organisation: str, place: str, phone: str | 
         f"地点：{esc(place)}",
         f"手机：{esc(phone) if phone else '未留（交换联系方式时需要）'}",
         "",
-        "现在就可以发布了，直接发一句话，如：\n出售大白菜5000斤，0.8元/斤",
+        "现在就可以发布了，直接发一句话，如：\n" + EXAMPLE_POSTS.get(role, EXAMPLE_POSTS["grower"]),
     ]
     return "\n".join(lines)
 

@@ -21,6 +21,7 @@ async def test_grower_signs_up_with_buttons(make_user, db: Database) -> None:
     grower = make_user("王师傅")
     done = await sign_up(grower)
     assert "宝丰县张八桥镇" in done.content
+    assert "出售" in done.content and "求购" not in done.content  # an offer as the example
     stored = await users.get_user(db, grower.id)
     assert stored is not None
     assert (stored.role, stored.county, stored.township, stored.phone) == (
@@ -63,6 +64,12 @@ async def test_one_line_post_shows_card_then_commits(make_user, db: Database) ->
     stored = await listings.user_listings(db, grower.id)
     assert len(stored) == 1 and f"#{stored[0].id}" in published.content
     assert stored[0].kind == "offer" and stored[0].quantity == 2500
+
+
+async def test_a_buyer_is_shown_a_need_as_the_example(make_user, db: Database) -> None:
+    buyer = make_user("李经理")
+    done = await sign_up(buyer, role="采购方", county="湛河区", township="姚孟街道")
+    assert "求购" in done.content and "出售" not in done.content
 
 
 async def test_missing_fields_are_asked_one_at_a_time(make_user, db: Database) -> None:
