@@ -8,7 +8,7 @@ from typing import Any
 
 import aiosqlite
 
-from storage.database import Database
+from storage.database import Database, equal_filters
 from storage.records import AuditEntry
 
 
@@ -35,13 +35,6 @@ async def audit_entries(
     db: Database, *, action: str | None = None, actor_id: int | None = None
 ) -> list[AuditEntry]:
     """Entries, oldest first, optionally of one action or one actor."""
-    sql = "SELECT * FROM audit_log WHERE 1 = 1"
-    params: list[Any] = []
-    if action is not None:
-        sql += " AND action = ?"
-        params.append(action)
-    if actor_id is not None:
-        sql += " AND actor_id = ?"
-        params.append(actor_id)
-    rows = await db.fetch_all(sql + " ORDER BY id", params)
+    where, params = equal_filters(action=action, actor_id=actor_id)
+    rows = await db.fetch_all(f"SELECT * FROM audit_log{where} ORDER BY id", params)
     return [AuditEntry.from_row(r) for r in rows]

@@ -209,3 +209,13 @@ def _split_sql(script: str) -> list[str]:
         line for line in script.splitlines() if not line.lstrip().startswith("--")
     )
     return [s.strip() for s in without_comments.split(";") if s.strip()]
+
+
+def equal_filters(**columns: Any) -> tuple[str, list[Any]]:
+    """A WHERE clause that keeps rows equal to every given value; None values are left out.
+
+    Column names come from our own keyword arguments, never from users.
+    """
+    given = {name: value for name, value in columns.items() if value is not None}
+    clause = " AND ".join(f"{name} = ?" for name in given) or "1 = 1"
+    return f" WHERE {clause}", list(given.values())

@@ -10,7 +10,7 @@ from typing import Any
 
 import aiosqlite
 
-from storage.database import Database
+from storage.database import Database, equal_filters
 from storage.records import OutboxMessage
 
 _NO_CLAIM = "claimed_by = NULL, claimed_until = NULL"
@@ -201,13 +201,6 @@ async def messages(
     db: Database, *, kind: str | None = None, chat_id: int | None = None
 ) -> list[OutboxMessage]:
     """Outbox rows, oldest first, optionally of one kind or one chat."""
-    sql = "SELECT * FROM outbox WHERE 1 = 1"
-    params: list[Any] = []
-    if kind is not None:
-        sql += " AND kind = ?"
-        params.append(kind)
-    if chat_id is not None:
-        sql += " AND chat_id = ?"
-        params.append(chat_id)
-    rows = await db.fetch_all(sql + " ORDER BY id", params)
+    where, params = equal_filters(kind=kind, chat_id=chat_id)
+    rows = await db.fetch_all(f"SELECT * FROM outbox{where} ORDER BY id", params)
     return [OutboxMessage.from_row(r) for r in rows]
