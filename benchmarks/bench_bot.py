@@ -87,8 +87,11 @@ async def farmdock_user(
         card = await timed(latencies, lambda line=line: user.send(line), lambda: user.next_message(
             lambda m: "确认" in " ".join(m.button_texts()), timeout=120))
         await pause()
+        # The card turns into the 已发布 receipt in place.
         await timed(latencies, lambda card=card: user.press(card, "确认"),
-                    lambda: user.next_message(lambda m: "编号" in m.content, timeout=120))
+                    lambda card=card: user.server.wait_for_message(
+                        user.id, lambda m: m.message_id == card.message_id and "编号" in m.content,
+                        timeout=120))
 
 
 async def echo_user(user: FakeUser, updates: int, latencies: list[float], pause: Pause) -> None:

@@ -201,8 +201,9 @@ async def _publish(update: Update, context: FarmContext, draft: dict[str, Any]) 
     markup = keyboards.numbered_interest([v.match.id for v in published.matches])
     try:
         await answer(query)
-        await edit(query, texts.published_card(_card(draft, today)))
-        await reply(update, text, markup)
+        # The card itself becomes the receipt, matches and buttons included: one call to
+        # Telegram instead of an edit and a new message.
+        await edit(query, f"{texts.published_card(_card(draft, today))}\n\n{text}", markup)
     except Forbidden:
         raise  # the user blocked the bot: the error handler marks them inactive
     except TelegramError as error:

@@ -109,4 +109,11 @@ async def post_and_confirm(user: FakeUser, line: str) -> SentMessage:
     user.send(line)
     card = await user.next_message(lambda m: "确认" in " ".join(m.button_texts()))
     user.press(card, "确认")
-    return await user.next_message(lambda m: "已发布" in m.content and "编号" in m.content)
+    return await published(user, card)
+
+
+async def published(user: FakeUser, card: SentMessage) -> SentMessage:
+    """The confirm card once it has turned into the 已发布 receipt (it is edited in place)."""
+    return await user.server.wait_for_message(
+        user.id, lambda m: m.message_id == card.message_id and "编号" in m.content
+    )

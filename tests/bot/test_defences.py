@@ -12,7 +12,14 @@ from bot.texts import common as common_texts
 from bot.transport import RETRY_AFTER_RETRIES
 from storage import audit, listings, matches, state, users
 from storage.database import Database
-from tests.bot.conftest import BotFactory, eventually, post_and_confirm, press, sign_up
+from tests.bot.conftest import (
+    BotFactory,
+    eventually,
+    post_and_confirm,
+    press,
+    published,
+    sign_up,
+)
 from tests.fake_bot_api import FakeBotApi, InjectedError, RunApplication
 
 
@@ -74,15 +81,17 @@ async def test_confirming_again_after_a_crash_publishes_once(
         before = {ns: await state.load_namespace(db, ns) for ns in saved}
     async with bot_factory():
         grower.press_data(confirm, card)
-        first = await grower.next_message(lambda m: "编号" in m.content)
+        first = await published(grower, card)
+        first_receipt = first.content
     # A crash after the commit, before the cleared draft was saved: the state is as before.
     async with await Database.open(settings.db_path) as db:
         await state.save_values(db, [(ns, k, v) for ns in saved for k, v in before[ns].items()])
     async with bot_factory() as application:
-        grower.press_data(confirm, card)
-        again = await grower.next_message(lambda m: "编号" in m.content)
+        # Answered only once the press was handled, publishing (again) included.
+        await grower.server.wait_for_callback_answer(grower.press_data(confirm, card))
+        again = await published(grower, card)
         [listing] = await listings.user_listings(application.bot_data["db"], grower.id)
-    assert f"#{listing.id}）" in first.content and f"#{listing.id}）" in again.content
+    assert f"#{listing.id}）" in first_receipt and f"#{listing.id}）" in again.content
 
 
 async def test_flood_on_the_reply_to_confirm_loses_nothing(
@@ -93,7 +102,7 @@ async def test_flood_on_the_reply_to_confirm_loses_nothing(
     grower.send("出售大白菜5000斤，0.8元/斤")
     card = await grower.next_message()
     # More 429s than the rate limiter retries: the reply itself cannot get through.
-    fake_api.inject_error("sendMessage", InjectedError.flood(retry_after=0.1),
+    fake_api.inject_error("editMessageText", InjectedError.flood(retry_after=0.1),
                           times=RETRY_AFTER_RETRIES + 1, chat_id=grower.id)
     grower.press(card, "确认")
     published = await grower.next_message(lambda m: "编号" in m.content, timeout=10)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from storage import listings, users
 from storage.database import Database
-from tests.bot.conftest import BotFactory, post_and_confirm, press, sign_up
+from tests.bot.conftest import BotFactory, post_and_confirm, press, published, sign_up
 from tests.fake_bot_api import FakeBotApi
 
 
@@ -69,7 +69,8 @@ async def test_step_by_step_offer(make_user, db: Database) -> None:
     assert "✔ 3天" in ask_validity.button_texts()
     card = await press(grower, ask_validity, "7天")
     assert "叶县" in card.content and "5000 斤" in card.content and "7天" in card.content
-    await press(grower, card, "确认")
+    grower.press(card, "确认")
+    await published(grower, card)
     [listing] = await listings.user_listings(db, grower.id)
     assert (listing.county, listing.township, listing.quantity) == ("叶县", None, 2500)
 
@@ -85,7 +86,8 @@ async def test_fix_a_field_from_the_card(make_user, db: Database) -> None:
     grower.send("1元/斤")
     card = await grower.next_message()
     assert "1 元/斤" in card.content
-    await press(grower, card, "确认")
+    grower.press(card, "确认")
+    await published(grower, card)
     [listing] = await listings.user_listings(db, grower.id)
     assert listing.price == 2
 
@@ -108,7 +110,8 @@ async def test_restart_in_the_middle_of_a_conversation(
         card = await grower.next_message()
         assert "2500 公斤" in card.content
     async with bot_factory() as application:
-        await press(grower, card, "确认")
+        grower.press(card, "确认")
+        await published(grower, card)
         db = application.bot_data["db"]
         assert len(await listings.user_listings(db, grower.id)) == 1
 

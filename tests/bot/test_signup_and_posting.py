@@ -6,7 +6,7 @@ from telegram.ext import Application
 
 from storage import listings, users
 from storage.database import Database
-from tests.bot.conftest import post_and_confirm, press, sign_up
+from tests.bot.conftest import post_and_confirm, press, published, sign_up
 from tests.fake_bot_api import FakeBotApi
 
 
@@ -60,9 +60,10 @@ async def test_one_line_post_shows_card_then_commits(make_user, db: Database) ->
     assert any("确认" in t for t in card.button_texts())
     assert await listings.user_listings(db, grower.id) == []
     grower.press(card, "确认")
-    published = await grower.next_message(lambda m: "已发布" in m.content and "编号" in m.content)
+    receipt = await published(grower, card)
     stored = await listings.user_listings(db, grower.id)
-    assert len(stored) == 1 and f"#{stored[0].id}" in published.content
+    assert len(stored) == 1 and f"#{stored[0].id}" in receipt.content
+    assert "已发布" in receipt.content and not any("确认" in t for t in receipt.button_texts())
     assert stored[0].kind == "offer" and stored[0].quantity == 2500
 
 
@@ -83,7 +84,8 @@ async def test_missing_fields_are_asked_one_at_a_time(make_user, db: Database) -
     assert "面议" in ask_price.button_texts()
     card = await press(buyer, ask_price, "面议")
     assert "求购" in card.content and "面议" in card.content and "2 吨" in card.content
-    await press(buyer, card, "确认")
+    buyer.press(card, "确认")
+    await published(buyer, card)
     [listing] = await listings.user_listings(db, buyer.id)
     assert listing.kind == "need" and listing.county == "湛河区"
 
