@@ -12,7 +12,7 @@ import time
 from collections import Counter, defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from itertools import chain
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,6 @@ log = logging.getLogger(__name__)
 
 # Below this many posts a second process costs more than it saves.
 _PARALLEL_FROM = 4000
-_CHINA_TZ = timezone(timedelta(hours=8))  # Asia/Shanghai, as the parser dates posts
 _KINDS: tuple[Kind, ...] = ("offer", "need")
 
 
@@ -146,9 +145,10 @@ def read_listings(path: Path, workers: int = 1) -> tuple[list[Listing], list[dic
     ``{"line": n, "id": id or None, "reason": text}``.
     """
     from bot.matching.drafts import listing_from_draft
+    from bot.matching.parser import CHINA_TZ
 
     posts, problems = _read(path)
-    today = datetime.now(_CHINA_TZ).date()
+    today = datetime.now(CHINA_TZ).date()
     drafts = parse_posts([p.text for p in posts], today, workers)
     listings: list[Listing] = []
     for post, draft in zip(posts, drafts, strict=True):

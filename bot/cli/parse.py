@@ -7,7 +7,7 @@ import json
 import logging
 import sys
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from typing import Any, BinaryIO
 
 log = logging.getLogger(__name__)
@@ -31,8 +31,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Parse every post and print the results; exit 0 even when some posts do not parse."""
+    from bot.matching.parser import CHINA_TZ
+
     posts = args.text if args.text else _lines(sys.stdin.buffer)
-    today = datetime.now(timezone(timedelta(hours=8))).date()  # the day in China
+    today = datetime.now(CHINA_TZ).date()
     out = sys.stdout.buffer
     try:
         for post in posts:
