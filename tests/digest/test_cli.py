@@ -57,9 +57,10 @@ def test_digest_xlsx(demo_db: Path, tmp_path: Path) -> None:
     assert len(rows) - 1 == len(sample_posts())
 
 
-@pytest.mark.parametrize("region", ["火星", "马庄"])
-def test_unknown_or_ambiguous_region_exits_2(
+@pytest.mark.parametrize("region", ["火星", "马庄", "宝丰县某某镇", "叶县张八桥镇"])
+def test_unknown_ambiguous_or_inconsistent_region_exits_2(
     demo_db: Path, region: str, capsys: pytest.CaptureFixture
 ) -> None:
     assert main(["digest", "--db", str(demo_db), "--region", region]) == 2
-    assert region in capsys.readouterr().err
+    out, err = capsys.readouterr()
+    assert region in err and err.count("\n") == 1 and out == ""
