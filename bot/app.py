@@ -14,7 +14,7 @@ import warnings
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from telegram import BotCommand, Update
+from telegram import Update
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -27,6 +27,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
+from bot import menus
 from bot.handlers import common, matches, my_listings, officials, posting, registration
 from bot.handlers.common import FarmContext
 from bot.persistence import SQLitePersistence
@@ -35,7 +36,6 @@ from bot.services.match_index import ListingIndex
 from bot.services.outbox_sender import start_outbox_sender, stop_outbox_sender
 from bot.services.runtime import SERVICES_KEY, Services
 from bot.settings import Settings
-from bot.texts.common import COMMANDS
 from bot.transport import (
     RETRY_AFTER_RETRIES,
     TELEGRAM_OVERALL_RATE,
@@ -94,11 +94,13 @@ def build_application(
         filed = await index.load(db)
         sender = start_outbox_sender(application, global_per_second=share)
         application.bot_data[SERVICES_KEY] = Services(settings, db, index, sender.wake)
-        await application.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS])
+        await menus.set_default_menu(application.bot)
         if application.job_queue is not None:
             application.job_queue.run_repeating(
                 _expire, EXPIRY_INTERVAL, first=0, name="expire-listings"
             )
+            # One call per official: in the background, so many officials never delay start-up.
+            application.job_queue.run_once(_staff_menus, when=0, name="staff-menus")
         log.info("farmdock started: %d open listings in the matching index", filed)
 
     async def post_stop(application: Application) -> None:
@@ -138,6 +140,12 @@ async def _expire(context: FarmContext) -> None:
     expired = await expire_listings(services.db, services.index)
     if expired:
         log.info("expired listings %s", expired)
+
+
+async def _staff_menus(context: FarmContext) -> None:
+    """Officials and admins get their own command menu (their chat's scope)."""
+    done = await menus.set_staff_menus(context.bot, context.services.db)
+    log.info("command menus set for %d officials and admins", done)
 
 
 def run(settings: Settings) -> None:

@@ -539,6 +539,19 @@ class FakeBotApi:
         messages = self._by_chat.get(chat_id, [])
         return list(messages) if include_deleted else [m for m in messages if not m.deleted]
 
+    def menu(self, chat_id: int, *, language_code: str = "zh-hans") -> list[str]:
+        """The commands a user's client shows in their private chat, resolved as Telegram
+        does: the chat's own scope, then all private chats, then the default, each first
+        for the user's language and then for all languages."""
+        scopes = [{"type": "chat", "chat_id": chat_id}, {"type": "all_private_chats"},
+                  {"type": "default"}]
+        for scope in scopes:
+            for language in (language_code, ""):
+                commands = self.commands.get((json.dumps(scope, sort_keys=True), language))
+                if commands:  # an empty list is no menu, as on Telegram
+                    return [c["command"] for c in commands]
+        return []
+
     def calls_to(self, method: str, *, ok: bool | None = None) -> list[ApiCall]:
         return [c for c in self.calls if c.method == method and (ok is None or c.ok == ok)]
 

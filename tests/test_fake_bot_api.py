@@ -10,6 +10,8 @@ import aiohttp
 import pytest
 from telegram import (
     Bot,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputMediaPhoto,
@@ -439,6 +441,24 @@ async def test_housekeeping_methods(bot: Bot, fake_api: FakeBotApi) -> None:
     assert (await bot.get_webhook_info()).url == ""
     assert await bot.log_out() and await bot.close()
     assert bot.username == "farmdock_test_bot"
+
+
+async def test_command_menus_resolve_by_scope_as_on_telegram(
+    bot: Bot, fake_api: FakeBotApi
+) -> None:
+    await bot.set_my_commands([("start", "开始")])
+    await bot.set_my_commands([("digest", "日报")], scope=BotCommandScopeChat(7))
+    assert fake_api.menu(7) == ["digest"]  # the chat's own scope wins
+    assert fake_api.menu(8) == ["start"]  # everyone else: the default
+    await bot.set_my_commands([("help", "说明")], scope=BotCommandScopeAllPrivateChats())
+    assert fake_api.menu(8) == ["help"]
+    await bot.set_my_commands([("digest", "日报"), ("help", "说明")],
+                              scope=BotCommandScopeChat(7), language_code="zh")
+    assert fake_api.menu(7, language_code="zh") == ["digest", "help"]
+    assert [c.command for c in await bot.get_my_commands(scope=BotCommandScopeChat(7))] \
+        == ["digest"]
+    await bot.delete_my_commands(scope=BotCommandScopeChat(7))
+    assert fake_api.menu(7) == ["help"]
 
 
 async def test_waiting_for_a_message_that_never_comes_says_what_arrived(

@@ -21,10 +21,13 @@ from telegram.error import BadRequest, Forbidden
 from telegram.ext import ApplicationHandlerStop, CallbackContext, ConversationHandler, ExtBot
 
 from bot import callbacks
+from bot.menus import STAFF_ROLES
 from bot.render import split_message
+from bot.services.digest_model import Jurisdiction
 from bot.services.runtime import SERVICES_KEY, Services
 from bot.services.users import refuse
 from bot.texts import common as texts
+from bot.texts import officials as official_texts
 from storage import users
 from storage.records import User
 
@@ -137,8 +140,19 @@ async def refuse_press(update: Update, context: FarmContext, reason: str) -> Non
 
 
 async def help_command(update: Update, context: FarmContext) -> None:
-    """/help: what the bot does, with examples of one-line posts."""
-    await reply(update, texts.HELP)
+    """/help for the caller's role: posting for growers and buyers, the digest, /short and
+    escalations for officials; admins, who may do both, read both."""
+    account = context.account
+    if account is None or account.status != "active" or account.role not in STAFF_ROLES:
+        await reply(update, texts.HELP)
+        return
+    settings = context.services.settings
+    area = Jurisdiction.of(account) if account.role == "official" else Jurisdiction()
+    staff_help = official_texts.official_help(
+        area.label, settings.digest_time.strftime("%H:%M"), settings.escalation_hours
+    )
+    await reply(update, staff_help if account.role == "official"
+                else f"{texts.HELP}\n\n{staff_help}")
 
 
 async def cancel_command(update: Update, context: FarmContext) -> None:

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import partial
 
 from telegram import InputFile, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CommandHandler, ContextTypes
 
+from bot.matching.days import read_day
 from bot.services import broadcasts
 from bot.services.digest import enqueue_daily_digests, load_bundle, local_today
 from bot.services.digest_model import Jurisdiction
@@ -52,7 +53,7 @@ async def current_official(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 async def digest_command(
     update: Update, context: ContextTypes.DEFAULT_TYPE, *, settings: Settings
 ) -> None:
-    """/digest [YYYY-MM-DD]: the caller's area, today so far or a past day."""
+    """/digest [day]: the caller's area, today so far or a past day (昨天, 5月9日, 5.9 …)."""
     official = await current_official(update, context)
     if official is None:
         return
@@ -61,11 +62,11 @@ async def digest_command(
     today = local_today(settings.timezone)
     day = today
     if context.args:
-        try:
-            day = date.fromisoformat(context.args[0])
-        except ValueError:
+        asked = read_day(" ".join(context.args), today)
+        if asked is None:
             await message.reply_text(texts.BAD_DATE)
             return
+        day = asked
         if day > today:
             await message.reply_text(texts.FUTURE_DATE)
             return

@@ -14,7 +14,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import callbacks, keyboards
+from bot import callbacks, keyboards, menus
 from bot.handlers.common import FarmContext, answer, canceller, refuse_press, reply
 from bot.matching.model import Place
 from bot.matching.regions import get_gazetteer
@@ -60,6 +60,7 @@ async def _redeem(update: Update, context: FarmContext, code: str) -> int:
     else:
         region = people.region_of(user.place).label
         await reply(update, texts.invite_accepted(user.name, user.role, region))
+        await menus.set_staff_menu(context.bot, user)
     return ConversationHandler.END
 
 

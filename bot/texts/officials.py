@@ -7,11 +7,40 @@ reviewed in one place. Values are HTML-safe templates; fill them with
 
 from __future__ import annotations
 
+from bot.render import esc
+
 NOT_AN_OFFICIAL = (
     "抱歉，此功能仅向市、县（区）、乡镇（街道）工作人员开放。如需开通，请联系市商务局。"
 )
-BAD_DATE = "日期格式不对，请这样输入：/digest 2026-05-09"
+BAD_DATE = (
+    "没看懂这个日期。可以这样输入：/digest（今天）、/digest 昨天、/digest 前天、"
+    "/digest 5月9日、/digest 5.9、/digest 5/9 或 /digest 2026-05-09"
+)
 FUTURE_DATE = "这一天还没到，请输入今天或以前的日期。"
+
+# The officials' commands in their own menu (setMyCommands for their chat), in menu order.
+STAFF_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("digest", "日报：辖区今天或某天的供求，如 /digest 昨天"),
+    ("short", "缺口：辖区内现在仍未匹配的需求"),
+)
+HELP_COMMAND = ("help", "工作人员使用说明")
+
+
+def official_help(area: str, digest_time: str, escalation_hours: float) -> str:
+    """/help for an official: the digest, its date words, /short, and what escalations are."""
+    township, county, city = (f"{escalation_hours * n:g}" for n in (1, 2, 3))
+    return (
+        "<b>工作人员使用说明</b>\n"
+        f"您负责：{esc(area)}\n\n"
+        f"• 每天 {digest_time} 自动收到辖区日报：新增供应和需求、匹配、缺口、价格，"
+        "附 Excel 明细和图表。\n"
+        "• /digest 查看今天到目前为止的日报；看某一天：/digest 昨天、/digest 前天、"
+        "/digest 5月9日、/digest 5.9 或 /digest 2026-05-09。\n"
+        "• /short 缺口：辖区内现在仍未匹配的需求。\n"
+        f"• 缺口提醒：求购发布 {township} 小时仍未匹配到供应，会提醒所在乡镇（街道）的工作人员；"
+        f"{county} 小时仍未匹配提醒县（区），{city} 小时提醒市里。"
+        "收到后请协调货源。"
+    )
 BUILDING = "正在生成{area}{day}的日报，请稍候……"
 NO_DATA = "{area}{day}暂无供求信息。"
 
