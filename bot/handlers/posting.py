@@ -36,6 +36,7 @@ from bot.handlers.common import (
 )
 from bot.handlers.matches import match_lines
 from bot.matching.catalogue import CATEGORIES, get_catalogue
+from bot.matching.chatter import chatter_kind
 from bot.matching.model import CITY_NAME, Place
 from bot.matching.regions import get_gazetteer
 from bot.services import drafts
@@ -64,9 +65,12 @@ def _draft(context: FarmContext) -> dict[str, Any] | None:
 
 
 async def line_posted(update: Update, context: FarmContext) -> str | int | None:
-    """A one-line post from a signed-up user."""
+    """A one-line post from a signed-up user; small talk (你好, 谢谢) is answered instead."""
     message = update.effective_message
     assert message is not None and context.user_data is not None
+    if (chatter := chatter_kind(message.text or "")) is not None:
+        await _answer_chatter(update, context, chatter)
+        return None  # no draft: a card already shown stays as it is
     account = await trader(update, context)
     if account is None:
         return ConversationHandler.END
@@ -75,6 +79,15 @@ async def line_posted(update: Update, context: FarmContext) -> str | int | None:
         return None
     context.user_data[_DRAFT] = drafts.from_post(message.text or "", account, _today(context))
     return await _advance(update, context)
+
+
+async def _answer_chatter(update: Update, context: FarmContext, kind: str) -> None:
+    """Greet back with one line on what to do: post, sign up, or press the card's button."""
+    account = context.account
+    role = account.role if account is not None and account.status == "active" else None
+    draft = _draft(context)
+    await reply(update, texts.chatter_reply(kind, role, draft is not None
+                                            and draft["asking"] is None))
 
 
 async def steps_started(update: Update, context: FarmContext) -> str | int:

@@ -6,6 +6,7 @@ from datetime import date
 
 from bot.render import esc
 from bot.texts import listings as fmt
+from bot.texts.registration import EXAMPLE_POSTS
 
 CONFIRM = "✅ 确认发布"
 EDIT = "✏️ 修改"
@@ -57,3 +58,27 @@ def card(
 
 def published_card(card_text: str) -> str:
     return card_text.replace("请确认您的", "已发布的", 1)
+
+
+# Small talk (你好, 谢谢, 好的) is answered in one line that says what to do next.
+CHATTER_OPENERS = {"greeting": "您好！", "thanks": "不客气！", "ack": "好的。"}
+CHATTER_NEXT = {
+    "grower": "要发布供应，直接发一句话，如：{example}",
+    "buyer": "要发布求购，直接发一句话，如：{example}",
+    "admin": "要发布，直接发一句话，如：{example}",
+    "official": "发送 /digest 查看辖区今天的日报，/help 查看全部功能。",
+}
+CHATTER_NOT_SIGNED_UP = "发送 /start 注册，几步就好，之后直接发一句话就能发布供求信息。"
+CHATTER_CARD_WAITING = "上面的信息确认无误请点「确认发布」，要改请点「修改」。"
+
+
+def chatter_reply(kind: str, role: str | None, card_waiting: bool) -> str:
+    """The one-line answer to small talk, for the caller's role (None: not signed up)."""
+    if card_waiting:
+        then = CHATTER_CARD_WAITING
+    elif role is None:
+        then = CHATTER_NOT_SIGNED_UP
+    else:
+        example = EXAMPLE_POSTS.get(role, EXAMPLE_POSTS["grower"])
+        then = CHATTER_NEXT.get(role, CHATTER_NEXT["grower"]).format(example=example)
+    return CHATTER_OPENERS.get(kind, "") + then
