@@ -46,6 +46,12 @@ from bot.transport import (
 log = logging.getLogger(__name__)
 
 EXPIRY_INTERVAL = timedelta(minutes=5)
+# What the bot cannot read yet; each gets one line on how to post.
+MEDIA = (
+    filters.VOICE | filters.AUDIO | filters.VIDEO_NOTE | filters.VIDEO | filters.ANIMATION
+    | filters.PHOTO | filters.Document.ALL | filters.Sticker.ALL | filters.LOCATION
+    | filters.VENUE
+)
 
 
 def register_handlers(application: Application, settings: Settings) -> None:
@@ -69,6 +75,9 @@ def register_handlers(application: Application, settings: Settings) -> None:
         CommandHandler("help", common.help_command),
         CommandHandler("cancel", common.cancel_command),
         MessageHandler(filters.CONTACT, common.contact_shared),
+        # After the conversations, which take none of these: a step in progress stays
+        # where it is, and the sender hears how to post instead of silence.
+        MessageHandler(filters.UpdateType.MESSAGE & MEDIA, common.media_sent),
         # Last: presses and commands nothing above took.
         CallbackQueryHandler(common.unmatched_callback),
         MessageHandler(filters.COMMAND, common.unknown_command),

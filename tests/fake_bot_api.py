@@ -524,6 +524,11 @@ class FakeBotApi:
         )
         return query_id
 
+    def user_file(self) -> dict[str, str]:
+        """Identifiers of a file a user sent (never downloaded by the bot in these tests)."""
+        number = next(self._file_ids)
+        return {"file_id": f"AgAD-user-{number}", "file_unique_id": f"AQAD{number}"}
+
     def next_message_id(self, chat_id: int) -> int:
         """Message ids are per chat and shared by the user's and the bot's messages."""
         return next(self._message_ids.setdefault(chat_id, itertools.count(1)))
@@ -1093,6 +1098,59 @@ class FakeUser:
         if own:
             contact["user_id"] = self.id
         return self._push(self._new_message(contact=contact))
+
+    def send_voice(self, duration: int = 4) -> dict[str, Any]:
+        """A voice message, as an older grower holding the microphone button sends it."""
+        return self.send_media("voice", duration=duration)
+
+    def send_photo(self, caption: str | None = None) -> dict[str, Any]:
+        """A photo (Telegram delivers it in three sizes), optionally with a caption."""
+        return self.send_media("photo", caption=caption)
+
+    def send_sticker(self, emoji: str = "👍") -> dict[str, Any]:
+        return self.send_media("sticker", emoji=emoji)
+
+    def send_location(self, latitude: float = 33.87, longitude: float = 113.03) -> dict[str, Any]:
+        """The attachment menu's location (default: near 宝丰县)."""
+        return self._push(self._new_message(
+            location={"latitude": latitude, "longitude": longitude}
+        ))
+
+    def send_media(self, kind: str, *, caption: str | None = None, **fields: Any) -> dict[str, Any]:
+        """A message of ``kind`` (voice, audio, video_note, video, animation, photo,
+        document, sticker) shaped as Telegram sends it; ``fields`` override the defaults."""
+        file = self.server.user_file()
+        shapes: dict[str, Any] = {
+            "voice": {**file, "duration": 4, "mime_type": "audio/ogg", "file_size": 7_342},
+            "audio": {**file, "duration": 95, "mime_type": "audio/mpeg", "file_size": 1_520_003,
+                      "title": "录音", "file_name": "录音.mp3"},
+            "video_note": {**file, "length": 384, "duration": 6, "file_size": 402_115},
+            "video": {**file, "width": 1280, "height": 720, "duration": 9,
+                      "mime_type": "video/mp4", "file_size": 2_811_422},
+            "animation": {**file, "width": 320, "height": 240, "duration": 2,
+                          "mime_type": "video/mp4", "file_name": "ok.mp4", "file_size": 98_004},
+            "document": {**file, "file_name": "报价单.xlsx", "file_size": 10_240,
+                         "mime_type": "application/vnd.openxmlformats-officedocument"
+                                      ".spreadsheetml.sheet"},
+            "sticker": {**file, "type": "regular", "width": 512, "height": 512,
+                        "is_animated": False, "is_video": False, "emoji": "👍",
+                        "set_name": "FarmAnimals", "file_size": 23_101},
+        }
+        if kind == "photo":
+            content: dict[str, Any] = {"photo": [
+                {**self.server.user_file(), "width": w, "height": h, "file_size": w * h // 8}
+                for w, h in ((90, 67), (320, 240), (1280, 960))
+            ]}
+        elif kind in shapes:
+            content = {kind: {**shapes[kind], **fields}}
+            if kind == "animation":  # Telegram sends a GIF as both
+                content["document"] = {k: v for k, v in content[kind].items()
+                                       if k not in ("width", "height", "duration")}
+        else:
+            raise ValueError(f"unknown media kind {kind!r}")
+        if caption is not None:
+            content["caption"] = caption
+        return self._push(self._new_message(**content))
 
     def press(self, message: SentMessage, button_text_contains: str) -> str | None:
         """Press a button on a bot message as it currently stands.

@@ -16,6 +16,7 @@ from telegram import (
     InlineKeyboardMarkup,
     InputMediaPhoto,
     KeyboardButton,
+    Message,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
     Update,
@@ -187,6 +188,28 @@ async def test_contact_share_own_and_foreign(
     assert (await user.next_message()).text == "收到本人号码 +8613800138000"
     user.share_contact("13900139000", own=False)
     assert (await user.next_message()).text == "收到他人号码 13900139000"
+
+
+def test_media_messages_are_what_python_telegram_bot_reads_from_telegram(
+    fake_api: FakeBotApi, make_user: Callable[..., FakeUser]
+) -> None:
+    user = make_user()
+    sent = [user.send_voice(), user.send_photo("大白菜"), user.send_sticker("🙏"),
+            user.send_location(33.7, 113.2), user.send_media("document"),
+            user.send_media("animation"), user.send_media("video_note")]
+    voice, photo, sticker, location, document, animation, note = (
+        Message.de_json(m, None) for m in sent
+    )
+    assert voice.voice.duration == 4 and voice.voice.mime_type == "audio/ogg"
+    assert len(photo.photo) == 3 and photo.caption == "大白菜" and photo.text is None
+    assert sticker.sticker.emoji == "🙏" and sticker.sticker.type == "regular"
+    assert (location.location.latitude, location.location.longitude) == (33.7, 113.2)
+    assert document.document.file_name.endswith(".xlsx")
+    assert animation.animation is not None and animation.document is not None
+    assert note.video_note.length == 384
+    assert len({m.effective_attachment.file_unique_id for m in (voice, document, note)}) == 3
+    with pytest.raises(ValueError, match="unknown media"):
+        user.send_media("hologram")
 
 
 async def test_reply_keyboard_buttons_send_their_text(

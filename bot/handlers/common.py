@@ -186,6 +186,37 @@ async def contact_shared(update: Update, context: FarmContext) -> None:
     await reply(update, texts.CONTACT_SAVED, ReplyKeyboardRemove())
 
 
+async def media_sent(update: Update, context: FarmContext) -> None:
+    """Voice, a photo, a file, a sticker or a location: say how to post instead of silence.
+
+    No conversation takes these, so a step in progress (signing up, a draft's question)
+    is left where it was and the next typed answer continues it.
+    """
+    message = update.effective_message
+    assert message is not None
+    account = context.account
+    active = account is not None and account.status == "active"
+    await reply(update, texts.media_hint(
+        _media_kind(message), account.role if account is not None and active else None,
+        account.place.label() if account is not None and active else "",
+    ))
+
+
+def _media_kind(message: Message) -> str:
+    """Which hint a message needs: voice, photo, video, document, sticker or location."""
+    if message.voice or message.audio:
+        return "voice"
+    if message.video or message.video_note or message.animation:  # before document: a GIF is both
+        return "video"
+    if message.photo:
+        return "photo"
+    if message.sticker:
+        return "sticker"
+    if message.location or message.venue:
+        return "location"
+    return "document"
+
+
 async def unmatched_callback(update: Update, context: FarmContext) -> None:
     """A press no handler took: an old button (harmless) or forged data (audited)."""
     query = update.callback_query

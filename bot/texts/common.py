@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from bot.render import esc
+from bot.texts.registration import EXAMPLE_POSTS
+
 # (command, description) for setMyCommands, in menu order.
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("start", "注册 / 重新开始"),
@@ -38,3 +41,28 @@ STALE_BUTTON = "这个按钮已失效，请重新操作。"
 CONTACT_SAVED = "已保存您的手机号。"
 CONTACT_NOT_OWN = "请用下方按钮分享您本人的手机号。"
 UNKNOWN_COMMAND = "没有这个命令。发送 /help 查看说明。"
+
+# Voice, photos, files, stickers and locations cannot be read yet: one line on what to do.
+MEDIA_HINTS = {
+    "voice": "暂时听不了语音，请打字发送",
+    "photo": "暂时看不懂图片，请把内容打字发送",
+    "video": "暂时看不了视频，请把内容打字发送",
+    "document": "暂时看不了文件，请把内容打字发送",
+    "sticker": "收到！发布信息请直接打一句话",
+    "location": "暂时用不了定位，请打字写出地名",
+}
+EXAMPLE_PLACE = "宝丰县张八桥镇"
+POSTING_ROLES = ("grower", "buyer", "admin")
+
+
+def media_hint(kind: str, role: str | None, place: str) -> str:
+    """How to post instead of sending ``kind``; with an example post for those who post
+    (``role`` None: not signed up yet, e.g. in the middle of signing up)."""
+    hint = MEDIA_HINTS.get(kind, MEDIA_HINTS["document"])
+    place = place or EXAMPLE_PLACE
+    if role not in POSTING_ROLES:
+        return f"{hint}（如：{esc(place)}）。" if kind == "location" else f"{hint}。"
+    example = EXAMPLE_POSTS.get(role, EXAMPLE_POSTS["grower"])
+    if kind == "location":
+        example = f"{example}，{place}"
+    return f"{hint}，如：{esc(example)}"
