@@ -103,9 +103,9 @@ async def send_morning_messages(
 async def checks_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Escalate needs still short and remind owners of listings expiring tomorrow."""
     db = database_of(context.application)
-    hours = _job_settings(context).escalation_hours
-    added = await broadcasts.enqueue_escalations(db, hours)
-    added += await broadcasts.enqueue_expiry_reminders(db)
+    settings = _job_settings(context)
+    added = await broadcasts.enqueue_escalations(db, settings.escalation_hours)
+    added += await broadcasts.enqueue_expiry_reminders(db, settings.timezone)
     if added:
         wake_outbox_sender(context.application)
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot import callbacks
 from bot.render import esc
 from bot.services.digest_model import DayWindow, Jurisdiction
 from bot.services.digest_text import amount
+from bot.texts import listings as listing_texts
 from bot.texts import officials as texts
 from storage import listings, matches, outbox, reports, users
 from storage.database import Database
@@ -106,7 +107,7 @@ def _summary_text(day: date, pairs: list[tuple[StoredListing, StoredListing]]) -
     return "\n".join(lines)
 
 
-async def enqueue_expiry_reminders(db: Database, *, now: float | None = None) -> int:
+async def enqueue_expiry_reminders(db: Database, tz: ZoneInfo, *, now: float | None = None) -> int:
     """Remind owners of listings that expire within a day, with a 续期 button. Rows added."""
     now = time.time() if now is None else now
     due = await reports.expiring_between(db, now, now + REMIND_AHEAD)
@@ -115,10 +116,7 @@ async def enqueue_expiry_reminders(db: Database, *, now: float | None = None) ->
         OutgoingMessage(
             f"expiry:{x.id}:{x.valid_until or x.expires_at}", x.user_id, "expiry_reminder",
             {"method": "sendMessage", "parse_mode": "HTML",
-             "text": texts.EXPIRY_REMINDER.format(
-                 product=esc(x.product), amount=amount(x.quantity, x.unit),
-                 kind=texts.KIND_NAMES[x.kind], until=esc(x.valid_until or ""),
-             ),
+             "text": _expiry_text(x, tz),
              "reply_markup": {"inline_keyboard": [[
                  {"text": texts.RENEW_BUTTON, "callback_data": callbacks.listing("renew", x.id)},
              ]]}},
@@ -127,3 +125,20 @@ async def enqueue_expiry_reminders(db: Database, *, now: float | None = None) ->
         if x.user_id in owners and owners[x.user_id].status == "active"
     ]
     return await outbox.enqueue(db, rows)
+
+
+def _expiry_text(listing: StoredListing, tz: ZoneInfo) -> str:
+    """The listing as its owner wrote it (200 斤, not 100 公斤) and its last day as 5月11日."""
+    last_day = listing.valid_until_date
+    if last_day is None:
+        # Reminders are only for listings with an end: midnight after their last day.
+        assert listing.expires_at is not None
+        last_day = datetime.fromtimestamp(listing.expires_at - 1, tz).date()
+    return texts.EXPIRY_REMINDER.format(
+        product=esc(listing.product),
+        amount=listing_texts.quantity(
+            listing.quantity, listing.unit, listing.quantity_as_written, listing.unit_as_written
+        ),
+        kind=texts.KIND_NAMES[listing.kind],
+        until=texts.DAY_OF_MONTH.format(month=last_day.month, day=last_day.day),
+    )

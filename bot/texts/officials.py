@@ -93,3 +93,4 @@ EXPIRY_REMINDER = (
     "如仍需{kind}，请点「续期」；不需要可不理会，到期后自动下架。"
 )
 RENEW_BUTTON = "🔄 续期"
+DAY_OF_MONTH = "{month}月{day}日"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.matching.model import CITY_NAME, Kind, Place
@@ -33,16 +34,21 @@ async def listing(
     db: Database, user: User, kind: Kind, product: str, kg: float | None, *,
     created_at: float, category: str = "蔬菜", county: str | None = None,
     township: str | None = None, price_per_kg: float | None = None, unit: str = "kg",
-    raw_text: str = "",
+    raw_text: str = "", **extra: Any,
 ) -> StoredListing:
+    """A listing of ``kg`` (or of ``unit``); ``extra`` sets any other NewListing field."""
     place = Place(
         city=CITY_NAME, county=county or user.county,
         township=township if county else (township or user.township),
     )
+    fields: dict[str, Any] = {
+        "price": price_per_kg, "price_unit": "kg" if price_per_kg is not None else None,
+    }
+    fields.update(extra)
     new = NewListing(
         user_id=user.telegram_id, kind=kind, raw_text=raw_text or f"{product}{kg}", product=product,
         category=category, place=place, quantity=kg, unit=unit if kg is not None else None,
-        price=price_per_kg, price_unit="kg" if price_per_kg is not None else None,
+        **fields,
     )
     return await listings.add_listing(db, new, created_at=created_at)
 
@@ -54,3 +60,4 @@ async def match(
         db, [(need.id, offer.id, 0.9, 1)], created_at=created_at
     )
     return record.id
+

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from datetime import date, timedelta
+
 from bot.services.broadcasts import (
     enqueue_escalations,
     enqueue_expiry_reminders,
@@ -61,8 +64,32 @@ async def test_expiry_reminder_the_day_before_with_a_renew_button(db: Database) 
     farm = await person(db, 6, "grower")
     offer = await listing(db, farm, "offer", "菠菜", 300, created_at=at(8))
     await listings.update_listing(db, offer.id, 6, expires_at=at(0, day=DAY) + 3 * 86400)
-    assert await enqueue_expiry_reminders(db, now=at(0, day=DAY) + 1 * 86400) == 0
-    assert await enqueue_expiry_reminders(db, now=at(1, day=DAY) + 2 * 86400) == 1
-    assert await enqueue_expiry_reminders(db, now=at(2, day=DAY) + 2 * 86400) == 0
+    assert await enqueue_expiry_reminders(db, TZ, now=at(0, day=DAY) + 1 * 86400) == 0
+    assert await enqueue_expiry_reminders(db, TZ, now=at(1, day=DAY) + 2 * 86400) == 1
+    assert await enqueue_expiry_reminders(db, TZ, now=at(2, day=DAY) + 2 * 86400) == 0
     [row] = await outbox.messages(db, kind="expiry_reminder")
     assert f"lst:renew:{offer.id}" in row.payload and "续期" in row.payload
+
+
+async def test_expiry_reminder_says_what_the_user_wrote_and_dates_like_other_messages(
+    db: Database,
+) -> None:
+    farm = await person(db, 6, "grower")
+    last_day = DAY + timedelta(days=2)
+    await listing(db, farm, "offer", "菠菜", 100, created_at=at(8), quantity_as_written=200,
+                  unit_as_written="斤", valid_until=last_day,
+                  expires_at=at(0, day=last_day + timedelta(days=1)))
+    assert await enqueue_expiry_reminders(db, TZ, now=at(9, day=last_day)) == 1
+    [row] = await outbox.messages(db, kind="expiry_reminder")
+    text = json.loads(row.payload)["text"]
+    assert "菠菜 200 斤" in text
+    assert "5月11日" in text and "2026-05-11" not in text
+
+
+async def test_expiry_reminder_without_a_last_day_dates_the_moment_it_ends(db: Database) -> None:
+    farm = await person(db, 6, "grower")
+    offer = await listing(db, farm, "offer", "菠菜", 300, created_at=at(8))
+    await listings.update_listing(db, offer.id, 6, expires_at=at(0, day=date(2026, 5, 12)))
+    assert await enqueue_expiry_reminders(db, TZ, now=at(9, day=date(2026, 5, 11))) == 1
+    [row] = await outbox.messages(db, kind="expiry_reminder")
+    assert "5月11日" in json.loads(row.payload)["text"]  # valid through the 11th
