@@ -24,15 +24,14 @@ def interest(match_id: int) -> InlineKeyboardMarkup:
     return grid([(matches.INTEREST_BUTTON, callbacks.interest(match_id))], 1)
 
 
-def numbered_interest(match_ids: Sequence[int]) -> InlineKeyboardMarkup | None:
-    """One 我有意向 button per match of a list, numbered as the list is."""
-    if not match_ids:
-        return None
-    return grid(
-        [(matches.NUMBERED_INTEREST_BUTTON.format(n=n), callbacks.interest(match_id))
-         for n, match_id in enumerate(match_ids, 1)],
-        2,
-    )
+def numbered_interest(match_ids: Sequence[int | None]) -> InlineKeyboardMarkup | None:
+    """A 我有意向 button per match of a list, numbered as the list is; None in the list
+    stands for a match that needs no button (answered already)."""
+    buttons = [
+        (matches.NUMBERED_INTEREST_BUTTON.format(n=n), callbacks.interest(match_id))
+        for n, match_id in enumerate(match_ids, 1) if match_id is not None
+    ]
+    return grid(buttons, 2) if buttons else None
 
 
 def confirm_card(token: str) -> InlineKeyboardMarkup:

@@ -15,9 +15,12 @@ from bot.texts import matches as texts
 
 
 def match_lines(views: Sequence[MatchView]) -> list[str]:
-    """Numbered lines of matches as their viewer sees them (no names, no phones)."""
+    """Numbered lines of matches as their viewer sees them (no names, no phones), each
+    with where the pair stands."""
     return [
-        texts.match_line(n, view.summary(), view.other.place.label(), view.distance_text())
+        texts.match_line(
+            n, view.summary(), view.other.place.label(), view.distance_text(), view.state
+        )
         for n, view in enumerate(views, 1)
     ]
 
@@ -39,7 +42,8 @@ async def matches_command(update: Update, context: FarmContext) -> None:
         if views:
             header = texts.matches_header(listing.kind, listing.product, listing.id)
             await reply(update, "\n\n".join([header, *match_lines(views)]),
-                        keyboards.numbered_interest([v.match.id for v in views]))
+                        keyboards.numbered_interest(
+                            [v.match.id if v.awaits_viewer else None for v in views]))
 
 
 async def interest_pressed(update: Update, context: FarmContext) -> None:

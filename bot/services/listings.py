@@ -33,6 +33,8 @@ from storage.records import MatchRecord, NewListing, StoredListing, User
 TOP_MATCHES = 5
 DEFAULT_VALID_DAYS = 7
 CloseReason = Literal["done", "closed"]
+# Where a match stands for the one looking at it.
+MatchState = Literal["new", "other_interested", "waiting_other", "exchanged"]
 Wake = Callable[[], None]
 
 
@@ -54,6 +56,23 @@ class MatchView:
 
     def distance_text(self) -> str:
         return texts.distance(self.tier, self.distance_km)
+
+    @property
+    def state(self) -> MatchState:
+        """Contacts exchanged; the viewer said 我有意向 and waits; the other side did; neither."""
+        match = self.match
+        if match.contacts_exchanged_at is not None:
+            return "exchanged"
+        own, other = ((match.need_interest_at, match.offer_interest_at) if self.side == "need"
+                      else (match.offer_interest_at, match.need_interest_at))
+        if own is not None:
+            return "waiting_other"
+        return "other_interested" if other is not None else "new"
+
+    @property
+    def awaits_viewer(self) -> bool:
+        """Whether the viewer still has to say 我有意向 (the only case for the button)."""
+        return self.state in ("new", "other_interested")
 
 
 @dataclass(frozen=True, slots=True)

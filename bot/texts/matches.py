@@ -34,8 +34,21 @@ def distance(tier: int | None, km: float | None) -> str:
     return "市外" if tier == 3 else "市内"
 
 
-def match_line(n: int, summary_text: str, place: str, distance_text: str) -> str:
-    return f"{n}. {summary_text}\n　📍 {fmt.place(place)}（{distance_text}）"
+# What a match line adds about where the pair stands; a new match needs no word.
+MATCH_STATES = {
+    "new": "",
+    "other_interested": "👋 对方有意向，点下方按钮即可互换联系方式",
+    "waiting_other": "⏳ 您已表示意向，等对方确认",
+    "exchanged": "✅ 已交换联系方式，请查看之前的消息",
+}
+
+
+def match_line(
+    n: int, summary_text: str, place: str, distance_text: str, state: str = "new"
+) -> str:
+    line = f"{n}. {summary_text}\n　📍 {fmt.place(place)}（{distance_text}）"
+    note = MATCH_STATES[state]
+    return f"{line}\n　{note}" if note else line
 
 
 def published(listing_id: int, match_lines: list[str]) -> str:

@@ -142,3 +142,32 @@ async def test_grower_calling_officials_command_is_refused(make_user, farmdock) 
     grower.send("/digest")
     reply = await grower.next_message()
     assert "工作人员" in reply.content
+
+
+async def test_matches_shows_each_pairs_state(make_user, farmdock) -> None:
+    grower, buyer = await _pair(make_user)
+    await post_and_confirm(buyer, "求购大白菜3000斤，1元/斤以内")
+    await post_and_confirm(grower, "出售大白菜5000斤，0.8元/斤")
+    notice = await buyer.next_message(lambda m: "🔔" in m.content)
+    buyer.press(notice, "意向")
+    nudge = await grower.next_message(lambda m: "👋" in m.content)
+
+    def listed(m) -> bool:
+        return "的匹配" in m.content
+
+    buyer.send("/matches")
+    waiting = await buyer.next_message(listed)
+    assert "等对方确认" in waiting.content
+    assert not any("意向" in t for t in waiting.button_texts())  # pressed already
+    grower.send("/matches")
+    asked = await grower.next_message(listed)
+    assert "对方有意向" in asked.content
+    assert any("我有意向" in t for t in asked.button_texts())
+
+    grower.press(nudge, "意向")
+    await grower.next_message(lambda m: BUYER_PHONE in m.content)
+    for user in (grower, buyer):
+        user.send("/matches")
+        done = await user.next_message(listed)
+        assert "已交换联系方式" in done.content
+        assert not any("意向" in t for t in done.button_texts())
