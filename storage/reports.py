@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from bot.matching.model import Kind
+from bot.matching.model import WEIGHT_UNIT, Kind
 from storage.database import Database
 from storage.records import StoredListing, User
 
@@ -87,12 +87,15 @@ async def active_officials(db: Database) -> list[User]:
 
 @dataclass(frozen=True, slots=True)
 class ListingTotals:
-    """How many offers and needs were posted in a period, and their weight in kg."""
+    """How many offers and needs were posted in a period, their weight in kg, and their
+    stated quantities by unit ("kg", "箱", "袋" …)."""
 
     offers: int
     needs: int
     offer_kg: float
     need_kg: float
+    offer_volume: dict[str, float] = field(default_factory=dict)
+    need_volume: dict[str, float] = field(default_factory=dict)
 
 
 async def listing_totals(
@@ -101,18 +104,22 @@ async def listing_totals(
 ) -> ListingTotals:
     """Totals of the listings created in [start, end) in a jurisdiction, counted by SQLite."""
     sql = """
-        SELECT kind, COUNT(*) AS n, SUM(CASE WHEN unit = 'kg' THEN quantity ELSE 0 END) AS kg
+        SELECT kind, unit, COUNT(*) AS n, SUM(quantity) AS amount
         FROM listings WHERE created_at >= ? AND created_at < ?
     """
     params: list[Any] = [start, end]
     sql += _scope(params, county, township)
-    rows = {r["kind"]: r for r in await db.fetch_all(sql + " GROUP BY kind", params)}
-    offers, needs = rows.get("offer"), rows.get("need")
+    counts = {"offer": 0, "need": 0}
+    volumes: dict[str, dict[str, float]] = {"offer": {}, "need": {}}
+    for r in await db.fetch_all(sql + " GROUP BY kind, unit", params):
+        counts[r["kind"]] += int(r["n"])
+        if r["unit"] is not None and r["amount"]:
+            volumes[r["kind"]][r["unit"]] = float(r["amount"])
     return ListingTotals(
-        offers=int(offers["n"]) if offers else 0,
-        needs=int(needs["n"]) if needs else 0,
-        offer_kg=float(offers["kg"] or 0) if offers else 0.0,
-        need_kg=float(needs["kg"] or 0) if needs else 0.0,
+        offers=counts["offer"], needs=counts["need"],
+        offer_kg=volumes["offer"].get(WEIGHT_UNIT, 0.0),
+        need_kg=volumes["need"].get(WEIGHT_UNIT, 0.0),
+        offer_volume=volumes["offer"], need_volume=volumes["need"],
     )
 
 

@@ -1,10 +1,13 @@
 """``farmdock digest``: an area's daily digest, offline, as text, JSON or an Excel workbook.
 
-The JSON structure (stable; amounts in kg when ``unit`` is ``"kg"``, times POSIX seconds)::
+The JSON structure (stable; amounts in kg when ``unit`` is ``"kg"``, times POSIX seconds;
+a ``*_volume`` holds the stated quantities by unit, ``{"kg": 2500, "箱": 30}``, so goods
+counted in boxes or bags are never added up as kilograms)::
 
     {"area": {"label", "level": "city"|"county"|"township", "county", "township"},
      "day": "2026-05-09", "as_of": float,
-     "totals": {"offers", "needs", "offer_kg", "need_kg", "matches", "contacts"},
+     "totals": {"offers", "needs", "offer_kg", "need_kg", "matches", "contacts",
+                "offer_volume": {unit: amount}, "need_volume": {unit: amount}},
      "previous": {... the same for the day before ...},
      "categories": [{"category", "offers", "needs", "offer_volume": {unit: amount},
                      "need_volume": {unit: amount}}],

@@ -94,6 +94,7 @@ async def load_digest(
             before.offers, before.needs, before.offer_kg, before.need_kg,
             matches=len(previous_matches),
             contacts=sum(exchanged_by(m, as_of) for m in previous_matches),
+            offer_volume=before.offer_volume, need_volume=before.need_volume,
         ),
         matches=day_matches,
         match_listings=match_listings, unmatched_needs=needs, unmatched_offers=offers,

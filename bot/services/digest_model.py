@@ -87,12 +87,16 @@ Volumes = dict[str, float]  # unit ("kg", "箱", "只" …) -> total amount
 
 @dataclass(frozen=True, slots=True)
 class Totals:
+    """A day's counts; ``*_kg`` is the weight, ``*_volume`` every stated quantity by unit."""
+
     offers: int = 0
     needs: int = 0
     offer_kg: float = 0.0
     need_kg: float = 0.0
     matches: int = 0
     contacts: int = 0
+    offer_volume: Volumes = field(default_factory=dict)
+    need_volume: Volumes = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,17 +229,18 @@ def exchanged_by(match: MatchRecord, as_of: float) -> bool:
 
 
 def _totals(listings: Iterable[StoredListing], matches: int, contacts: int) -> Totals:
-    offers = needs = 0
-    offer_kg = need_kg = 0.0
+    counts: Counter[Kind] = Counter()
+    volumes: dict[Kind, Volumes] = {"offer": defaultdict(float), "need": defaultdict(float)}
     for x in listings:
-        kg = x.quantity if x.unit == WEIGHT_UNIT and x.quantity else 0.0
-        if x.kind == "offer":
-            offers += 1
-            offer_kg += kg
-        else:
-            needs += 1
-            need_kg += kg
-    return Totals(offers, needs, offer_kg, need_kg, matches, contacts)
+        counts[x.kind] += 1
+        if x.quantity and x.unit:
+            volumes[x.kind][x.unit] += x.quantity
+    offer_volume, need_volume = dict(volumes["offer"]), dict(volumes["need"])
+    return Totals(
+        offers=counts["offer"], needs=counts["need"],
+        offer_kg=offer_volume.get(WEIGHT_UNIT, 0.0), need_kg=need_volume.get(WEIGHT_UNIT, 0.0),
+        matches=matches, contacts=contacts, offer_volume=offer_volume, need_volume=need_volume,
+    )
 
 
 def _categories(listings: Iterable[StoredListing]) -> list[CategoryLine]:

@@ -35,8 +35,8 @@ def render_digest(digest: Digest, tz: ZoneInfo) -> str:
         lines.append(texts.CATEGORIES_HEADING)
         for c in digest.categories:
             lines.append(texts.CATEGORY_LINE.format(
-                category=esc(c.category), offers=c.offers, needs=c.needs,
-                offer_volume=volumes(c.offer_volume), need_volume=volumes(c.need_volume),
+                category=esc(c.category), offers=_side(c.offers, c.offer_volume),
+                needs=_side(c.needs, c.need_volume),
             ))
         lines.append("")
     lines += [*_matches(digest), ""]
@@ -68,11 +68,21 @@ def amount(quantity: float | None, unit: str | None) -> str:
 
 
 def volumes(by_unit: Volumes) -> str:
-    """Totals per unit, weights first: 12,000公斤+30箱; nothing → 0."""
-    if not by_unit:
-        return "0"
-    units = sorted(by_unit, key=lambda u: (u != WEIGHT_UNIT, u))
-    return "+".join(amount(by_unit[u], u) for u in units)
+    """Totals per unit, weights first: 12,000公斤+30箱."""
+    return "+".join(amount(by_unit[u], u) for u in _units(by_unit))
+
+
+def _units(*by_unit: Volumes) -> list[str]:
+    """The units of some totals, weights first, then count units by name."""
+    return sorted({u for v in by_unit for u in v}, key=lambda u: (u != WEIGHT_UNIT, u))
+
+
+def _side(count: int, by_unit: Volumes) -> str:
+    """One side of a category line: 3 条 200公斤+50箱; 0 条; 1 条 数量未注明."""
+    if not count:
+        return texts.SIDE_COUNT.format(count=0)
+    return texts.SIDE.format(count=count, volume=volumes(by_unit) if by_unit else
+                             texts.NO_QUANTITY)
 
 
 def number(value: float) -> str:
@@ -82,8 +92,8 @@ def number(value: float) -> str:
 
 
 def change(now: float, before: float) -> str:
-    """+5, −3 or 持平 against the previous day."""
-    diff = now - before
+    """+5, −3 or 持平 against the previous day, as the figures are shown (one decimal)."""
+    diff = round(now, 1) - round(before, 1)
     if abs(diff) < 0.05:
         return texts.UNCHANGED
     return f"+{number(diff)}" if diff > 0 else f"−{number(-diff)}"
@@ -121,13 +131,27 @@ def _overview(totals: Totals, previous: Totals) -> list[str]:
         texts.NEW_HEADING,
         texts.NEW_OFFERS.format(
             count=totals.offers, change=change(totals.offers, previous.offers),
-            kg=number(totals.offer_kg), kg_change=change(totals.offer_kg, previous.offer_kg),
+            volumes=_volume_changes(totals.offer_volume, previous.offer_volume),
         ),
         texts.NEW_NEEDS.format(
             count=totals.needs, change=change(totals.needs, previous.needs),
-            kg=number(totals.need_kg), kg_change=change(totals.need_kg, previous.need_kg),
+            volumes=_volume_changes(totals.need_volume, previous.need_volume),
         ),
     ]
+
+
+def _volume_changes(now: Volumes, before: Volumes) -> str:
+    """：2,500公斤（+500）、100袋（持平） for each unit of either day; nothing when neither
+    day stated a quantity (a count of 0 kg would not be true of goods sold in bags)."""
+    units = _units(now, before)
+    if not units:
+        return ""
+    return texts.VOLUMES.format(volumes=texts.VOLUME_SEPARATOR.join(
+        texts.VOLUME_CHANGE.format(
+            amount=amount(now.get(u, 0.0), u), change=change(now.get(u, 0.0), before.get(u, 0.0))
+        )
+        for u in units
+    ))
 
 
 def _matches(digest: Digest) -> list[str]:

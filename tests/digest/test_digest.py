@@ -118,3 +118,36 @@ async def test_empty_day(db: Database) -> None:
     text = render_digest(digest, TZ)
     assert "暂无缺口" in text
     assert json.dumps(to_plain(text), ensure_ascii=False)
+
+
+async def test_goods_in_bags_count_in_bags_never_as_zero_kg(db: Database) -> None:
+    shop = await person(db, 3, "buyer", organisation="新华区丹尼斯超市")
+    await listing(db, shop, "need", "大米", 100, unit="袋", category="粮油", created_at=at(9))
+    digest = await load_digest(db, Jurisdiction(), DAY, TZ)
+    text = to_plain(render_digest(digest, TZ))
+    assert "需求 1 条（+1）：100袋（+100）" in text
+    assert "粮油：供 0 条｜求 1 条 100袋" in text
+    assert "0 公斤" not in text and "0公斤" not in text and "条 0" not in text
+    assert digest.totals.need_volume == {"袋": 100} and digest.totals.need_kg == 0
+
+
+async def test_category_totals_keep_each_unit_apart(db: Database) -> None:
+    farm = await person(db, 1, organisation="周庄养殖场")
+    shop = await person(db, 3, "buyer", organisation="新华区丹尼斯超市")
+    await listing(db, farm, "offer", "鸭蛋", 30, unit="箱", category="禽蛋", created_at=at(8))
+    await listing(db, shop, "need", "鸡蛋", 50, unit="箱", category="禽蛋", created_at=at(9))
+    await listing(db, shop, "need", "鸡蛋", 200, category="禽蛋", created_at=at(10))
+    await listing(db, shop, "need", "鸡蛋", None, category="禽蛋", created_at=at(11))
+    digest = await load_digest(db, Jurisdiction(), DAY, TZ)
+    text = to_plain(render_digest(digest, TZ))
+    assert "禽蛋：供 1 条 30箱｜求 3 条 200公斤+50箱" in text
+    assert "需求 3 条（+3）：200公斤（+200）、50箱（+50）" in text
+    assert digest.totals.offer_volume == {"箱": 30}
+    assert digest.totals.need_volume == {"kg": 200, "箱": 50}
+
+
+async def test_a_category_with_no_stated_quantity_does_not_say_zero(db: Database) -> None:
+    shop = await person(db, 3, "buyer", organisation="新华区丹尼斯超市")
+    await listing(db, shop, "need", "鸡蛋", None, category="禽蛋", created_at=at(11))
+    text = to_plain(render_digest(await load_digest(db, Jurisdiction(), DAY, TZ), TZ))
+    assert "禽蛋：供 0 条｜求 1 条 数量未注明" in text
