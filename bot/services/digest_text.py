@@ -165,6 +165,7 @@ def _matches(digest: Digest) -> list[str]:
             product=esc(m.product), amount=amount(m.quantity, m.unit),
             offer=esc(m.offer_organisation), offer_place=esc(m.offer_place),
             need=esc(m.need_organisation), need_place=esc(m.need_place),
+            offer_id=m.offer_id, need_id=m.need_id,
             status=texts.CONTACTS_EXCHANGED if m.contacts_exchanged else texts.CONTACTS_PENDING,
         ))
     if len(digest.matches) > MAX_LINES:

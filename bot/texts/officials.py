@@ -70,7 +70,11 @@ CATEGORY_LINE = "{category}：供 {offers}｜求 {needs}"
 SIDE = "{count} 条 {volume}"
 SIDE_COUNT = "{count} 条"
 MATCHES_HEADING = "<b>🤝 匹配 {count} 对</b>（{change}），已交换联系方式 {contacts} 对"
-MATCH_LINE = "· {product} {amount}：{offer}（{offer_place}）→ {need}（{need_place}）{status}"
+# The listing numbers tell apart two matches of the same people (a need posted twice).
+MATCH_LINE = (
+    "· {product} {amount}：{offer}（{offer_place}）→ {need}（{need_place}）{status}"
+    "｜编号 #{offer_id}→#{need_id}"
+)
 CONTACTS_EXCHANGED = "✅已对接"
 CONTACTS_PENDING = "⏳待确认"
 SURPLUS_HEADING = "<b>📦 无人求购的供应：{count} 条</b>"

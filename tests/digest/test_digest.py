@@ -151,3 +151,27 @@ async def test_a_category_with_no_stated_quantity_does_not_say_zero(db: Database
     await listing(db, shop, "need", "鸡蛋", None, category="禽蛋", created_at=at(11))
     text = to_plain(render_digest(await load_digest(db, Jurisdiction(), DAY, TZ), TZ))
     assert "禽蛋：供 0 条｜求 1 条 数量未注明" in text
+
+
+async def test_each_match_line_names_its_own_pair(db: Database) -> None:
+    """One buyer re-posts a need at a higher price and one grower has two offers: every
+    match is listed once, and no two lines read the same."""
+    base = await person(db, 1, county="高新区", township="遵化店镇", organisation="遵化店蔬菜基地")
+    shop = await person(db, 3, "buyer", county="高新区", township="遵化店镇",
+                        organisation="遵化店惠民超市")
+    offer = await listing(db, base, "offer", "莲藕", 1500, created_at=at(8))
+    second_offer = await listing(db, base, "offer", "莲藕", 5000, created_at=at(8, 30))
+    first = await listing(db, shop, "need", "莲藕", 1000, created_at=at(9), price_per_kg=9.2)
+    again = await listing(db, shop, "need", "莲藕", 1000, created_at=at(10), price_per_kg=10.4)
+    ids = [
+        await match(db, first, offer, created_at=at(9)),
+        await match(db, again, offer, created_at=at(10)),
+        await match(db, again, second_offer, created_at=at(10)),
+    ]
+    for area in (Jurisdiction("高新区"), Jurisdiction()):
+        digest = await load_digest(db, area, DAY, TZ)
+        assert sorted(m.match_id for m in digest.matches) == ids
+        lines = [line for line in to_plain(render_digest(digest, TZ)).splitlines()
+                 if line.startswith("· 莲藕")]
+        assert len(lines) == 3 and len(set(lines)) == 3
+        assert sum(line.endswith(f"#{offer.id}→#{first.id}") for line in lines) == 1
