@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from zoneinfo import ZoneInfo
@@ -22,11 +23,14 @@ matplotlib.use("Agg")  # no display on a server; must precede pyplot
 
 from matplotlib import font_manager
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.matching.model import WEIGHT_UNIT
 from bot.services.digest_model import Digest
+from bot.services.digest_text import to_plain, volumes
+from bot.texts import officials as texts
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +65,8 @@ def digest_workbook(digest: Digest, tz: ZoneInfo) -> bytes:
         listings.append([
             x.id, KIND_NAMES[x.kind], x.product, x.category, x.variety, x.quantity,
             _unit(x.unit), x.quantity_as_written, x.unit_as_written, x.price,
-            _unit(x.price_unit), x.price_bound, x.county, x.township, x.outside,
+            _unit(x.price_unit), texts.PRICE_BOUND_NAMES.get(x.price_bound or ""), x.county,
+            x.township, x.outside,
             digest.organisations.get(x.user_id, ""), x.valid_until, STATUS_NAMES.get(x.status),
             when(x.created_at), mask_phones(x.raw_text),
         ])
@@ -69,7 +74,7 @@ def digest_workbook(digest: Digest, tz: ZoneInfo) -> bytes:
     for m in digest.matches:
         matches.append([
             m.match_id, m.product, m.quantity, _unit(m.unit), m.offer_organisation,
-            m.offer_place, m.need_organisation, m.need_place, round(m.score, 3),
+            m.offer_place, m.need_organisation, m.need_place, percent(m.score),
             "是" if m.contacts_exchanged else "否", when(m.created_at), m.offer_id, m.need_id,
         ])
     for title, items in (("未匹配需求", digest.shortages), ("无人求购供应", digest.surplus)):
@@ -95,6 +100,11 @@ def _unit(unit: str | None) -> str | None:
     return "公斤" if unit == WEIGHT_UNIT else unit
 
 
+def percent(score: float) -> str:
+    """A match score in [0, 1] as people read it: 0.408 → 41%."""
+    return f"{round(score * 100)}%"
+
+
 def mask_phones(text: str) -> str:
     """Keep the first three and last two digits of anything that looks like a phone number."""
     def mask(found: re.Match[str]) -> str:
@@ -104,37 +114,98 @@ def mask_phones(text: str) -> str:
     return _PHONE.sub(mask, text)
 
 
-def digest_chart(digest: Digest) -> bytes:
-    """A PNG bar chart: offers vs needs per category, by number of listings and by weight."""
+@dataclass(frozen=True, slots=True)
+class ChartData:
+    """What the chart shows, decided apart from drawing it.
+
+    Counts cover every listing; the weight panel only goods stated by weight, in
+    tonnes; goods counted in boxes, bags … are listed in words beside it
+    (``counted``), since they have no weight to draw.
+    """
+
+    categories: list[str]
+    offers: list[int]
+    needs: list[int]
+    weight_categories: list[str]
+    offer_tonnes: list[float]
+    need_tonnes: list[float]
+    counted: list[str]  # 粮油：供 550袋｜求 570桶+240袋
+
+
+def chart_data(digest: Digest) -> ChartData:
+    weighed = [c for c in digest.categories
+               if c.offer_volume.get(WEIGHT_UNIT) or c.need_volume.get(WEIGHT_UNIT)]
+    counted = []
+    for c in digest.categories:
+        sides = [
+            template.format(volume=to_plain(volumes(others)))
+            for template, volume in ((texts.CHART_COUNTED_OFFERS, c.offer_volume),
+                                     (texts.CHART_COUNTED_NEEDS, c.need_volume))
+            if (others := {u: q for u, q in volume.items() if u != WEIGHT_UNIT})
+        ]
+        if sides:
+            counted.append(texts.CHART_COUNTED_LINE.format(
+                category=c.category, sides=texts.CHART_SIDE_SEPARATOR.join(sides)))
+    return ChartData(
+        categories=[c.category for c in digest.categories],
+        offers=[c.offers for c in digest.categories],
+        needs=[c.needs for c in digest.categories],
+        weight_categories=[c.category for c in weighed],
+        offer_tonnes=[c.offer_volume.get(WEIGHT_UNIT, 0) / 1000 for c in weighed],
+        need_tonnes=[c.need_volume.get(WEIGHT_UNIT, 0) / 1000 for c in weighed],
+        counted=counted,
+    )
+
+
+def chart_figure(digest: Digest) -> Figure:
+    """The chart as a matplotlib Figure: offers vs needs per category, by count and by
+    weight, goods counted in other units noted in words; 暂无数据 for an empty day."""
     font = cjk_font()
-    categories = [c.category for c in digest.categories] or ["—"]
-    offers = [c.offers for c in digest.categories] or [0]
-    needs = [c.needs for c in digest.categories] or [0]
-    offer_t = [c.offer_volume.get(WEIGHT_UNIT, 0) / 1000 for c in digest.categories] or [0]
-    need_t = [c.need_volume.get(WEIGHT_UNIT, 0) / 1000 for c in digest.categories] or [0]
+    data = chart_data(digest)
+    day = digest.day
+    title = texts.CHART_TITLE.format(area=digest.area.label, month=day.month, day=day.day)
     # Figure, not pyplot: no global state, safe in a worker thread.
-    figure = Figure(figsize=(8, 6.5), dpi=110, layout="constrained")
-    top, bottom = figure.subplots(2, 1)
-    positions = range(len(categories))
+    if not data.categories:
+        figure = Figure(figsize=(8, 3), dpi=110, layout="constrained")
+        figure.suptitle(title, fontproperties=font)
+        figure.text(0.5, 0.45, texts.CHART_NO_DATA, ha="center", va="center", fontsize=24,
+                    color="#757575", fontproperties=font)
+        return figure
+    panels = [(data.categories, data.offers, data.needs, texts.CHART_COUNT_AXIS)]
+    if data.weight_categories:
+        panels.append((data.weight_categories, data.offer_tonnes, data.need_tonnes,
+                       texts.CHART_WEIGHT_AXIS))
+    notes = [] if data.weight_categories else [texts.CHART_NO_WEIGHTS]
+    if data.counted:
+        notes += [texts.CHART_COUNTED_HEADING, *data.counted]
+    figure = Figure(figsize=(8, 3.3 * len(panels) + 0.25 * len(notes)), dpi=110,
+                    layout="constrained")
     width = 0.38
-    for axes, (offer_values, need_values), ylabel in (
-        (top, (offers, needs), "条数"),
-        (bottom, (offer_t, need_t), "重量（吨）"),
+    for axes, (names, offer_values, need_values, ylabel) in zip(
+        figure.subplots(len(panels), 1, squeeze=False)[:, 0], panels, strict=True
     ):
-        axes.bar([p - width / 2 for p in positions], offer_values, width, label="供应",
-                 color="#2e7d32")
-        axes.bar([p + width / 2 for p in positions], need_values, width, label="需求",
-                 color="#c62828")
-        axes.set_xticks(list(positions), categories, fontproperties=font)
+        positions = range(len(names))
+        axes.bar([p - width / 2 for p in positions], offer_values, width,
+                 label=texts.CHART_OFFERS, color="#2e7d32")
+        axes.bar([p + width / 2 for p in positions], need_values, width,
+                 label=texts.CHART_NEEDS, color="#c62828")
+        axes.set_xticks(list(positions), names, fontproperties=font)
         axes.set_ylabel(ylabel, fontproperties=font)
         axes.legend(prop=font)
         axes.grid(axis="y", alpha=0.3)
-    day = digest.day
-    figure.suptitle(
-        f"{digest.area.label} {day.month}月{day.day}日 供需对比（按类别）", fontproperties=font
-    )
+    # Listings are whole: the count axis has whole ticks only.
+    figure.axes[0].yaxis.set_major_locator(MaxNLocator(integer=True))
+    if notes:
+        figure.supxlabel("\n".join(notes), x=0.02, ha="left", fontsize=9,
+                         fontproperties=font)
+    figure.suptitle(title, fontproperties=font)
+    return figure
+
+
+def digest_chart(digest: Digest) -> bytes:
+    """The chart of :func:`chart_figure` as a PNG."""
     out = io.BytesIO()
-    figure.savefig(out, format="png")
+    chart_figure(digest).savefig(out, format="png")
     return out.getvalue()
 
 

@@ -87,6 +87,23 @@ NEED_PRICE = "求"
 DIGEST_FOOTER = "明细见 Excel 附件与图表。/digest 可随时查看当天数据。"
 ATTACHMENT_CAPTION = "{area} {day} 购销明细"
 
+# -- the workbook and the chart ------------------------------------------------
+PRICE_BOUND_NAMES = {
+    "max": "以内", "min": "以上", "approx": "左右", "exact": "定价", "negotiable": "面议",
+}
+CHART_TITLE = "{area} {month}月{day}日 供需对比（按类别）"
+CHART_NO_DATA = "暂无数据"
+CHART_COUNT_AXIS = "条数"
+CHART_WEIGHT_AXIS = "重量（吨）"
+CHART_OFFERS = "供应"
+CHART_NEEDS = "需求"
+CHART_NO_WEIGHTS = "当日没有按重量计的信息。"
+CHART_COUNTED_HEADING = "按件计的（未计入重量）："
+CHART_COUNTED_LINE = "{category}：{sides}"
+CHART_COUNTED_OFFERS = "供 {volume}"
+CHART_COUNTED_NEEDS = "求 {volume}"
+CHART_SIDE_SEPARATOR = "｜"
+
 # -- escalations, summaries and reminders -------------------------------------
 KIND_NAMES = {"offer": "供应", "need": "求购"}
 ESCALATION = (
