@@ -29,7 +29,13 @@ from bot.matching.catalogue import get_catalogue
 from bot.matching.model import CITY_NAME, Place
 from bot.matching.regions import get_gazetteer
 from bot.services.digest import load_digest
-from bot.services.digest_model import DayWindow, Jurisdiction, Totals, build_digest
+from bot.services.digest_model import (
+    DayWindow,
+    Jurisdiction,
+    OpenCounts,
+    Totals,
+    build_digest,
+)
 from bot.services.outbox_sender import OutboxSender
 from storage import listings, outbox, users
 from storage.database import Database
@@ -127,7 +133,8 @@ async def digest_timing(db: Database, count: int) -> None:
     started = time.perf_counter()
     build_digest(
         area=Jurisdiction(), window=window, as_of=now, listings=day_rows, previous=Totals(),
-        matches=[], match_listings={}, unmatched_needs=[], unmatched_offers=[], users={},
+        matches=[], match_listings={}, unmatched_needs=[], unmatched_offers=[],
+        open_then=OpenCounts(), now=now, unmatched_needs_now=[], open_needs_now=0, users={},
     )
     pure = time.perf_counter() - started
     print(f"city digest from {len(digest.listings):,} listings of the day "

@@ -18,8 +18,8 @@ async def unmatched_at(
     """Listings of ``kind`` open at time ``at`` with no match made before it, oldest first.
 
     Open at ``at`` means created before it, not yet expired then, and either still
-    open or closed later (a closed listing was last updated when it was closed), so a
-    past day reads the same tomorrow as it did that evening.
+    open or closed later (see ``_OPEN_AT``), so a past day reads the same tomorrow as
+    it did that evening.
     """
     sql, params = _unmatched("*", at, kind, county, township, created_before)
     return [StoredListing.from_row(r) for r in await db.fetch_all(sql, params)]
@@ -34,6 +34,12 @@ async def unmatched_ids_at(
     return [int(r[0]) for r in await db.fetch_all(sql, params)]
 
 
+# Open at a moment ``at``: created before it, not yet expired then, and either still open
+# or closed later (a closed listing was last updated when it was closed).
+_OPEN_AT = """l.created_at < ? AND (l.status = 'open' OR l.updated_at >= ?)
+          AND (l.expires_at IS NULL OR l.expires_at > ?)"""
+
+
 def _unmatched(
     columns: str, at: float, kind: Kind, county: str | None, township: str | None,
     created_before: float | None,
@@ -41,8 +47,7 @@ def _unmatched(
     partner = "need_id" if kind == "need" else "offer_id"
     sql = f"""
         SELECT {columns} FROM listings l
-        WHERE l.kind = ? AND l.created_at < ? AND (l.status = 'open' OR l.updated_at >= ?)
-          AND (l.expires_at IS NULL OR l.expires_at > ?)
+        WHERE l.kind = ? AND {_OPEN_AT}
           AND NOT EXISTS (SELECT 1 FROM matches m WHERE m.{partner} = l.id AND m.created_at < ?)
     """
     params: list[Any] = [kind, at, at, at, at]
@@ -51,6 +56,19 @@ def _unmatched(
         params.append(created_before)
     sql += _scope(params, county, township)
     return sql + " ORDER BY l.created_at, l.id", params
+
+
+async def open_counts_at(
+    db: Database, at: float, *, county: str | None = None, township: str | None = None,
+) -> dict[Kind, int]:
+    """How many needs and offers of a jurisdiction were open at ``at``, matched or not."""
+    params: list[Any] = [at, at, at]
+    sql = f"SELECT kind, COUNT(*) AS n FROM listings l WHERE {_OPEN_AT}"
+    sql += _scope(params, county, township) + " GROUP BY kind"
+    found: dict[Kind, int] = {"need": 0, "offer": 0}
+    for r in await db.fetch_all(sql, params):
+        found[r["kind"]] = int(r["n"])
+    return found
 
 
 async def expiring_between(db: Database, start: float, end: float) -> list[StoredListing]:

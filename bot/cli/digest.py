@@ -16,8 +16,16 @@ counted in boxes or bags are never added up as kilograms)::
      "surplus": [... the same shape ...],
      "matches": [{"match_id", "product", "need_id", "offer_id", "need_organisation",
                   "need_place", "offer_organisation", "offer_place", "quantity", "unit",
-                  "score", "contacts_exchanged", "created_at"}],
-     "prices": [{"product", "kind", "unit", "low", "high", "listings"}]}   # unit 斤 = per 斤
+                  "score", "contacts_exchanged", "created_at",
+                  "state": "waiting"|"one_side"|"exchanged"}],
+     "prices": [{"product", "kind", "unit", "low", "high", "listings"}],  # unit 斤 = per 斤
+     "now": float,
+     "open_now": [{"listing_id", "product", "quantity", "unit", "place", "organisation",
+                   "age_hours"}]}                                        # oldest first
+
+``shortages`` and ``surplus`` are as of ``as_of`` (the day's end, or now for today);
+``open_now`` holds the needs unmatched at ``now``, when the digest was made, whatever
+the day: for a past day it says what is short right now.
 """
 
 from __future__ import annotations
@@ -89,6 +97,13 @@ def digest_json(digest: Digest) -> dict[str, Any]:
         "surplus": [dataclasses.asdict(s) for s in digest.surplus],
         "matches": [dataclasses.asdict(m) for m in digest.matches],
         "prices": [dataclasses.asdict(p) for p in digest.prices],
+        "now": digest.now,
+        "open_now": [
+            {"listing_id": x.listing_id, "product": x.product, "quantity": x.quantity,
+             "unit": x.unit, "place": x.place, "organisation": x.organisation,
+             "age_hours": x.waited_hours}
+            for x in digest.open_now
+        ],
     }
 
 

@@ -19,6 +19,7 @@ from bot.services.digest_model import (
     DayWindow,
     Digest,
     Jurisdiction,
+    OpenCounts,
     Totals,
     build_digest,
     exchanged_by,
@@ -55,10 +56,12 @@ def local_today(tz: ZoneInfo, now: float | None = None) -> date:
 async def load_digest(
     db: Database, area: Jurisdiction, day: date, tz: ZoneInfo, *, now: float | None = None
 ) -> Digest:
-    """The digest of ``area`` for ``day``, as of the day's end (or now, for today)."""
+    """The digest of ``area`` for ``day``, as of the day's end (or now, for today), with
+    the needs still unmatched now whatever the day."""
     window = DayWindow.of(day, tz)
     previous = window.previous(tz)
-    as_of = min(time.time() if now is None else now, window.end)
+    now = time.time() if now is None else now
+    as_of = min(now, window.end)
     county, township = area.county, area.township
     day_listings = await listings.listings_in_period(
         db, window.start, window.end, county=county, township=township
@@ -81,11 +84,16 @@ async def load_digest(
         db, as_of, kind="need", county=county, township=township)
     offer_ids = await reports.unmatched_ids_at(
         db, as_of, kind="offer", county=county, township=township)
+    open_then = await reports.open_counts_at(db, as_of, county=county, township=township)
+    # For today the digest is taken now: the shortages are those of now already.
+    now_ids, open_now = need_ids, open_then
+    if as_of < now:
+        now_ids = await reports.unmatched_ids_at(
+            db, now, kind="need", county=county, township=township)
+        open_now = await reports.open_counts_at(db, now, county=county, township=township)
     older = await listings.get_listings(
-        db, [i for i in (*need_ids, *offer_ids) if i not in match_listings])
+        db, sorted({i for i in (*need_ids, *offer_ids, *now_ids) if i not in match_listings}))
     known = {**match_listings, **older}
-    needs = [known[i] for i in need_ids]
-    offers = [known[i] for i in offer_ids]
     user_ids = [x.user_id for x in known.values()]
     people = await reports.users_by_ids(db, user_ids)
     return await asyncio.to_thread(
@@ -96,9 +104,12 @@ async def load_digest(
             contacts=sum(exchanged_by(m, as_of) for m in previous_matches),
             offer_volume=before.offer_volume, need_volume=before.need_volume,
         ),
-        matches=day_matches,
-        match_listings=match_listings, unmatched_needs=needs, unmatched_offers=offers,
-        users=people,
+        matches=day_matches, match_listings=match_listings,
+        unmatched_needs=[known[i] for i in need_ids],
+        unmatched_offers=[known[i] for i in offer_ids],
+        open_then=OpenCounts(needs=open_then["need"], offers=open_then["offer"]),
+        now=now, unmatched_needs_now=[known[i] for i in now_ids],
+        open_needs_now=open_now["need"], users=people,
     )
 
 

@@ -54,7 +54,8 @@ STATUS_NAMES = {"open": "有效", "closed": "已关闭", "expired": "已过期",
 
 
 def digest_workbook(digest: Digest, tz: ZoneInfo) -> bytes:
-    """An .xlsx with the day's listings, matches, shortages and surplus on separate sheets."""
+    """An .xlsx with the day's listings, matches, shortages and surplus on separate sheets,
+    and the needs still unmatched when it was made."""
     workbook = Workbook(write_only=True)
 
     def when(ts: float) -> str:
@@ -77,7 +78,8 @@ def digest_workbook(digest: Digest, tz: ZoneInfo) -> bytes:
             m.offer_place, m.need_organisation, m.need_place, percent(m.score),
             "是" if m.contacts_exchanged else "否", when(m.created_at), m.offer_id, m.need_id,
         ])
-    for title, items in (("未匹配需求", digest.shortages), ("无人求购供应", digest.surplus)):
+    for title, items in (("未匹配需求", digest.shortages), ("无人求购供应", digest.surplus),
+                         ("现在未匹配需求", digest.open_now)):
         sheet = _sheet(workbook, title, OPEN_COLUMNS)
         for item in items:
             sheet.append([

@@ -11,7 +11,12 @@ Definitions the officials can rely on:
 - the day runs from 00:00 to 24:00 in the platform's time zone; the digest is
   taken "as of" the end of the day, or now for today;
 - a shortage (缺口) is a need open at that moment with no match made for it;
-  a surplus (滞销) is an offer open at that moment with no match.
+  a surplus (滞销) is an offer open at that moment with no match;
+- whatever the day, every digest also holds the shortages of right now (``open_now``,
+  at ``now``, the moment it is built): at 08:00 yesterday's digest says what is
+  short this morning, needs posted after midnight included;
+- a match is ``waiting`` until one side says 我有意向, then ``one_side``, and
+  ``exchanged`` once both have and contacts went out (each as of ``as_of``).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as clock_time
 from functools import cache
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from bot.matching.model import CITY_NAME, WEIGHT_UNIT, Kind, Place
@@ -30,6 +36,7 @@ from storage.records import MatchRecord, StoredListing, User
 # How many products the price table shows: the most listed ones of the day.
 MAIN_PRODUCTS = 10
 KG_PER_JIN = 0.5
+MatchState = Literal["waiting", "one_side", "exchanged"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +147,15 @@ class MatchLine:
     score: float
     contacts_exchanged: bool
     created_at: float
+    state: MatchState
+
+
+@dataclass(frozen=True, slots=True)
+class OpenCounts:
+    """How many needs and offers were open at a moment, matched or not."""
+
+    needs: int = 0
+    offers: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +189,12 @@ class Digest:
     # The day's listings with their poster's organisation, for the workbook.
     listings: list[StoredListing] = field(repr=False)
     organisations: Mapping[int, str] = field(repr=False)
+    # Open listings at as_of, matched or not: what "all matched" or "none" is said of.
+    open_then: OpenCounts
+    now: float
+    # Shortages at ``now``, oldest first, and how many needs were open then in all.
+    open_now: list[OpenItem]
+    open_needs_now: int
 
     @property
     def is_empty(self) -> bool:
@@ -190,31 +212,43 @@ def build_digest(
     match_listings: Mapping[int, StoredListing],
     unmatched_needs: Sequence[StoredListing],
     unmatched_offers: Sequence[StoredListing],
+    open_then: OpenCounts,
+    now: float,
+    unmatched_needs_now: Sequence[StoredListing],
+    open_needs_now: int,
     users: Mapping[int, User],
 ) -> Digest:
     """The digest of ``area`` for ``window``'s day.
 
     ``listings`` are those created in the area that day, ``previous`` the totals of
     the day before; ``matches`` those made that day touching the area, ``match_listings`` both sides
-    of each; ``unmatched_*`` the open, unmatched listings of the area at ``as_of``.
+    of each; ``unmatched_*`` the open, unmatched listings of the area at ``as_of`` and
+    ``open_then`` how many were open then in all; ``unmatched_needs_now`` and
+    ``open_needs_now`` the same for needs at ``now``.
     """
     organisations = {uid: _organisation(u) for uid, u in users.items()}
     day_listings = list(listings)
     categories = _categories(day_listings)
     contacts = sum(1 for m in matches if exchanged_by(m, as_of))
+    shortages = [_open_item(x, as_of, organisations) for x in unmatched_needs]
     return Digest(
         area=area,
         day=window.day,
         as_of=as_of,
-        totals=_totals(day_listings, len(matches), contacts),
+        totals=_totals(categories, len(matches), contacts),
         previous=previous,
         categories=categories,
-        shortages=[_open_item(x, as_of, organisations) for x in unmatched_needs],
+        shortages=shortages,
         surplus=[_open_item(x, as_of, organisations) for x in unmatched_offers],
         matches=_match_lines(matches, match_listings, organisations, as_of),
         prices=_prices(day_listings),
         listings=day_listings,
         organisations=organisations,
+        open_then=open_then,
+        now=now,
+        open_now=shortages if now == as_of else [
+            _open_item(x, now, organisations) for x in unmatched_needs_now],
+        open_needs_now=open_needs_now,
     )
 
 
@@ -228,18 +262,31 @@ def exchanged_by(match: MatchRecord, as_of: float) -> bool:
     return match.contacts_exchanged_at is not None and match.contacts_exchanged_at < as_of
 
 
-def _totals(listings: Iterable[StoredListing], matches: int, contacts: int) -> Totals:
-    counts: Counter[Kind] = Counter()
-    volumes: dict[Kind, Volumes] = {"offer": defaultdict(float), "need": defaultdict(float)}
-    for x in listings:
-        counts[x.kind] += 1
-        if x.quantity and x.unit:
-            volumes[x.kind][x.unit] += x.quantity
-    offer_volume, need_volume = dict(volumes["offer"]), dict(volumes["need"])
+def match_state(match: MatchRecord, as_of: float) -> MatchState:
+    """Where a match stood at ``as_of``: contacts exchanged, one side interested, or neither."""
+    if exchanged_by(match, as_of):
+        return "exchanged"
+    pressed = (match.need_interest_at, match.offer_interest_at)
+    return "one_side" if any(t is not None and t < as_of for t in pressed) else "waiting"
+
+
+def _totals(categories: Iterable[CategoryLine], matches: int, contacts: int) -> Totals:
+    """The day's totals, summed from its categories (a few lines, not 100,000 listings)."""
+    offers = needs = 0
+    offer_volume: Volumes = defaultdict(float)
+    need_volume: Volumes = defaultdict(float)
+    for c in categories:
+        offers += c.offers
+        needs += c.needs
+        for unit, amount in c.offer_volume.items():
+            offer_volume[unit] += amount
+        for unit, amount in c.need_volume.items():
+            need_volume[unit] += amount
     return Totals(
-        offers=counts["offer"], needs=counts["need"],
+        offers=offers, needs=needs,
         offer_kg=offer_volume.get(WEIGHT_UNIT, 0.0), need_kg=need_volume.get(WEIGHT_UNIT, 0.0),
-        matches=matches, contacts=contacts, offer_volume=offer_volume, need_volume=need_volume,
+        matches=matches, contacts=contacts,
+        offer_volume=dict(offer_volume), need_volume=dict(need_volume),
     )
 
 
@@ -309,6 +356,7 @@ def _match_lines(
             score=m.score,
             contacts_exchanged=exchanged_by(m, as_of),
             created_at=m.created_at,
+            state=match_state(m, as_of),
         ))
     # Deals that went as far as exchanging contacts first, then the best matches.
     lines.sort(key=lambda line: (not line.contacts_exchanged, -line.score, line.match_id))

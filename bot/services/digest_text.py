@@ -1,10 +1,12 @@
-"""The digest as Telegram HTML: short lines, shortages first, everything user-typed escaped."""
+"""The digest as Telegram HTML: short lines, what is short now first, everything
+user-typed escaped."""
 
 from __future__ import annotations
 
 import html
 import re
-from datetime import datetime
+from collections import Counter
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.matching.model import WEIGHT_UNIT
@@ -21,15 +23,17 @@ _TAG = re.compile(r"<[^>]+>")
 
 def render_digest(digest: Digest, tz: ZoneInfo) -> str:
     """The whole digest as one HTML text (may exceed one message; see ``digest_messages``)."""
-    as_of = datetime.fromtimestamp(digest.as_of, tz)
     day = digest.day
     lines = [texts.DIGEST_TITLE.format(
         area=esc(digest.area.label), month=day.month, day=day.day,
         weekday=texts.WEEKDAYS[day.weekday()],
     )]
-    lines.append(texts.DIGEST_AS_OF.format(time=f"{as_of:%m-%d %H:%M}"))
-    lines += ["", *_open_items(digest.shortages, texts.NO_SHORTAGES, texts.SHORTAGES_HEADING,
-                               MAX_SHORTAGES), ""]
+    lines.append(texts.DIGEST_AS_OF.format(time=moment(digest.as_of, tz, day)))
+    # What is short right now comes first, whatever the day: it is what an official acts on.
+    lines += ["", *open_now_lines(digest.open_now, digest.open_needs_now,
+                                  moment(digest.now, tz), texts.MORE_OPEN_NOW), ""]
+    if digest.as_of < digest.now:
+        lines += [_day_end(digest), ""]
     lines += [*_overview(digest.totals, digest.previous), ""]
     if digest.categories:
         lines.append(texts.CATEGORIES_HEADING)
@@ -40,13 +44,32 @@ def render_digest(digest: Digest, tz: ZoneInfo) -> str:
             ))
         lines.append("")
     lines += [*_matches(digest), ""]
-    lines += [*_open_items(digest.surplus, texts.NO_SURPLUS, texts.SURPLUS_HEADING, MAX_LINES), ""]
+    lines += [*_surplus(digest), ""]
     if digest.prices:
         lines.append(texts.PRICES_HEADING)
         lines += [_price_line(digest.prices, product) for product in _products(digest.prices)]
         lines.append("")
     lines.append(texts.DIGEST_FOOTER)
     return "\n".join(lines)
+
+
+def open_now_lines(items: list[OpenItem], open_needs: int, when: str, more: str) -> list[str]:
+    """The needs unmatched at ``when``, oldest first; or which of the two true sentences
+    holds when there are none: no open need at all, or every open need matched."""
+    if items:
+        return [texts.NOW_HEADING.format(count=len(items), time=when),
+                *_listed(items, MAX_SHORTAGES, more)]
+    if open_needs:
+        return [texts.NOW_ALL_MATCHED.format(time=when, open=open_needs)]
+    return [texts.NOW_NONE_OPEN.format(time=when)]
+
+
+def moment(ts: float, tz: ZoneInfo, day: date | None = None) -> str:
+    """12月2日 08:00, as every message dates things; the end of ``day`` is its 24:00."""
+    local = datetime.fromtimestamp(ts, tz)
+    if day is not None and local.date() == day + timedelta(days=1) and local.time() == time(0):
+        return texts.DAY_END_MOMENT.format(month=day.month, day=day.day)
+    return texts.MOMENT.format(month=local.month, day=local.day, time=f"{local:%H:%M}")
 
 
 def digest_messages(digest: Digest, tz: ZoneInfo) -> list[str]:
@@ -99,15 +122,31 @@ def change(now: float, before: float) -> str:
     return f"+{number(diff)}" if diff > 0 else f"−{number(-diff)}"
 
 
-def _open_items(items: list[OpenItem], empty: str, heading: str, shown: int) -> list[str]:
-    """A numbered list of open listings, the first ``shown`` of them, the rest counted."""
-    if not items:
-        return [empty]
-    lines = [heading.format(count=len(items))]
-    lines += [_open_line(i, item) for i, item in enumerate(items[:shown], 1)]
+def _listed(items: list[OpenItem], shown: int, more: str) -> list[str]:
+    """The first ``shown`` open listings, numbered, and how many more there are."""
+    lines = [_open_line(i, item) for i, item in enumerate(items[:shown], 1)]
     if len(items) > shown:
-        lines.append(texts.MORE_IN_WORKBOOK.format(count=len(items) - shown))
+        lines.append(more.format(count=len(items) - shown))
     return lines
+
+
+def _day_end(digest: Digest) -> str:
+    """For a past day: how the needs stood when it ended (the list is in the workbook)."""
+    if digest.shortages:
+        return texts.DAY_END_SHORT.format(count=len(digest.shortages))
+    if digest.open_then.needs:
+        return texts.DAY_END_ALL_MATCHED.format(open=digest.open_then.needs)
+    return texts.DAY_END_NONE_OPEN
+
+
+def _surplus(digest: Digest) -> list[str]:
+    """Offers nobody asked for; else whether there were none or all were matched."""
+    if digest.surplus:
+        return [texts.SURPLUS_HEADING.format(count=len(digest.surplus)),
+                *_listed(digest.surplus, MAX_LINES, texts.MORE_IN_WORKBOOK)]
+    if digest.open_then.offers:
+        return [texts.ALL_OFFERS_MATCHED.format(open=digest.open_then.offers)]
+    return [texts.NO_OPEN_OFFERS]
 
 
 def _open_line(index: int, item: OpenItem) -> str:
@@ -156,17 +195,20 @@ def _volume_changes(now: Volumes, before: Volumes) -> str:
 
 def _matches(digest: Digest) -> list[str]:
     totals, previous = digest.totals, digest.previous
+    states = Counter(m.state for m in digest.matches)
     lines = [texts.MATCHES_HEADING.format(
         count=totals.matches, change=change(totals.matches, previous.matches),
-        contacts=totals.contacts,
+        states=texts.MATCH_STATES.format(
+            exchanged=states["exchanged"], one_side=states["one_side"],
+            waiting=states["waiting"],
+        ) if digest.matches else "",
     )]
     for m in digest.matches[:MAX_LINES]:
         lines.append(texts.MATCH_LINE.format(
             product=esc(m.product), amount=amount(m.quantity, m.unit),
             offer=esc(m.offer_organisation), offer_place=esc(m.offer_place),
             need=esc(m.need_organisation), need_place=esc(m.need_place),
-            offer_id=m.offer_id, need_id=m.need_id,
-            status=texts.CONTACTS_EXCHANGED if m.contacts_exchanged else texts.CONTACTS_PENDING,
+            offer_id=m.offer_id, need_id=m.need_id, status=texts.MATCH_STATUS[m.state],
         ))
     if len(digest.matches) > MAX_LINES:
         lines.append(texts.MORE_IN_WORKBOOK.format(count=len(digest.matches) - MAX_LINES))

@@ -48,8 +48,17 @@ NO_DATA = "{area}{day}暂无供求信息。"
 WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 DIGEST_TITLE = "<b>📋 {area} 生活物资购销日报</b>\n{month}月{day}日（{weekday}）"
 DIGEST_AS_OF = "数据截至 {time}"
-SHORTAGES_HEADING = "<b>⚠️ 仍有缺口：{count} 条需求未匹配</b>（按等待时间）"
-NO_SHORTAGES = "✅ 所有需求均已匹配，暂无缺口。"
+MOMENT = "{month}月{day}日 {time}"
+DAY_END_MOMENT = "{month}月{day}日 24:00"
+# Needs unmatched right now; each sentence is said only when its figures hold.
+NOW_HEADING = "<b>⚠️ 现在仍未匹配的需求：{count} 条</b>（{time}，等得最久的在前）"
+NOW_ALL_MATCHED = "✅ 现在（{time}）在架的 {open} 条求购均已匹配到供应，暂无缺口。"
+NOW_NONE_OPEN = "✅ 现在（{time}）没有在架的求购信息，暂无缺口。"
+MORE_OPEN_NOW = "……另有 {count} 条，见 Excel 附件「现在未匹配需求」"
+# How a past day ended.
+DAY_END_SHORT = "📌 当日结束时 {count} 条需求未匹配（明细见 Excel 附件「未匹配需求」）。"
+DAY_END_ALL_MATCHED = "📌 当日结束时在架的 {open} 条求购均已匹配到供应。"
+DAY_END_NONE_OPEN = "📌 当日结束时没有在架的求购信息。"
 OPEN_LINE = "{index}. <b>{product}</b> {amount}｜{place}｜{organisation}｜{waited}"
 NO_PLACE = "地点未注明"
 NO_QUANTITY = "数量未注明"
@@ -69,22 +78,25 @@ CATEGORIES_HEADING = "<b>🗂 分类</b>（供｜求）"
 CATEGORY_LINE = "{category}：供 {offers}｜求 {needs}"
 SIDE = "{count} 条 {volume}"
 SIDE_COUNT = "{count} 条"
-MATCHES_HEADING = "<b>🤝 匹配 {count} 对</b>（{change}），已交换联系方式 {contacts} 对"
+MATCHES_HEADING = "<b>🤝 当日匹配 {count} 对</b>（{change}）{states}"
+MATCH_STATES = "：已交换联系方式 {exchanged} 对，一方有意向 {one_side} 对，尚无人表态 {waiting} 对"
 # The listing numbers tell apart two matches of the same people (a need posted twice).
 MATCH_LINE = (
     "· {product} {amount}：{offer}（{offer_place}）→ {need}（{need_place}）{status}"
     "｜编号 #{offer_id}→#{need_id}"
 )
-CONTACTS_EXCHANGED = "✅已对接"
-CONTACTS_PENDING = "⏳待确认"
+MATCH_STATUS = {"exchanged": "✅已交换联系方式", "one_side": "⏳一方有意向",
+                "waiting": "⏳尚无人表态"}
 SURPLUS_HEADING = "<b>📦 无人求购的供应：{count} 条</b>"
-NO_SURPLUS = "📦 所有供应均已有买家意向。"
+# Matched is not interested: an offer with a match may still wait for anyone's 我有意向.
+ALL_OFFERS_MATCHED = "📦 在架的 {open} 条供应均已匹配到求购信息。"
+NO_OPEN_OFFERS = "📦 没有在架的供应信息。"
 PRICES_HEADING = "<b>💰 主要品种价格</b>"
 PRICE_LINE = "{product}：{parts}"
 PRICE_PART = "{label} {span} 元/{unit}"
 OFFER_PRICE = "供"
 NEED_PRICE = "求"
-DIGEST_FOOTER = "明细见 Excel 附件与图表。/digest 可随时查看当天数据。"
+DIGEST_FOOTER = "明细见 Excel 附件与图表。/digest 查看当天至今的数据，/short 查看现在的缺口。"
 ATTACHMENT_CAPTION = "{area} {day} 购销明细"
 
 # -- the workbook and the chart ------------------------------------------------

@@ -61,3 +61,15 @@ async def match(
     )
     return record.id
 
+
+async def consent(
+    db: Database, match_id: int, *, need_at: float | None = None,
+    offer_at: float | None = None, exchanged_at: float | None = None,
+) -> None:
+    """Backdate a match's 我有意向 presses and contact exchange (the bot stamps them now)."""
+    async with db.transaction() as conn:
+        await conn.execute(
+            "UPDATE matches SET need_interest_at = ?, offer_interest_at = ?,"
+            " contacts_exchanged_at = ? WHERE id = ?",
+            (need_at, offer_at, exchanged_at, match_id),
+        )

@@ -42,12 +42,27 @@ def test_digest_json_is_the_documented_structure(
     assert main(["digest", "--db", str(demo_db), "--format", "json", "--region", "平顶山市"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert set(data) == {"area", "day", "as_of", "totals", "previous", "categories",
-                         "shortages", "surplus", "matches", "prices"}
+                         "shortages", "surplus", "matches", "prices", "now", "open_now"}
     assert data["area"] == {"label": "平顶山市", "level": "city", "county": None,
                             "township": None}
     assert data["totals"]["offers"] + data["totals"]["needs"] == len(sample_posts())
     created = [s["created_at"] for s in data["shortages"]]
     assert created == sorted(created)
+    # Needs in 桶 and 袋 are totalled in their own units, beside the kilograms.
+    grain = next(c for c in data["categories"] if c["category"] == "粮油")
+    assert {"桶", "袋"} <= set(grain["need_volume"]) and "kg" not in grain["need_volume"]
+    assert data["totals"]["need_volume"]["kg"] == data["totals"]["need_kg"] > 0
+    assert data["totals"]["need_volume"]["桶"] == sum(
+        c["need_volume"].get("桶", 0) for c in data["categories"])
+    # Open right now: today's digest is taken now, so they are the shortages.
+    assert data["now"] == data["as_of"]
+    assert data["open_now"] and all(
+        set(item) == {"listing_id", "product", "quantity", "unit", "place", "organisation",
+                      "age_hours"} for item in data["open_now"])
+    assert [x["listing_id"] for x in data["open_now"]] == [
+        s["listing_id"] for s in data["shortages"]]
+    ages = [x["age_hours"] for x in data["open_now"]]
+    assert ages == sorted(ages, reverse=True)  # oldest first
 
 
 def test_digest_xlsx(demo_db: Path, tmp_path: Path) -> None:

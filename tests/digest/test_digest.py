@@ -65,7 +65,7 @@ async def test_county_and_city_see_more(day: Database) -> None:
 async def test_text_puts_shortages_first_names_organisations_never_phones(day: Database) -> None:
     digest = await load_digest(day, Jurisdiction(), DAY, TZ)
     text = render_digest(digest, TZ)
-    assert text.index("缺口") < text.index("当日新增") < text.index("🤝 匹配")
+    assert text.index("现在仍未匹配的需求") < text.index("当日新增") < text.index("🤝 当日匹配")
     assert "张八桥蔬菜合作社" in text and "新华区丹尼斯超市" in text
     assert "13812345678" not in text
     assert "5,000公斤" in text  # the 土豆 shortage with its quantity
@@ -96,7 +96,8 @@ async def test_long_digest_is_split_under_the_limit(db: Database) -> None:
 async def test_workbook_holds_every_listing_and_masks_phones(day: Database) -> None:
     found = await load_bundle(day, Jurisdiction(), DAY, TZ)
     book = load_workbook(io.BytesIO(found.workbook), read_only=True)
-    assert book.sheetnames == ["当日供求", "当日匹配", "未匹配需求", "无人求购供应"]
+    assert book.sheetnames == ["当日供求", "当日匹配", "未匹配需求", "无人求购供应",
+                               "现在未匹配需求"]
     rows = list(book["当日供求"].iter_rows(values_only=True))
     assert rows[0][0] == "编号"
     assert sorted(r[0] for r in rows[1:]) == sorted(x.id for x in found.digest.listings)
@@ -104,6 +105,9 @@ async def test_workbook_holds_every_listing_and_masks_phones(day: Database) -> N
     assert not any("13812345678" in str(cell) for row in rows for cell in row)
     matches = list(book["当日匹配"].iter_rows(values_only=True))
     assert matches[1][4] == "张八桥蔬菜合作社" and matches[1][6] == "新华区丹尼斯超市"
+    open_now = list(book["现在未匹配需求"].iter_rows(values_only=True))
+    assert [r[0] for r in open_now[1:]] == [x.listing_id for x in found.digest.open_now]
+    assert [r[1] for r in open_now[1:]] == ["土豆", "玉米"]
 
 
 async def test_chart_is_a_png_with_a_chinese_font(day: Database) -> None:
