@@ -22,9 +22,11 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, CommandHandler, ContextTypes
 
 from bot.matching.days import read_day
+from bot.render import split_message
 from bot.services import broadcasts
-from bot.services.digest import enqueue_daily_digests, load_bundle, local_today
+from bot.services.digest import enqueue_daily_digests, load_bundle, load_short, local_today
 from bot.services.digest_model import Jurisdiction
+from bot.services.digest_text import render_short
 from bot.services.outbox_sender import database_of, wake_outbox_sender
 from bot.settings import Settings
 from bot.texts import officials as texts
@@ -70,8 +72,7 @@ async def digest_command(
         if day > today:
             await message.reply_text(texts.FUTURE_DATE)
             return
-    # Admins see the whole city; an official sees their jurisdiction only.
-    area = Jurisdiction.of(official) if official.role == "official" else Jurisdiction()
+    area = area_of(official)
     found = await load_bundle(database_of(context.application), area, day, settings.timezone)
     for text in found.messages:
         await message.reply_text(text, parse_mode=ParseMode.HTML)
@@ -80,6 +81,27 @@ async def digest_command(
         InputFile(found.workbook, filename=f"{found.file_stem}.xlsx"), caption=caption
     )
     await message.reply_photo(InputFile(found.chart, filename=f"{found.file_stem}.png"))
+
+
+async def short_command(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, *, settings: Settings
+) -> None:
+    """/short: the needs of the caller's area still unmatched right now, oldest first."""
+    official = await current_official(update, context)
+    if official is None:
+        return
+    message = update.effective_message
+    assert message is not None
+    found = await load_short(database_of(context.application), area_of(official))
+    text = render_short(found.area.label, found.needs, found.unmatched, found.open_needs,
+                        found.now, settings.timezone)
+    for part in split_message(text):
+        await message.reply_text(part, parse_mode=ParseMode.HTML)
+
+
+def area_of(official: User) -> Jurisdiction:
+    """Admins see the whole city; an official sees their jurisdiction only."""
+    return Jurisdiction.of(official) if official.role == "official" else Jurisdiction()
 
 
 async def daily_digest_job(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -134,6 +156,7 @@ def register(application: Application, settings: Settings) -> None:
     The Application needs a JobQueue (python-telegram-bot[job-queue]).
     """
     application.add_handler(CommandHandler("digest", partial(digest_command, settings=settings)))
+    application.add_handler(CommandHandler("short", partial(short_command, settings=settings)))
     jobs = application.job_queue
     if jobs is None:
         raise RuntimeError("the officials' digest needs python-telegram-bot[job-queue]")

@@ -1,4 +1,5 @@
-"""Use cases of the officials' digest: build one, and fill the outbox for every official.
+"""Use cases of the officials' digest: build one, fill the outbox for every official, and
+list what is short right now (/short).
 
 Queries run on the event loop (aiosqlite does the I/O in its own thread); the CPU
 work — computing the digest, rendering, the workbook and the chart — runs in a
@@ -20,11 +21,14 @@ from bot.services.digest_model import (
     Digest,
     Jurisdiction,
     OpenCounts,
+    OpenItem,
     Totals,
     build_digest,
     exchanged_by,
+    open_item,
+    organisation_of,
 )
-from bot.services.digest_text import digest_messages
+from bot.services.digest_text import MAX_SHORTAGES, digest_messages
 from bot.texts import officials as texts
 from storage import listings, matches, outbox, reports
 from storage.database import Database
@@ -110,6 +114,35 @@ async def load_digest(
         open_then=OpenCounts(needs=open_then["need"], offers=open_then["offer"]),
         now=now, unmatched_needs_now=[known[i] for i in now_ids],
         open_needs_now=open_now["need"], users=people,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ShortNow:
+    """What /short shows: an area's needs unmatched at ``now``, the oldest ``needs`` of
+    ``unmatched`` of them, and how many needs were open then in all."""
+
+    area: Jurisdiction
+    now: float
+    needs: list[OpenItem]
+    unmatched: int
+    open_needs: int
+
+
+async def load_short(
+    db: Database, area: Jurisdiction, *, now: float | None = None, shown: int = MAX_SHORTAGES
+) -> ShortNow:
+    """The needs of ``area`` unmatched right now, oldest first (only ``shown`` are loaded)."""
+    now = time.time() if now is None else now
+    county, township = area.county, area.township
+    ids = await reports.unmatched_ids_at(db, now, kind="need", county=county, township=township)
+    open_now = await reports.open_counts_at(db, now, county=county, township=township)
+    found = await listings.get_listings(db, ids[:shown])
+    people = await reports.users_by_ids(db, [x.user_id for x in found.values()])
+    organisations = {uid: organisation_of(u) for uid, u in people.items()}
+    return ShortNow(
+        area, now, [open_item(found[i], now, organisations) for i in ids[:shown] if i in found],
+        len(ids), open_now["need"],
     )
 
 

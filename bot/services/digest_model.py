@@ -226,11 +226,11 @@ def build_digest(
     ``open_then`` how many were open then in all; ``unmatched_needs_now`` and
     ``open_needs_now`` the same for needs at ``now``.
     """
-    organisations = {uid: _organisation(u) for uid, u in users.items()}
+    organisations = {uid: organisation_of(u) for uid, u in users.items()}
     day_listings = list(listings)
     categories = _categories(day_listings)
     contacts = sum(1 for m in matches if exchanged_by(m, as_of))
-    shortages = [_open_item(x, as_of, organisations) for x in unmatched_needs]
+    shortages = [open_item(x, as_of, organisations) for x in unmatched_needs]
     return Digest(
         area=area,
         day=window.day,
@@ -239,7 +239,7 @@ def build_digest(
         previous=previous,
         categories=categories,
         shortages=shortages,
-        surplus=[_open_item(x, as_of, organisations) for x in unmatched_offers],
+        surplus=[open_item(x, as_of, organisations) for x in unmatched_offers],
         matches=_match_lines(matches, match_listings, organisations, as_of),
         prices=_prices(day_listings),
         listings=day_listings,
@@ -247,12 +247,12 @@ def build_digest(
         open_then=open_then,
         now=now,
         open_now=shortages if now == as_of else [
-            _open_item(x, now, organisations) for x in unmatched_needs_now],
+            open_item(x, now, organisations) for x in unmatched_needs_now],
         open_needs_now=open_needs_now,
     )
 
 
-def _organisation(user: User) -> str:
+def organisation_of(user: User) -> str:
     """Who a user is to an official: their organisation, else their name (never a phone)."""
     return user.organisation or user.name or f"用户{user.telegram_id}"
 
@@ -319,7 +319,8 @@ def _place_label(
     return Place(city=city, county=county, township=township, outside=outside).label()
 
 
-def _open_item(x: StoredListing, as_of: float, organisations: Mapping[int, str]) -> OpenItem:
+def open_item(x: StoredListing, as_of: float, organisations: Mapping[int, str]) -> OpenItem:
+    """An open listing as the digest lists it, with how long it has waited at ``as_of``."""
     return OpenItem(
         listing_id=x.id,
         kind=x.kind,

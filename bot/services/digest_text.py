@@ -1,5 +1,5 @@
-"""The digest as Telegram HTML: short lines, what is short now first, everything
-user-typed escaped."""
+"""The digest and /short as Telegram HTML: short lines, what is short now first,
+everything user-typed escaped."""
 
 from __future__ import annotations
 
@@ -62,6 +62,23 @@ def open_now_lines(items: list[OpenItem], open_needs: int, when: str, more: str)
     if open_needs:
         return [texts.NOW_ALL_MATCHED.format(time=when, open=open_needs)]
     return [texts.NOW_NONE_OPEN.format(time=when)]
+
+
+def render_short(
+    area_label: str, items: list[OpenItem], unmatched: int, open_needs: int, now: float,
+    tz: ZoneInfo,
+) -> str:
+    """/short: the area's needs unmatched now (the first ``items`` of ``unmatched``)."""
+    when = moment(now, tz)
+    lines = [texts.SHORT_TITLE.format(area=esc(area_label)), ""]
+    if unmatched:
+        lines.append(texts.NOW_HEADING.format(count=unmatched, time=when))
+        lines += [_open_line(i, item) for i, item in enumerate(items, 1)]
+        if unmatched > len(items):
+            lines.append(texts.MORE_SHORT.format(count=unmatched - len(items)))
+    else:
+        lines += open_now_lines([], open_needs, when, texts.MORE_SHORT)
+    return "\n".join(lines)
 
 
 def moment(ts: float, tz: ZoneInfo, day: date | None = None) -> str:

@@ -98,6 +98,8 @@ OFFER_PRICE = "供"
 NEED_PRICE = "求"
 DIGEST_FOOTER = "明细见 Excel 附件与图表。/digest 查看当天至今的数据，/short 查看现在的缺口。"
 ATTACHMENT_CAPTION = "{area} {day} 购销明细"
+SHORT_TITLE = "<b>📋 {area} 缺口</b>"
+MORE_SHORT = "……另有 {count} 条，见 /digest 的 Excel 附件「现在未匹配需求」"
 
 # -- the workbook and the chart ------------------------------------------------
 PRICE_BOUND_NAMES = {

@@ -11,9 +11,9 @@ from openpyxl import load_workbook
 
 from bot.render import MESSAGE_LIMIT
 from bot.services import digest_files
-from bot.services.digest import load_bundle, load_digest
+from bot.services.digest import load_bundle, load_digest, load_short
 from bot.services.digest_model import Jurisdiction
-from bot.services.digest_text import digest_messages, render_digest, to_plain
+from bot.services.digest_text import digest_messages, render_digest, render_short, to_plain
 from storage.database import Database
 from tests.digest.factories import DAY, TZ, at, listing, match, person
 
@@ -179,3 +179,17 @@ async def test_each_match_line_names_its_own_pair(db: Database) -> None:
                  if line.startswith("· 莲藕")]
         assert len(lines) == 3 and len(set(lines)) == 3
         assert sum(line.endswith(f"#{offer.id}→#{first.id}") for line in lines) == 1
+
+
+async def test_short_lists_the_oldest_and_counts_the_rest(db: Database) -> None:
+    shop = await person(db, 3, "buyer", organisation="新华区丹尼斯超市")
+    for minute in range(35):
+        await listing(db, shop, "need", f"品种{minute}", 100, created_at=at(8, minute))
+    found = await load_short(db, Jurisdiction("宝丰县"), now=at(12), shown=30)
+    assert (found.unmatched, found.open_needs, len(found.needs)) == (35, 35, 30)
+    assert [x.product for x in found.needs] == [f"品种{m}" for m in range(30)]
+    text = to_plain(render_short(found.area.label, found.needs, found.unmatched,
+                                 found.open_needs, found.now, TZ))
+    assert "现在仍未匹配的需求：35 条（5月9日 12:00" in text
+    assert "1. 品种0 100公斤" in text and "已等4小时" in text
+    assert "……另有 5 条" in text and "品种30" not in text
