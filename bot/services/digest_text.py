@@ -30,8 +30,10 @@ def render_digest(digest: Digest, tz: ZoneInfo) -> str:
     )]
     lines.append(texts.DIGEST_AS_OF.format(time=moment(digest.as_of, tz, day)))
     # What is short right now comes first, whatever the day: it is what an official acts on.
-    lines += ["", *open_now_lines(digest.open_now, digest.open_needs_now,
-                                  moment(digest.now, tz), texts.MORE_OPEN_NOW), ""]
+    lines += ["", *open_now_lines(
+        digest.open_now[:MAX_SHORTAGES], len(digest.open_now), digest.open_needs_now,
+        moment(digest.now, tz), texts.MORE_OPEN_NOW,
+    ), ""]
     if digest.as_of < digest.now:
         lines += [_day_end(digest), ""]
     lines += [*_overview(digest.totals, digest.previous), ""]
@@ -53,32 +55,31 @@ def render_digest(digest: Digest, tz: ZoneInfo) -> str:
     return "\n".join(lines)
 
 
-def open_now_lines(items: list[OpenItem], open_needs: int, when: str, more: str) -> list[str]:
-    """The needs unmatched at ``when``, oldest first; or which of the two true sentences
-    holds when there are none: no open need at all, or every open need matched."""
-    if items:
-        return [texts.NOW_HEADING.format(count=len(items), time=when),
-                *_listed(items, MAX_SHORTAGES, more)]
+def open_now_lines(
+    shown: list[OpenItem], unmatched: int, open_needs: int, when: str, more: str
+) -> list[str]:
+    """The needs unmatched at ``when`` (``shown`` are the oldest of ``unmatched``); when
+    there are none, which of two true sentences holds: no open need, or all matched."""
+    if unmatched:
+        lines = [texts.NOW_HEADING.format(count=unmatched, time=when)]
+        lines += [_open_line(i, item) for i, item in enumerate(shown, 1)]
+        if unmatched > len(shown):
+            lines.append(more.format(count=unmatched - len(shown)))
+        return lines
     if open_needs:
         return [texts.NOW_ALL_MATCHED.format(time=when, open=open_needs)]
     return [texts.NOW_NONE_OPEN.format(time=when)]
 
 
 def render_short(
-    area_label: str, items: list[OpenItem], unmatched: int, open_needs: int, now: float,
+    area_label: str, shown: list[OpenItem], unmatched: int, open_needs: int, now: float,
     tz: ZoneInfo,
 ) -> str:
-    """/short: the area's needs unmatched now (the first ``items`` of ``unmatched``)."""
-    when = moment(now, tz)
-    lines = [texts.SHORT_TITLE.format(area=esc(area_label)), ""]
-    if unmatched:
-        lines.append(texts.NOW_HEADING.format(count=unmatched, time=when))
-        lines += [_open_line(i, item) for i, item in enumerate(items, 1)]
-        if unmatched > len(items):
-            lines.append(texts.MORE_SHORT.format(count=unmatched - len(items)))
-    else:
-        lines += open_now_lines([], open_needs, when, texts.MORE_SHORT)
-    return "\n".join(lines)
+    """/short: an area's needs unmatched now, the oldest ``shown`` of ``unmatched``."""
+    return "\n".join([
+        texts.SHORT_TITLE.format(area=esc(area_label)), "",
+        *open_now_lines(shown, unmatched, open_needs, moment(now, tz), texts.MORE_SHORT),
+    ])
 
 
 def moment(ts: float, tz: ZoneInfo, day: date | None = None) -> str:
