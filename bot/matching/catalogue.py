@@ -1,6 +1,7 @@
 """The product catalogue: canonical names, the other names people type, and look-alikes.
 
-Loaded once from ``data/catalogue.json``. Pure data access, no I/O after the first load.
+Loaded once from ``data/catalogue.json``, and the usual pack sizes of products
+from ``data/packs.json``. Pure data access, no I/O after the first load.
 """
 
 from __future__ import annotations
@@ -9,7 +10,10 @@ import json
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Literal
+from typing import Any, Literal
+
+from bot.matching.model import PackSize
+from bot.matching.units import COUNT_UNITS, PACKAGE_UNITS, is_weight, normalize_amount
 
 CATEGORIES: tuple[str, ...] = ("粮油", "肉类", "禽蛋", "蔬菜", "水果", "水产品", "奶制品", "其他")
 
@@ -106,7 +110,64 @@ def _product(raw: dict, names_by_id: dict[str, str]) -> Product:
 @cache
 def get_catalogue() -> Catalogue:
     """The shipped catalogue, loaded once."""
-    text = resources.files("bot.matching").joinpath("data/catalogue.json").read_text("utf-8")
-    items = json.loads(text)["items"]
+    items = json.loads(_data_text("catalogue.json"))["items"]
     names_by_id = {item["id"]: item["name"] for item in items}
     return Catalogue([_product(item, names_by_id) for item in items])
+
+
+def _data_text(name: str) -> str:
+    return resources.files("bot.matching").joinpath(f"data/{name}").read_text("utf-8")
+
+
+def pack_rows() -> list[dict[str, Any]]:
+    """The rows of ``data/packs.json`` as written (product, unit, amount, amount_unit, source)."""
+    return list(json.loads(_data_text("packs.json"))["packs"])
+
+
+def usual_packs_from(
+    rows: list[dict[str, Any]], catalogue: Catalogue
+) -> dict[str, tuple[PackSize, ...]]:
+    """Usual packs by product name, amounts normalised like a post's (45 斤 → 22.5 kg).
+
+    Raises ValueError naming the first bad row: an unknown product, a unit that is not a
+    package, an amount that is not a positive number, or an amount unit that is neither a
+    weight nor a count unit.
+    """
+    packs: dict[str, list[PackSize]] = {}
+    for number, row in enumerate(rows, start=1):
+        product, unit = row.get("product"), row.get("unit")
+        amount, amount_unit = row.get("amount"), row.get("amount_unit")
+        problem = None
+        if not isinstance(product, str) or catalogue.get(product) is None:
+            problem = f"unknown product {product!r}"
+        elif unit not in PACKAGE_UNITS:
+            problem = f"{unit!r} is not a package unit"
+        elif isinstance(amount, bool) or not isinstance(amount, int | float) or amount <= 0:
+            problem = f"amount must be a positive number, not {amount!r}"
+        elif not isinstance(amount_unit, str) or not (
+            is_weight(amount_unit) or amount_unit in COUNT_UNITS
+        ) or amount_unit == unit:
+            problem = f"{amount_unit!r} is not a weight or another count unit"
+        elif not isinstance(row.get("source"), str) or not row["source"].strip():
+            problem = "no source"
+        if problem is not None:
+            raise ValueError(f"packs.json row {number}: {problem}")
+        value, value_unit = normalize_amount(float(amount), amount_unit)
+        known = packs.setdefault(product, [])
+        if any(p.package_unit == unit and p.amount_unit == value_unit for p in known):
+            raise ValueError(
+                f"packs.json row {number}: a second {unit} of {product} in {value_unit}"
+            )
+        known.append(PackSize(unit, value, value_unit))
+    return {product: tuple(found) for product, found in packs.items()}
+
+
+@cache
+def get_usual_packs() -> dict[str, tuple[PackSize, ...]]:
+    """The shipped usual pack sizes by product, loaded once."""
+    return usual_packs_from(pack_rows(), get_catalogue())
+
+
+def usual_packs(product: str) -> tuple[PackSize, ...]:
+    """What one package of ``product`` usually holds, per package unit and content unit."""
+    return get_usual_packs().get(product, ())

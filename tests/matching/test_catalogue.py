@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from bot.matching.catalogue import CATEGORIES, get_catalogue
+from bot.matching.catalogue import (
+    CATEGORIES,
+    get_catalogue,
+    get_usual_packs,
+    pack_rows,
+    usual_packs,
+    usual_packs_from,
+)
+from bot.matching.model import PackSize
 
 C = get_catalogue()
 
@@ -58,3 +66,37 @@ def test_substitutes_are_catalogue_names() -> None:
     for p in C.products:
         for name in p.related:
             assert C.get(name) is not None
+
+
+def test_usual_packs_name_catalogue_products_with_their_source() -> None:
+    packs = get_usual_packs()
+    assert packs["鸡蛋"] == (PackSize("箱", 22.5, "kg"), PackSize("箱", 360.0, "枚"))
+    assert usual_packs("大米") == (PackSize("袋", 25.0, "kg"),)
+    assert usual_packs("面粉") == (PackSize("袋", 25.0, "kg"),)
+    assert PackSize("桶", 5.0, "升") in usual_packs("花生油")
+    assert usual_packs("大白菜") == ()
+    assert all(row["source"].strip() for row in pack_rows())
+
+
+@pytest.mark.parametrize(
+    ("row", "problem"),
+    [
+        ({"product": "鸡子儿"}, "unknown product"),
+        ({"unit": "斤"}, "not a package unit"),
+        ({"amount": 0}, "positive number"),
+        ({"amount": "45"}, "positive number"),
+        ({"amount_unit": "箱"}, "not a weight or another count unit"),
+        ({"amount_unit": "堆"}, "not a weight or another count unit"),
+        ({"source": " "}, "no source"),
+    ],
+)
+def test_a_bad_pack_row_is_refused_with_its_number(row: dict, problem: str) -> None:
+    good = {"product": "鸡蛋", "unit": "箱", "amount": 45, "amount_unit": "斤", "source": "x"}
+    with pytest.raises(ValueError, match=rf"row 2: .*{problem}"):
+        usual_packs_from([good, {**good, **row}], C)
+
+
+def test_one_package_holds_one_amount_per_unit() -> None:
+    row = {"product": "鸡蛋", "unit": "箱", "amount": 45, "amount_unit": "斤", "source": "x"}
+    with pytest.raises(ValueError, match="row 2: a second 箱 of 鸡蛋 in kg"):
+        usual_packs_from([row, {**row, "amount": 22, "amount_unit": "公斤"}], C)
