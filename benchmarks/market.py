@@ -7,8 +7,11 @@ township, some outside the city. Look-alike products (小白菜 beside 大白菜
 beside 鸡蛋 …) are mixed in and must never match.
 
 The answers come from the drawn facts alone, with exact fractions: which pairs are
-eligible and which offer is best for each need, under the policy of issue 4. Nothing
-here calls the parser or the matching engine.
+eligible, on what basis their units meet, and which offer is best for each need,
+under the policy of :mod:`bot.matching.engine` (issue 4, with issue 10's units: a
+listing's own pack first, then the catalogue's usual pack from ``packs.json`` for a
+listing that states none, and pairs whose units never meet still eligible but ranked
+after all the others). Nothing here calls the parser or the matching engine.
 
     .venv/bin/python -m benchmarks.market --offers 2000 --needs 2000 --out market.jsonl
 """
@@ -26,6 +29,7 @@ from datetime import date, datetime, timedelta
 from fractions import Fraction
 from pathlib import Path
 
+from bot.matching.catalogue import pack_rows
 from bot.matching.parser import CHINA_TZ
 from bot.matching.regions import get_gazetteer
 
@@ -148,9 +152,31 @@ class Market:
 
 # --- the answers ----------------------------------------------------------------------------
 
+SAME_UNIT, PACK, CATALOGUE_PACK, OTHER_UNIT = range(4)
+BASES = ("same_unit", "pack", "catalogue_pack", "other_unit")
 
-def _factor(fact: Fact, unit_from: str, unit_to: str) -> Fraction | None:
-    """How many ``unit_to`` one ``unit_from`` is, through the listing's pack."""
+
+def _usual_packs() -> dict[str, list[Pack]]:
+    """The catalogue's usual packs (``packs.json``) per market product, in exact fractions."""
+    names = {name: p.key for p in PRODUCTS for name in p.names}
+    packs: dict[str, list[Pack]] = defaultdict(list)
+    for row in pack_rows():
+        key = names.get(row["product"])
+        if key is None:
+            continue
+        amount, inner = Fraction(str(row["amount"])), row["amount_unit"]
+        if inner in WEIGHTS_KG:
+            amount, inner = amount * WEIGHTS_KG[inner], "kg"
+        packs[key].append(Pack(row["unit"], amount, inner))
+    return packs
+
+
+USUAL_PACKS = _usual_packs()
+
+
+def _factor(fact: Fact, unit_from: str, unit_to: str, estimate: bool) -> Fraction | None:
+    """How many ``unit_to`` one ``unit_from`` is, through the listing's pack; with
+    ``estimate``, through the usual pack of a listing that states none."""
     if unit_from == unit_to:
         return Fraction(1)
     pack = fact.pack
@@ -158,47 +184,67 @@ def _factor(fact: Fact, unit_from: str, unit_to: str) -> Fraction | None:
         return pack.amount
     if pack is not None and unit_from == pack.inner and unit_to == pack.unit:
         return 1 / pack.amount
+    if pack is None and estimate:
+        for usual in USUAL_PACKS.get(fact.product, ()):
+            if usual.unit == unit_from and usual.inner == unit_to:
+                return usual.amount
     return None
 
 
-def _meeting_unit(a: Fact, a_unit: str, b: Fact, b_unit: str) -> str | None:
-    """The unit two amounts compare in: kilograms if both reach it, else a shared unit."""
-    candidates = ["kg", a_unit, b_unit]
-    for pack in (a.pack, b.pack):
-        if pack is not None:
-            candidates += [pack.unit, pack.inner]
-    reachable = [
-        u
-        for u in candidates
-        if _factor(a, a_unit, u) is not None and _factor(b, b_unit, u) is not None
-    ]
-    if "kg" in reachable:
-        return "kg"
-    return min(reachable) if reachable else None
+def _meeting(a: Fact, a_unit: str, b: Fact, b_unit: str) -> tuple[int, str] | None:
+    """How two amounts compare: the level of the bridge and the unit, kilograms if both
+    reach it, else a shared unit; a listing's own pack first, the usual one after."""
+    for estimate in (False, True):
+        candidates = ["kg", a_unit, b_unit]
+        for fact in (a, b):
+            if fact.pack is not None:
+                candidates += [fact.pack.unit, fact.pack.inner]
+            elif estimate:
+                candidates += [u.inner for u in USUAL_PACKS.get(fact.product, ())]
+        reachable = [
+            u
+            for u in candidates
+            if _factor(a, a_unit, u, estimate) is not None
+            and _factor(b, b_unit, u, estimate) is not None
+        ]
+        if reachable:
+            level = CATALOGUE_PACK if estimate else SAME_UNIT if a_unit == b_unit else PACK
+            return level, "kg" if "kg" in reachable else min(reachable)
+    return None
 
 
-def _per_unit(fact: Fact, unit: str) -> Fraction:
-    """The fact's price per ``unit``."""
-    assert fact.price is not None and fact.price_unit is not None
-    factor = _factor(fact, fact.price_unit, unit)
+def _in(fact: Fact, amount_unit: str, meeting: tuple[int, str]) -> Fraction:
+    factor = _factor(fact, amount_unit, meeting[1], meeting[0] == CATALOGUE_PACK)
     assert factor is not None
-    return fact.price / factor
+    return factor
+
+
+def basis_level(need: Fact, offer: Fact) -> int | None:
+    """The pair's basis (an index into :data:`BASES`), or None when it is not eligible:
+    another product, expired, or an asking price known to exceed the cap."""
+    if need.product != offer.product or need.expired or offer.expired:
+        return None
+    quantities = _meeting(need, need.unit, offer, offer.unit)
+    level = OTHER_UNIT if quantities is None else quantities[0]
+    if need.price is None or offer.price is None:
+        return level
+    assert need.price_unit is not None and offer.price_unit is not None
+    prices = _meeting(need, need.price_unit, offer, offer.price_unit)
+    if prices is None:
+        return OTHER_UNIT  # not known to exceed the cap
+    asked = offer.price / _in(offer, offer.price_unit, prices)
+    if asked > need.price / _in(need, need.price_unit, prices):
+        return None
+    return max(level, prices[0])
 
 
 def eligible(need: Fact, offer: Fact) -> bool:
     """The policy's eligibility, from the facts."""
-    if need.product != offer.product or need.expired or offer.expired:
-        return False
-    if _meeting_unit(need, need.unit, offer, offer.unit) is None:
-        return False
-    if need.price is None or offer.price is None:
-        return True
-    assert need.price_unit is not None and offer.price_unit is not None
-    unit = _meeting_unit(need, need.price_unit, offer, offer.price_unit)
-    return unit is not None and _per_unit(offer, unit) <= _per_unit(need, unit)
+    return basis_level(need, offer) is not None
 
 
 def _rank_key(need: Fact, offer: Fact, distance: Callable[[str, str], float]) -> tuple:
+    level = basis_level(need, offer)
     if need.outside or offer.outside:
         tier, km = 3, float("inf")
     elif need.county is not None and need.county == offer.county:
@@ -211,25 +257,26 @@ def _rank_key(need: Fact, offer: Fact, distance: Callable[[str, str], float]) ->
     price: Fraction | None = None
     if offer.price is not None and offer.price_unit is not None:
         base = need.price_unit or need.unit
-        unit = _meeting_unit(need, base, offer, offer.price_unit)
-        if unit is not None:
-            factor = _factor(need, base, unit)
-            assert factor is not None
-            price = _per_unit(offer, unit) * factor
-    unit = _meeting_unit(need, need.unit, offer, offer.unit)
-    assert unit is not None
-    want = need.quantity * (_factor(need, need.unit, unit) or 0)
-    have = offer.quantity * (_factor(offer, offer.unit, unit) or 0)
-    cover = min(Fraction(1), have / want)
-    return (tier, km, price is None, price or 0, -cover, -offer.line)
+        meeting = _meeting(need, base, offer, offer.price_unit)
+        if meeting is not None:
+            price = offer.price / _in(offer, offer.price_unit, meeting) * _in(need, base, meeting)
+    cover = Fraction(0)  # unknown when the quantities do not meet
+    meeting = _meeting(need, need.unit, offer, offer.unit)
+    if meeting is not None:
+        want = need.quantity * _in(need, need.unit, meeting)
+        have = offer.quantity * _in(offer, offer.unit, meeting)
+        cover = min(Fraction(1), have / want)
+    return (level == OTHER_UNIT, tier, km, price is None, price or 0, -cover, -offer.line)
 
 
 @dataclass(slots=True)
 class Answers:
-    """For each need id: every eligible offer id, and the offers in best-first order."""
+    """For each need id: every eligible offer id, the offers in best-first order, and the
+    basis of each eligible (need, offer) pair."""
 
     eligible: dict[str, set[str]]
     ranked: dict[str, list[str]]
+    basis: dict[tuple[str, str], str]
 
 
 def answers(facts: list[Fact]) -> Answers:
@@ -239,11 +286,16 @@ def answers(facts: list[Fact]) -> Answers:
     for fact in facts:
         if fact.kind == "offer":
             offers_by_product[fact.product].append(fact)
-    result = Answers({}, {})
+    result = Answers({}, {}, {})
     for need in facts:
         if need.kind != "need":
             continue
-        good = [o for o in offers_by_product[need.product] if eligible(need, o)]
+        good = []
+        for o in offers_by_product[need.product]:
+            level = basis_level(need, o)
+            if level is not None:
+                good.append(o)
+                result.basis[(need.id, o.id)] = BASES[level]
         good.sort(key=lambda o: _rank_key(need, o, distance))
         result.eligible[need.id] = {o.id for o in good}
         result.ranked[need.id] = [o.id for o in good]

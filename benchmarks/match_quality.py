@@ -2,7 +2,10 @@
 
 Prints precision (returned pairs that are eligible), best-first (needs whose rank-1
 offer is the known best) and recall@5 (of the known five best offers per need, the
-share returned), plus how many lines the parser could not use.
+share returned), plus how many lines the parser could not use. A pair whose units do
+not meet (basis ``other_unit``) is proposed on purpose, after every pair whose units
+do, so the known answers count it as eligible; how often the returned basis is the
+known one is printed too, with the pairs returned per basis.
 
     .venv/bin/python -m benchmarks.match_quality [--offers 3000 --needs 3000 --seed 1]
 """
@@ -15,7 +18,7 @@ import io
 import json
 import sys
 import tempfile
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +32,8 @@ TOP_K = 5
 class Quality:
     pairs: int
     precision: float
+    basis_agreement: float  # returned pairs whose basis is the known one
+    by_basis: dict[str, int]  # returned pairs per basis
     best_first: float
     recall_at_5: float
     unusable_lines: int
@@ -56,6 +61,7 @@ def measure(rows: list[dict], problems: list[dict], known: Answers) -> Quality:
     for row in sorted(rows, key=lambda r: (r["need"], r["rank"])):
         returned[row["need"]].append(row["offer"])
     correct = sum(1 for r in rows if r["offer"] in known.eligible.get(r["need"], set()))
+    agreed = sum(1 for r in rows if known.basis.get((r["need"], r["offer"])) == r["basis"])
     with_answers = [need for need, ranked in known.ranked.items() if ranked]
     best = sum(1 for n in with_answers if returned[n][:1] == known.ranked[n][:1])
     wanted = sum(min(TOP_K, len(known.ranked[n])) for n in with_answers)
@@ -63,6 +69,8 @@ def measure(rows: list[dict], problems: list[dict], known: Answers) -> Quality:
     return Quality(
         pairs=len(rows),
         precision=correct / len(rows) if rows else 1.0,
+        basis_agreement=agreed / len(rows) if rows else 1.0,
+        by_basis=dict(Counter(r["basis"] for r in rows)),
         best_first=best / len(with_answers) if with_answers else 1.0,
         recall_at_5=found / wanted if wanted else 1.0,
         unusable_lines=len(problems),
@@ -87,6 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"lines the parser could not use: {q.unusable_lines}")
     print(f"pairs returned:  {q.pairs}")
     print(f"precision:       {q.precision:.2%}  (target ≥ 99.5%)")
+    print(f"basis as known:  {q.basis_agreement:.2%}")
+    print("pairs per basis: " + ", ".join(f"{b} {n}" for b, n in sorted(q.by_basis.items())))
     print(f"best first:      {q.best_first:.2%}  (target ≥ 97%, {q.needs_with_answers} needs)")
     print(f"recall@5:        {q.recall_at_5:.2%}  (target ≥ 98%)")
     return 0

@@ -128,12 +128,14 @@ def match_in_parallel(
 _shares: list[tuple[list[Listing], list[Listing]]] = []
 
 
-def _match_share(worker: int, top_k: int, now: float) -> list[tuple[str, str, float, int, int]]:
+def _match_share(
+    worker: int, top_k: int, now: float
+) -> list[tuple[str, str, float, int, int, str]]:
     from bot.matching.engine import match_all
 
     needs, offers = _shares[worker]
     return [
-        (m.need_id, m.offer_id, m.score, m.rank, m.tier)
+        (m.need_id, m.offer_id, m.score, m.rank, m.tier, m.basis)
         for m in match_all(needs, offers, top_k, now)
     ]
 
@@ -162,7 +164,7 @@ def read_listings(path: Path, workers: int = 1) -> tuple[list[Listing], list[dic
 
 
 def _json_line(match: Match, ids: dict[str, str] | None = None) -> str:
-    """``{"need": id, "offer": id, "score": x, "rank": r}`` exactly as ``json.dumps`` writes it.
+    """``{"need": id, "offer": id, "score": x, "rank": r, "basis": b}`` as ``json.dumps`` writes it.
 
     Built by hand because it is written once per match; ``ids`` caches each id's JSON.
     """
@@ -176,7 +178,11 @@ def _json_line(match: Match, ids: dict[str, str] | None = None) -> str:
         offer = ids[match.offer_id] = json.dumps(match.offer_id, ensure_ascii=False)
     rounded = round(match.score, 4)
     score = repr(rounded) if type(rounded) is float else json.dumps(rounded)
-    return f'{{"need": {need}, "offer": {offer}, "score": {score}, "rank": {match.rank}}}\n'
+    # The four bases are plain ASCII words: no escaping needed.
+    return (
+        f'{{"need": {need}, "offer": {offer}, "score": {score}, "rank": {match.rank}, '
+        f'"basis": "{match.basis}"}}\n'
+    )
 
 
 def _read(path: Path) -> tuple[list[_Post], list[dict[str, Any]]]:

@@ -2,10 +2,14 @@
 
 Listings are filed by product and kind, then by county (and again by township),
 then per price unit in a list sorted by price (offers cheapest first, needs
-highest cap first). Matching one listing walks the places nearest first, takes
-from each sorted list only the eligible prefix it needs, and stops as soon as
-the next places can only rank lower. The policy itself is :mod:`bot.matching.engine`;
-this module only decides which listings to look at, and its results equal
+highest cap first), units the catalogue's usual packs reach included. Matching one
+listing walks the places nearest first, takes from each sorted list only the
+eligible prefix it needs, and stops as soon as the next places can only rank lower.
+Only when the pairs whose units meet are too few does it walk the places again for
+``other_unit`` pairs, which rank after all of them; those it finds through each
+shelf's listings grouped by their units, so it looks only at listings whose units
+cannot meet the viewer's. The policy itself is :mod:`bot.matching.engine`; this
+module only decides which listings to look at, and its results equal
 :func:`bot.matching.engine.rank_candidates` over all open listings.
 
 Every operation is synchronous and takes milliseconds; the bot calls it from
@@ -23,27 +27,36 @@ from collections.abc import Iterable, Iterator
 from bot.matching.engine import (
     DistanceFn,
     RankKey,
+    assess,
+    assess_quoted,
     cached_distance,
     city_distance,
-    eligible_for,
     is_expired,
     pair_key,
-    rank_key,
     to_matches,
 )
-from bot.matching.model import Kind, Listing, Match, Place
+from bot.matching.model import Kind, Listing, Match, PackSize, Place
 from bot.matching.pricing import (
     PRICE_TOLERANCE,
+    basis,
     has_price,
-    price_conversions,
-    price_for,
-    quantity_conversions,
-    reference_conversions,
+    price_table,
+    quantity_table,
+    quote,
+    reference_table,
 )
 
 # Shelf keys for listings outside the city, and an axis for listings with no unit at all.
 _OUTSIDE = "\x00outside"
 _ANY_UNIT = "\x00any"
+
+# What decides how a listing's units meet another's: its quantity unit, its pack, and
+# the unit of its price when it names one (the product is the book's).
+_Units = tuple[str | None, PackSize | None, str | None]
+
+
+def _units_of(listing: Listing) -> _Units:
+    return listing.unit, listing.pack, listing.price_unit if has_price(listing) else None
 
 
 class _Row:
@@ -59,12 +72,14 @@ class _Row:
 class _Shelf:
     """The open listings of one product and kind at one (county, township)."""
 
-    __slots__ = ("priced", "unpriced")
+    __slots__ = ("by_units", "priced", "unpriced")
 
     def __init__(self) -> None:
         self.priced: dict[str, _Row] = defaultdict(_Row)
         # Listings without a figure in a unit, filed under each unit of their quantity.
         self.unpriced: dict[str, dict[str, Listing]] = defaultdict(dict)
+        # Every listing again, grouped by its units (for other_unit pairs).
+        self.by_units: dict[_Units, dict[str, Listing]] = defaultdict(dict)
 
 
 class _County:
@@ -97,10 +112,10 @@ def _filing(listing: Listing) -> tuple[dict[str, float], set[str]]:
     sign = _sort_sign(listing.kind)
     priced = {
         unit: sign * listing.price / factor
-        for unit, factor in price_conversions(listing).items()
+        for unit, factor in price_table(listing).items()
         if listing.price is not None
     }
-    unpriced = set(quantity_conversions(listing)) - priced.keys()
+    unpriced = set(quantity_table(listing)) - priced.keys()
     if not priced and not unpriced:
         unpriced = {_ANY_UNIT}
     return priced, unpriced
@@ -181,6 +196,10 @@ class MatchIndex:
                 del row.listings[i]
             for unit in unpriced:
                 del shelf.unpriced[unit][listing_id]
+            group = shelf.by_units[_units_of(listing)]
+            del group[listing_id]
+            if not group:
+                del shelf.by_units[_units_of(listing)]
         return listing
 
     def expire(self, now: float) -> list[Listing]:
@@ -208,6 +227,7 @@ class MatchIndex:
                 row.listings.insert(i, listing)
             for unit in unpriced:
                 shelf.unpriced[unit][listing.id] = listing
+            shelf.by_units[_units_of(listing)][listing.id] = listing
         if not keep_sorted and listing.expires_at is not None:
             self._expiry.append((listing.expires_at, listing.id))
 
@@ -228,6 +248,12 @@ class MatchIndex:
             found.extend(scan.best(walks, wanted - len(found)))
             if len(found) >= wanted:
                 break
+        else:
+            # Every pair whose units meet is in; other_unit pairs rank after all of them.
+            for walks in self._places_nearest_first(book, listing.place):
+                found.extend(scan.other_units(walks))
+                if len(found) >= wanted:
+                    break
         found.sort(key=pair_key)
         return to_matches(listing, found[:top_k])
 
@@ -264,14 +290,18 @@ class MatchIndex:
 class _Scan:
     """One listing looking for its best counterparts among shelves of the other kind."""
 
-    __slots__ = ("bounds", "distance", "now", "priced_units", "unpriced_units", "viewer")
+    __slots__ = (
+        "bounds", "distance", "now", "other", "priced_units", "unpriced_units", "viewer",
+    )  # fmt: skip
 
     def __init__(self, viewer: Listing, now: float, distance: DistanceFn) -> None:
         self.viewer = viewer
         self.now = now
         self.distance = distance
-        reference = reference_conversions(viewer)
-        quantity = quantity_conversions(viewer)
+        # Whether listings with these units pair with the viewer as other_unit.
+        self.other: dict[_Units, bool] = {}
+        reference = reference_table(viewer)
+        quantity = quantity_table(viewer)
         # The highest sort value still within price, per unit: the cap for a need
         # (offers sort by price), minus the asking price for an offer (needs sort by -cap).
         self.bounds: dict[str, float] = {}
@@ -298,13 +328,36 @@ class _Scan:
         if len(found) < wanted:
             for shelf, skip in walks:
                 for target in self._unpriced(shelf):
-                    if (
-                        target.id not in found
-                        and (skip is None or target.place.township != skip)
-                        and self._accepts(target, None)
-                    ):
-                        found[target.id] = (rank_key(self.viewer, target, self.distance), target)
+                    if target.id in found or (skip is not None and target.place.township == skip):
+                        continue
+                    key = self._accepts(target, None)
+                    if key is not None:
+                        found[target.id] = (key, target)
         return list(found.values())
+
+    def other_units(self, walks: list[_Walk]) -> list[tuple[RankKey, Listing]]:
+        """Eligible listings of these shelves whose units do not meet the viewer's."""
+        found: list[tuple[RankKey, Listing]] = []
+        for shelf, skip in walks:
+            for units, group in shelf.by_units.items():
+                if not self._other(units, group):
+                    continue
+                for target in group.values():
+                    if skip is not None and target.place.township == skip:
+                        continue
+                    key = assess(self.viewer, target, self.now, self.distance)
+                    if key is not None:
+                        found.append((key, target))
+        return found
+
+    def _other(self, units: _Units, group: dict[str, Listing]) -> bool:
+        other = self.other.get(units)
+        if other is None:
+            target = next(iter(group.values()))
+            viewer = self.viewer
+            need, offer = (viewer, target) if viewer.kind == "need" else (target, viewer)
+            other = self.other[units] = basis(need, offer) == "other_unit"
+        return other
 
     def _take_row(
         self,
@@ -326,8 +379,9 @@ class _Scan:
             if skip is not None and target.place.township == skip:
                 continue
             # A listing priced in several units is taken in the one it is compared in.
-            if self._accepts(target, unit):
-                found[target.id] = (rank_key(self.viewer, target, self.distance), target)
+            key = self._accepts(target, unit)
+            if key is not None:
+                found[target.id] = (key, target)
                 taken += 1
                 last_value = value
 
@@ -343,8 +397,12 @@ class _Scan:
             if listings:
                 yield from listings.values()
 
-    def _accepts(self, target: Listing, unit: str | None) -> bool:
-        """Eligible, and compared on price in ``unit`` (None: not comparable on price)."""
-        quoted = price_for(target, self.viewer)
-        compared_in = None if quoted is None else quoted[0]
-        return compared_in == unit and eligible_for(self.viewer, target, self.now)
+    def _accepts(self, target: Listing, unit: str | None) -> RankKey | None:
+        """The key of an eligible target whose units meet the viewer's, compared on price in
+        ``unit`` (None: not comparable on price); None for any other target."""
+        quoted = quote(target, self.viewer)
+        compared_in = None if quoted is None else quoted[1]
+        if compared_in != unit:
+            return None
+        key = assess_quoted(self.viewer, target, self.now, self.distance, quoted)
+        return None if key is None or key[0] else key

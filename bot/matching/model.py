@@ -16,6 +16,8 @@ ProductSource = Literal["dictionary", "pinyin", "fuzzy"]
 # How a price was qualified: a buyer's cap (以内/不超过), a floor (以上),
 # an approximate figure (左右), a plain figure, or 面议/随行就市 (no figure).
 PriceBound = Literal["max", "min", "approx", "exact", "negotiable"]
+# How a need's and an offer's units meet (see bot.matching.pricing).
+Basis = Literal["same_unit", "pack", "catalogue_pack", "other_unit"]
 
 WEIGHT_UNIT = "kg"
 CITY_NAME = "平顶山市"
@@ -116,3 +118,4 @@ class Match:
     score: float  # in [0, 1]; agrees with the ranking order
     rank: int  # 1 = best
     tier: int  # 0 same township, 1 same county, 2 elsewhere in city, 3 outside
+    basis: Basis  # how the two sides' units meet

@@ -74,14 +74,23 @@ offer = partial(listing, "offer")
 
 
 # Random listings for property tests: few products, units, packs and places, so that
-# pairs are often eligible and ties are common.
+# pairs are often eligible and ties are common. 鸡蛋 has usual packs in the catalogue
+# (箱 of 45 斤 and of 360 枚), 大白菜 none, so every basis occurs; 袋 meets nothing.
 places = st.sampled_from(
     [place(c, t) for c in COUNTIES for t in TOWNSHIPS[c]]
     + [place(c) for c in COUNTIES]
     + [place(), OUTSIDE]
 )
-units = st.sampled_from(["kg", "kg", "kg", "箱", "枚"])
-packs = st.sampled_from([None, None, PackSize("箱", 22.5, "kg"), PackSize("箱", 360.0, "枚")])
+units = st.sampled_from(["kg", "kg", "kg", "箱", "枚", "袋"])
+packs = st.sampled_from(
+    [
+        None,
+        None,
+        PackSize("箱", 22.5, "kg"),
+        PackSize("箱", 20.0, "kg"),
+        PackSize("箱", 360.0, "枚"),
+    ]
+)
 prices = st.one_of(st.none(), st.sampled_from([0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 150.0]))
 
 
@@ -89,7 +98,7 @@ prices = st.one_of(st.none(), st.sampled_from([0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 150
 def listings(draw: st.DrawFn, kind: str) -> Listing:
     unit = draw(units)
     price = draw(prices)
-    price_unit = draw(st.sampled_from([unit, "kg", "箱"]))
+    price_unit = draw(st.sampled_from([unit, "kg", "箱", "枚"]))
     return listing(
         kind,  # type: ignore[arg-type]
         product=draw(st.sampled_from(["大白菜", "鸡蛋"])),

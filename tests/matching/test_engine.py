@@ -21,6 +21,7 @@ from bot.matching.engine import (
     tier_of,
 )
 from bot.matching.model import Listing, PackSize
+from bot.matching.pricing import UnitBridge, basis, coverage, unit_bridge
 from tests.matching.factories import (
     NOW,
     OUTSIDE,
@@ -115,22 +116,12 @@ def test_partial_supply_is_still_a_match():
     assert is_eligible(need(quantity=10_000.0), offer(quantity=50.0), NOW)
 
 
-def test_weights_do_not_compare_with_count_units_without_a_pack():
-    egg_need = need(product="鸡蛋", unit="kg", price=9.0, price_unit="kg")
-    boxes = offer(product="鸡蛋", quantity=100.0, unit="箱", price=150.0, price_unit="箱")
-    assert not is_eligible(egg_need, boxes, NOW)
-
-
 def test_count_units_compare_with_the_same_unit():
     n = need(product="鸡蛋", quantity=100.0, unit="箱", price=150.0, price_unit="箱")
-    assert is_eligible(
-        n, offer(product="鸡蛋", quantity=80.0, unit="箱", price=150.0, price_unit="箱"), NOW
-    )
+    same = offer(product="鸡蛋", quantity=80.0, unit="箱", price=150.0, price_unit="箱")
+    assert is_eligible(n, same, NOW) and basis(n, same) == "same_unit"
     assert not is_eligible(
         n, offer(product="鸡蛋", quantity=80.0, unit="箱", price=151.0, price_unit="箱"), NOW
-    )
-    assert not is_eligible(
-        n, offer(product="鸡蛋", quantity=9000.0, unit="枚", price=0.4, price_unit="枚"), NOW
     )
 
 
@@ -172,11 +163,109 @@ def test_the_needs_own_pack_converts_its_cap():
     assert not is_eligible(n, offer(product="鸡蛋", price=8.1), NOW)
 
 
-def test_incomparable_figures_are_not_a_match():
-    # Both name a price, but 元/箱 without a pack cannot be checked against 元/kg.
-    n = need(product="鸡蛋", quantity=100.0, unit="箱", price=9.0, price_unit="kg")
-    o = offer(product="鸡蛋", quantity=100.0, unit="箱", price=150.0, price_unit="箱")
+# --- units that meet through the catalogue's usual pack, or not at all --------------------
+
+
+def test_the_catalogues_box_bridges_boxes_and_weight_when_no_pack_is_stated():
+    boxes = need(product="鸡蛋", quantity=50.0, unit="箱", price=None, price_bound="negotiable")
+    loose = offer(product="鸡蛋", quantity=250.0, price=9.0)  # 500 斤 at 4.5 元/斤
+    assert is_eligible(boxes, loose, NOW)
+    assert basis(boxes, loose) == "catalogue_pack"
+    assert unit_bridge(boxes, loose) == UnitBridge("catalogue_pack", (PackSize("箱", 22.5, "kg"),))
+    # 50 boxes of about 45 斤 are about 1125 kg, of which the offer covers 250.
+    assert coverage(loose, boxes) == pytest.approx(250 / 1125)
+    [match] = rank_candidates(boxes, [loose], NOW, None, distance)
+    assert match.basis == "catalogue_pack"
+
+
+def test_the_estimate_is_held_against_the_cap_like_a_stated_pack():
+    n = need(product="鸡蛋", quantity=500.0, price=9.0)  # 4.5 元/斤
+    cheap = offer(product="鸡蛋", quantity=100.0, unit="箱", price=200.0, price_unit="箱")
+    dear = offer(product="鸡蛋", quantity=100.0, unit="箱", price=203.0, price_unit="箱")
+    assert is_eligible(n, cheap, NOW)  # 200 / 22.5 = 8.89 元/kg
+    assert not is_eligible(n, dear, NOW)  # 9.02 元/kg
+    assert basis(n, cheap) == "catalogue_pack"
+
+
+def test_a_stated_pack_is_never_replaced_by_the_catalogues():
+    n = need(product="鸡蛋", quantity=500.0, price=9.0)
+    small_box = PackSize("箱", 20.0, "kg")  # 每箱40斤
+    o = offer(product="鸡蛋", quantity=100.0, unit="箱", price=190.0, price_unit="箱",
+              pack=small_box)
+    # 190 / 20 = 9.5 元/kg: too dear, though 190 / 22.5 would be within the cap.
     assert not is_eligible(n, o, NOW)
+    assert basis(n, o) == "pack"
+    # A stated 360-egg box says nothing of its weight: the catalogue does not fill it in.
+    crate = offer(product="鸡蛋", quantity=100.0, unit="箱", price=None,
+                  price_bound="negotiable", pack=PackSize("箱", 360.0, "枚"))
+    assert basis(need(product="鸡蛋", price=None, price_bound="negotiable"), crate) == "other_unit"
+
+
+def test_the_catalogues_box_bridges_count_units():
+    n = need(product="鸡蛋", quantity=50.0, unit="箱", price=150.0, price_unit="箱")
+    loose = offer(product="鸡蛋", quantity=9000.0, unit="枚", price=0.4, price_unit="枚")
+    dear = offer(product="鸡蛋", quantity=9000.0, unit="枚", price=0.42, price_unit="枚")
+    assert is_eligible(n, loose, NOW)  # 0.4 × 360 = 144 元/箱
+    assert not is_eligible(n, dear, NOW)  # 151.2 元/箱
+    assert unit_bridge(n, loose) == UnitBridge("catalogue_pack", (PackSize("箱", 360.0, "枚"),))
+
+
+def test_rice_and_flour_sacks_meet_weights():
+    for product in ("大米", "面粉"):
+        sacks = need(product=product, quantity=20.0, unit="袋", price=None,
+                     price_bound="negotiable")
+        loose = offer(product=product, quantity=500.0, price=3.6)
+        assert basis(sacks, loose) == "catalogue_pack"
+        assert coverage(loose, sacks) == 1.0  # 500 kg cover 20 sacks of 25 kg
+
+
+def test_units_that_do_not_meet_are_still_proposed():
+    # No usual box of 大白菜: 箱 and kg have no bridge.
+    n = need(product="大白菜", quantity=1000.0, price=2.0)
+    o = offer(product="大白菜", quantity=50.0, unit="箱", price=30.0, price_unit="箱")
+    assert is_eligible(n, o, NOW)
+    assert unit_bridge(n, o) == UnitBridge("other_unit", (), ("kg", "箱"))
+    assert coverage(o, n) == 0.0
+    [match] = rank_candidates(n, [o], NOW, None, distance)
+    assert match.basis == "other_unit"
+
+
+def test_incomparable_figures_are_not_known_to_exceed_the_cap():
+    # Both in 箱, but 元/箱 without any pack cannot be checked against 元/kg.
+    n = need(product="大白菜", quantity=100.0, unit="箱", price=2.0, price_unit="kg")
+    o = offer(product="大白菜", quantity=100.0, unit="箱", price=150.0, price_unit="箱")
+    assert is_eligible(n, o, NOW)
+    assert unit_bridge(n, o) == UnitBridge("other_unit", (), ("kg", "箱"))
+
+
+def test_a_comparable_price_still_caps_a_pair_in_other_units():
+    n = need(product="白条鸡", quantity=100.0, unit="只", price=16.0, price_unit="kg")
+    cheap = offer(product="白条鸡", quantity=500.0, price=15.0)
+    dear = offer(product="白条鸡", quantity=500.0, price=18.0)
+    assert is_eligible(n, cheap, NOW) and basis(n, cheap) == "other_unit"
+    assert not is_eligible(n, dear, NOW)
+    assert unit_bridge(n, cheap).unmet == ("只", "kg")
+
+
+def test_other_units_rank_after_every_pair_whose_units_meet():
+    n = need(product="大白菜", quantity=1000.0, price=2.0, where=place("宝丰县", "张八桥镇"))
+    next_door_boxes = offer(product="大白菜", unit="箱", quantity=50.0, price=None,
+                            price_bound="negotiable", where=place("宝丰县", "张八桥镇"))
+    outside_dear = offer(product="大白菜", price=2.0, where=OUTSIDE)
+    far_unpriced = offer(product="大白菜", price=None, price_bound="negotiable",
+                         where=place("叶县"))
+    ranked = rank_offers_for_need(n, [next_door_boxes, outside_dear, far_unpriced], NOW, None,
+                                  distance)
+    assert [m.offer_id for m in ranked] == [far_unpriced.id, outside_dear.id, next_door_boxes.id]
+    assert [m.basis for m in ranked] == ["same_unit", "same_unit", "other_unit"]
+    assert ranked[-1].tier == TIER_SAME_TOWNSHIP
+    # The mirrored list puts it last too.
+    o = offer(product="大白菜", price=1.0)
+    boxes = need(product="大白菜", unit="箱", quantity=10.0, price=None, price_bound="negotiable")
+    far = need(product="大白菜", price=1.5, where=OUTSIDE)
+    assert [m.need_id for m in rank_needs_for_offer(o, [boxes, far], NOW, None, distance)] == [
+        far.id, boxes.id,
+    ]
 
 
 # --- tiers --------------------------------------------------------------------------------
@@ -304,12 +393,17 @@ def test_match_all_skips_expired_listings():
 
 # --- scores -------------------------------------------------------------------------------
 
-BANDS = {t: (1 - 0.25 * (t + 1), 1 - 0.25 * t) for t in range(4)}
+# Four tiers of pairs whose units meet, then four of other_unit pairs, each 1/8 wide.
+BANDS = {
+    (other, t): (1 - (4 * other + t + 1) / 8, 1 - (4 * other + t) / 8)
+    for other in (False, True)
+    for t in range(4)
+}
 
 
 @settings(max_examples=300, deadline=None)
 @given(viewer_kind=st.sampled_from(["need", "offer"]), data=st.data())
-def test_scores_lie_in_tier_bands_and_never_rise_with_rank(viewer_kind: str, data: st.DataObject):
+def test_scores_lie_in_bands_and_never_rise_with_rank(viewer_kind: str, data: st.DataObject):
     viewer = data.draw(listings(viewer_kind))
     other = "offer" if viewer_kind == "need" else "need"
     targets = data.draw(st.lists(listings(other), max_size=25))
@@ -317,13 +411,16 @@ def test_scores_lie_in_tier_bands_and_never_rise_with_rank(viewer_kind: str, dat
     assert [m.rank for m in ranked] == list(range(1, len(ranked) + 1))
     scores = [m.score for m in ranked]
     assert scores == sorted(scores, reverse=True)
+    by_id = {t.id: t for t in targets}
     for m in ranked:
-        low, high = BANDS[m.tier]
+        low, high = BANDS[(m.basis == "other_unit", m.tier)]
         assert low < m.score <= high
+        # The basis the bot recomputes from the two listings is the one ranked on.
+        pair = (viewer, by_id[m.offer_id]) if viewer_kind == "need" else (by_id[m.need_id], viewer)
+        assert unit_bridge(*pair).basis == m.basis
     # Sorting by score (ties kept in rank order) gives back the rank order.
     assert sorted(ranked, key=lambda m: -m.score) == ranked
     # Exactly the eligible targets are returned.
-    by_id = {t.id: t for t in targets}
     pairs = {(m.need_id, m.offer_id) for m in ranked}
     if viewer_kind == "need":
         expected = {(viewer.id, t.id) for t in targets if is_eligible(viewer, t, NOW)}

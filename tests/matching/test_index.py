@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from bot.matching.engine import rank_candidates
 from bot.matching.index import MatchIndex
-from bot.matching.model import Listing
+from bot.matching.model import Listing, PackSize
 from tests.matching.factories import NOW, distance, listings, need, offer, place
 
 
@@ -76,6 +76,45 @@ def test_rebuild_replaces_everything_and_keeps_the_last_of_an_id():
     assert "gone" not in index
     assert [m.offer_id for m in index.matches_for(need(price=5.0), 5, NOW)] == ["y", "x"]
     assert index.get("x").price == 3.0  # type: ignore[union-attr]
+
+
+def test_every_basis_comes_from_the_index_as_from_ranking_everything():
+    n = need(product="鸡蛋", quantity=500.0, price=9.0)
+    same = offer(product="鸡蛋", price=8.9, where=place("叶县"))
+    packed = offer(product="鸡蛋", unit="箱", quantity=10.0, price=180.0, price_unit="箱",
+                   pack=PackSize("箱", 20.0, "kg"), where=place("卫东区"))
+    estimated = offer(product="鸡蛋", unit="箱", quantity=10.0, price=150.0, price_unit="箱")
+    sacks = offer(product="鸡蛋", unit="袋", quantity=10.0, price=None, price_bound="negotiable")
+    too_dear = offer(product="鸡蛋", unit="箱", quantity=10.0, price=300.0, price_unit="箱")
+    stored = [same, packed, estimated, sacks, too_dear]
+    index = index_of(*stored)
+    for top_k in (None, 1, 3, 4):
+        found = index.matches_for(n, top_k, NOW)
+        assert found == rank_candidates(n, stored, NOW, top_k, distance)
+    assert [(m.offer_id, m.basis) for m in index.matches_for(n, None, NOW)] == [
+        (estimated.id, "catalogue_pack"),
+        (packed.id, "pack"),
+        (same.id, "same_unit"),
+        (sacks.id, "other_unit"),
+    ]
+    # Seen from the offers: each finds the need with the same basis.
+    needs = index_of(n)
+    for o, expected in [(same, "same_unit"), (packed, "pack"), (estimated, "catalogue_pack"),
+                        (sacks, "other_unit")]:
+        [match] = needs.matches_for(o, 5, NOW)
+        assert match.basis == expected
+    assert needs.matches_for(too_dear, 5, NOW) == []
+
+
+def test_other_units_are_looked_for_only_when_too_few_units_meet():
+    n = need(price=2.0)
+    boxes = offer(unit="箱", quantity=5.0, price=None, price_bound="negotiable")
+    loose = [offer(price=1.0 + i / 10) for i in range(3)]
+    index = index_of(boxes, *loose)
+    assert [m.offer_id for m in index.matches_for(n, 3, NOW)] == [o.id for o in loose]
+    assert [m.offer_id for m in index.matches_for(n, 4, NOW)][-1] == boxes.id
+    index.remove(loose[0].id)
+    assert [m.basis for m in index.matches_for(n, 3, NOW)] == ["same_unit"] * 2 + ["other_unit"]
 
 
 @settings(max_examples=400, deadline=None)

@@ -8,7 +8,7 @@ from fractions import Fraction
 
 import pytest
 
-from benchmarks.market import Fact, Pack, answers, eligible, generate
+from benchmarks.market import Fact, Pack, answers, basis_level, eligible, generate
 from benchmarks.match_quality import evaluate
 
 
@@ -17,6 +17,10 @@ def test_generated_market_meets_the_targets(seed: int):
     quality = evaluate(offers=1500, needs=1500, seed=seed)
     assert quality.pairs > 3000
     assert quality.precision >= 0.995
+    assert quality.basis_agreement >= 0.995
+    # Units meet in every way in the output (other_unit pairs, last in each list, reach
+    # a top five only where too few others do).
+    assert {"same_unit", "pack", "catalogue_pack"} <= set(quality.by_basis)
     assert quality.best_first >= 0.97
     assert quality.recall_at_5 >= 0.98
 
@@ -29,6 +33,9 @@ def test_the_generator_is_deterministic_and_spread_over_the_city():
     assert len(counties) == 12
     assert any(f.outside for f in a.facts)
     assert {"小白菜", "大白菜", "鸡蛋", "鸭蛋"} <= {f.product for f in a.facts}
+    assert set(answers(a.facts).basis.values()) == {
+        "same_unit", "pack", "catalogue_pack", "other_unit"
+    }
 
 
 def _fact(kind: str, **changes: object) -> Fact:
@@ -61,7 +68,14 @@ def test_the_known_answers_follow_the_policy():
     boxes = _fact("offer", unit="箱", quantity=Fraction(50), price_unit="箱", pack=box)
     assert eligible(need, replace(boxes, price=Fraction(2025, 10)))  # 9 元/kg exactly
     assert not eligible(need, replace(boxes, price=Fraction(203)))
-    assert not eligible(need, replace(boxes, pack=None))
+    assert basis_level(need, replace(boxes, price=Fraction(200))) == 1  # pack
+    # Without a stated pack, the catalogue's box of 45 斤 is the estimate, capped alike.
+    loose_boxes = replace(boxes, pack=None, price=Fraction(2025, 10))
+    assert basis_level(need, loose_boxes) == 2  # catalogue_pack
+    assert not eligible(need, replace(loose_boxes, price=Fraction(203)))
+    # 鸭蛋 has no usual box: the units never meet, and the pair is still proposed.
+    duck_need = replace(need, product="鸭蛋")
+    assert basis_level(duck_need, replace(loose_boxes, product="鸭蛋")) == 3  # other_unit
 
 
 def test_answers_rank_nearest_then_cheapest():
@@ -70,5 +84,14 @@ def test_answers_rank_nearest_then_cheapest():
     county = _fact("offer", id="county", county="宝丰县", price=Fraction(5), line=2)
     cheap = _fact("offer", id="cheap", county="宝丰县", price=Fraction(4), line=3)
     far = _fact("offer", id="far", county="叶县", price=Fraction(1), line=4)
-    known = answers([need, same, county, cheap, far])
-    assert known.ranked["need"] == ["same", "cheap", "county", "far"]
+    boxes = _fact("offer", id="boxes", product="鸭蛋", county="宝丰县", township="张八桥镇",
+                  unit="箱", quantity=Fraction(20), price=None, price_unit=None, line=5)
+    known = answers([need, same, county, cheap, far, replace(boxes, product="鸡蛋")])
+    # 鸡蛋 boxes meet 斤 through the usual box; unpriced, they come after the priced.
+    assert known.ranked["need"] == ["same", "boxes", "cheap", "county", "far"]
+    duck_need = replace(need, product="鸭蛋")
+    duck = [replace(f, product="鸭蛋") for f in (same, far)]
+    known = answers([duck_need, *duck, boxes])
+    # Other units after every offer whose units meet, next door though they are.
+    assert known.ranked["need"] == ["same", "far", "boxes"]
+    assert known.basis[("need", "boxes")] == "other_unit"

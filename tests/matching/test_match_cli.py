@@ -92,14 +92,41 @@ def test_caps_in_kg_and_tonnes_against_a_price_per_jin(tmp_path, capsys, need_ca
     assert matched(tmp_path, capsys, need, "出售大白菜2吨，0.8元/斤，宝丰县") is eligible
 
 
+def bases(tmp_path: Path, capsys: pytest.CaptureFixture[str], need: str, offer: str) -> list:
+    """The basis of each (need, offer) row printed for one need and one offer."""
+    code, rows, problems = run_match(
+        tmp_path, capsys, [{"id": "n", "text": need}, {"id": "o", "text": offer}]
+    )
+    assert code == 0 and problems == [], problems
+    return [r["basis"] for r in rows]
+
+
 def test_count_units(tmp_path, capsys):
     need = "求购鸡蛋100箱，200元/箱以内，郏县"
-    assert matched(tmp_path, capsys, need, "出售鸡蛋80箱，190元/箱，郏县")
-    assert not matched(tmp_path, capsys, need, "出售鸡蛋80箱，210元/箱，郏县")
-    # 斤 and 箱 meet only through a pack size.
-    assert not matched(tmp_path, capsys, need, "出售鸡蛋5000斤，4元/斤，郏县")
+    assert bases(tmp_path, capsys, need, "出售鸡蛋80箱，190元/箱，郏县") == ["same_unit"]
+    assert bases(tmp_path, capsys, need, "出售鸡蛋80箱，210元/箱，郏县") == []
+    # A post's own pack size bridges 箱 and 斤.
     boxed = "出售鸡蛋80箱，每箱45斤，200元/箱，郏县"
-    assert matched(tmp_path, capsys, "求购鸡蛋500斤，4.5元/斤以内，郏县", boxed)
+    assert bases(tmp_path, capsys, "求购鸡蛋500斤，4.5元/斤以内，郏县", boxed) == ["pack"]
+    # Without one, the usual 箱 of about 45 斤 does, and its estimate is held to the cap:
+    # 4 元/斤 is about 180 元/箱, 4.5 元/斤 about 202.5.
+    assert bases(tmp_path, capsys, need, "出售鸡蛋5000斤，4元/斤，郏县") == ["catalogue_pack"]
+    assert bases(tmp_path, capsys, need, "出售鸡蛋5000斤，4.5元/斤，郏县") == []
+
+
+def test_units_that_meet_only_by_talking(tmp_path, capsys):
+    # 大白菜 has no usual box: proposed in another unit, for the two sides to talk.
+    need = "求购大白菜5000斤，1元/斤以内，宝丰县"
+    assert bases(tmp_path, capsys, need, "出售大白菜100箱，30元/箱，宝丰县") == ["other_unit"]
+    chickens = "求购白条鸡200只，宝丰县"
+    assert bases(tmp_path, capsys, chickens, "出售白条鸡500斤，8元/斤，宝丰县") == ["other_unit"]
+
+
+def test_the_usual_sack_of_rice_and_flour(tmp_path, capsys):
+    for product in ("大米", "面粉"):
+        need = f"求购{product}50袋，鲁山县"
+        offer = f"出售{product}2000斤，2元/斤，鲁山县"
+        assert bases(tmp_path, capsys, need, offer) == ["catalogue_pack"]
 
 
 def test_expired_listings_are_not_matched(tmp_path, capsys):
@@ -126,17 +153,22 @@ def test_output_contract(tmp_path, capsys):
         {"id": "o-county", "text": "出售大白菜3000斤，0.5元/斤，宝丰县周庄镇"},
         {"id": "n2", "text": "大白菜1000斤，1元/斤，宝丰县", "kind": "need"},
         {"id": "o-dear", "text": "出售大白菜3000斤，1.5元/斤，宝丰县"},
+        {"id": "o-boxes", "text": "出售大白菜100箱，宝丰县张八桥镇"},
     ]
     code, out, problems = run_match(tmp_path, capsys, rows)
     assert code == 0 and problems == []
-    assert all(list(r) == ["need", "offer", "score", "rank"] for r in out)
-    assert [(r["need"], r["offer"], r["rank"]) for r in out] == [
-        ("n1", "o-near", 1),
-        ("n1", "o-county", 2),
-        ("n1", "o-far", 3),
-        ("n2", "o-county", 1),
-        ("n2", "o-near", 2),
-        ("n2", "o-far", 3),
+    assert all(list(r) == ["need", "offer", "score", "rank", "basis"] for r in out)
+    # Boxes of 大白菜 have no known weight: proposed, but after every offer in 斤,
+    # next door though they are.
+    assert [(r["need"], r["offer"], r["rank"], r["basis"]) for r in out] == [
+        ("n1", "o-near", 1, "same_unit"),
+        ("n1", "o-county", 2, "same_unit"),
+        ("n1", "o-far", 3, "same_unit"),
+        ("n1", "o-boxes", 4, "other_unit"),
+        ("n2", "o-county", 1, "same_unit"),
+        ("n2", "o-near", 2, "same_unit"),
+        ("n2", "o-far", 3, "same_unit"),
+        ("n2", "o-boxes", 4, "other_unit"),
     ]
     for r in out:
         assert 0 <= r["score"] <= 1 and r["score"] == round(r["score"], 4)
