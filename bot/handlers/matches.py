@@ -19,7 +19,8 @@ def match_lines(views: Sequence[MatchView]) -> list[str]:
     with where the pair stands."""
     return [
         texts.match_line(
-            n, view.summary(), view.other.place.label(), view.distance_text(), view.state
+            n, view.summary(), view.other.place.label(), view.distance_text(), view.state,
+            view.basis_note(),
         )
         for n, view in enumerate(views, 1)
     ]

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from bot import keyboards
 from bot.matching.catalogue import get_catalogue
+from bot.matching.pricing import UnitBridge, unit_bridge
 from bot.matching.regions import get_gazetteer
 from bot.services.match_index import ListingIndex
 from bot.texts import matches as texts
@@ -49,6 +50,8 @@ class MatchView:
     other_owner: User
     tier: int | None
     distance_km: float | None
+    # How the two listings' units meet (basis, estimate or the units that do not meet).
+    bridge: UnitBridge
 
     def summary(self) -> str:
         """The counterpart listing in one line, for the viewer."""
@@ -73,6 +76,26 @@ class MatchView:
     def awaits_viewer(self) -> bool:
         """Whether the viewer still has to say 我有意向 (the only case for the button)."""
         return self.state in ("new", "other_interested")
+
+    def basis_note(self, *, for_counterpart: bool = False) -> str:
+        """按每箱约45斤估算, 单位不同（箱/斤），请双方沟通, or nothing when the units meet.
+
+        Units are named the reader's first: the viewer's, or with ``for_counterpart`` the
+        other side's.
+        """
+        bridge = self.bridge
+        if bridge.basis == "catalogue_pack":
+            return texts.estimate(bridge.estimates)
+        if bridge.basis != "other_unit" or bridge.unmet is None:
+            return ""
+        need, offer = (self.own, self.other) if self.side == "need" else (self.other, self.own)
+        names = [
+            texts.unit_name(unit, listing.unit_as_written if unit == listing.unit else None)
+            for unit, listing in zip(bridge.unmet, (need, offer), strict=True)
+        ]
+        if (self.side == "need") == for_counterpart:
+            names.reverse()
+        return texts.other_units(*names)
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,9 +176,18 @@ async def current_matches(
     )
     side: Side = listing.kind
     return [
-        MatchView(record, side, listing, other, owner, m.tier, _distance(listing, other))
+        MatchView(
+            record, side, listing, other, owner, m.tier, _distance(listing, other),
+            _bridge(listing, other),
+        )
         for record, (m, other, owner) in zip(records, kept, strict=True)
     ]
+
+
+def _bridge(a: StoredListing, b: StoredListing) -> UnitBridge:
+    """How two stored listings' units meet, recomputed from them (matches store no basis)."""
+    need, offer = (a, b) if a.kind == "need" else (b, a)
+    return unit_bridge(need.to_domain(), offer.to_domain())
 
 
 async def matches_of_user(
@@ -184,6 +216,7 @@ async def _notify_counterparts(db: Database, views: list[MatchView], poster: Use
         text = texts.notice(
             view.other.kind, view.other.product, view.other.id, listing_summary(view.own),
             view.own.place.label(), view.distance_text(), view.own.valid_until_date, today,
+            view.basis_note(for_counterpart=True),
         )
         outgoing.append(OutgoingMessage(
             key=f"match:{view.match.id}:{other_side}", chat_id=owner.telegram_id, kind="match",

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
+from bot.matching.model import PackSize
+from bot.matching.units import is_weight
 from bot.render import esc
 from bot.texts import listings as fmt
 
@@ -34,6 +37,28 @@ def distance(tier: int | None, km: float | None) -> str:
     return "市外" if tier == 3 else "市内"
 
 
+def unit_name(unit: str | None, written: str | None = None) -> str:
+    """A unit as the reader knows it: 箱 as is; kilograms as written (斤, 公斤, 吨), else 斤."""
+    if unit == "kg":
+        return written if written and is_weight(written) else "斤"
+    return unit or "件"
+
+
+def estimate(packs: Sequence[PackSize]) -> str:
+    """按每箱约45斤估算: the catalogue's usual pack a match rests on (kilograms in 斤)."""
+    parts = [
+        f"每{p.package_unit}约{fmt.number(p.amount * 2)}斤" if p.amount_unit == "kg"
+        else f"每{p.package_unit}约{fmt.number(p.amount)}{p.amount_unit}"
+        for p in packs
+    ]
+    return f"按{'、'.join(parts)}估算"
+
+
+def other_units(own: str, other: str) -> str:
+    """Units that do not meet, the reader's first: 单位不同（箱/斤），请双方沟通."""
+    return f"单位不同（{esc(own)}/{esc(other)}），请双方沟通"
+
+
 # What a match line adds about where the pair stands; a new match needs no word.
 MATCH_STATES = {
     "new": "",
@@ -44,9 +69,14 @@ MATCH_STATES = {
 
 
 def match_line(
-    n: int, summary_text: str, place: str, distance_text: str, state: str = "new"
+    n: int, summary_text: str, place: str, distance_text: str, state: str = "new",
+    basis_note: str = "",
 ) -> str:
+    """One numbered match: the counterpart, where it is, what its units rest on, and where
+    the pair stands."""
     line = f"{n}. {summary_text}\n　📍 {fmt.place(place)}（{distance_text}）"
+    if basis_note:
+        line += f"\n　⚖️ {basis_note}"
     note = MATCH_STATES[state]
     return f"{line}\n　{note}" if note else line
 
@@ -64,7 +94,7 @@ def published(listing_id: int, match_lines: list[str]) -> str:
 
 def notice(
     own_kind: str, own_product: str, own_id: int, other_summary: str, place: str,
-    distance_text: str, until: date | None, today: date,
+    distance_text: str, until: date | None, today: date, note: str = "",
 ) -> str:
     """The one notice a counterpart gets about a new listing that matches theirs."""
     other = "供应" if own_kind == "need" else "求购"
@@ -73,7 +103,8 @@ def notice(
         f"（#{own_id} {esc(own_product)}）：\n\n"
         f"{other_summary}\n"
         f"📍 {fmt.place(place)}（{distance_text}）\n"
-        f"有效期至：{fmt.valid_until(until, today)}\n\n"
+        + (f"⚖️ {note}\n" if note else "")
+        + f"有效期至：{fmt.valid_until(until, today)}\n\n"
         "有意向请点下方按钮；双方都有意向后互换联系方式。"
     )
 
