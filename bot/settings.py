@@ -17,6 +17,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
+from bot.matching.limits import read_limits
+from bot.matching.policy import POLICY_DIR_VARIABLE, PolicyError
+
 TELEGRAM_API_BASE_URL = "https://api.telegram.org/bot"
 _TOKEN_SHAPE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{5,}$")
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -44,6 +47,8 @@ class Settings:
     # Bot processes sharing this token: each paces itself to its share of Telegram's
     # overall limit (30 messages a second per bot).
     workers: int = 1
+    # Where policy tables (e.g. limits.json) that override the shipped ones live.
+    policy_dir: Path | None = None
 
     @property
     def api_base_file_url(self) -> str:
@@ -57,10 +62,7 @@ def load_settings(
     require_token: bool = True,
 ) -> Settings:
     """Read settings; values in the environment win over those in ``env_file``."""
-    values: dict[str, str] = {}
-    if env_file is not None and Path(env_file).is_file():
-        values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
-    values.update(os.environ if environ is None else environ)
+    values = _values(environ, env_file)
 
     def get(name: str, default: str = "") -> str:
         return values.get(f"FARMDOCK_{name}", default).strip()
@@ -139,7 +141,48 @@ def load_settings(
         webhook_secret=secret,
         operator_chat_ids=_chat_ids(get("OPERATOR_CHAT_IDS")),
         workers=_workers(get("WORKERS", "1")),
+        policy_dir=policy_dir(get("POLICY_DIR")),
     )
+
+
+def _values(
+    environ: Mapping[str, str] | None, env_file: str | Path | None
+) -> dict[str, str]:
+    values: dict[str, str] = {}
+    if env_file is not None and Path(env_file).is_file():
+        values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+    values.update(os.environ if environ is None else environ)
+    return values
+
+
+def export_env_file(env_file: str | Path = ".env") -> None:
+    """Put the FARMDOCK_* values of ``env_file`` that the environment lacks into it.
+
+    Settings are read through :func:`load_settings`, but policy tables are loaded deep in
+    the domain code and in worker processes, which read the environment: exporting makes
+    every part of the process see what ``.env`` says, the environment still winning.
+    """
+    for name, value in _values({}, env_file).items():
+        if name.startswith("FARMDOCK_"):
+            os.environ.setdefault(name, value)
+
+
+def policy_dir(text: str) -> Path | None:
+    """The FARMDOCK_POLICY_DIR directory, checked: it exists and its tables are sound."""
+    text = text.strip()
+    if not text:
+        return None
+    path = Path(text)
+    if not path.is_dir():
+        raise SettingsError(
+            f"{POLICY_DIR_VARIABLE}={text!r} is not a directory: name a directory of policy "
+            "files (e.g. limits.json) or unset it"
+        )
+    try:
+        read_limits(path)
+    except PolicyError as error:
+        raise SettingsError(f"{POLICY_DIR_VARIABLE}={text!r}: {error}") from None
+    return path
 
 
 def _positive_number(text: str, name: str) -> float:

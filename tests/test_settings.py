@@ -62,6 +62,8 @@ def test_every_setting_is_read() -> None:
         ({"FARMDOCK_TOKEN": TOKEN, "FARMDOCK_OPERATOR_CHAT_IDS": "me"},
          "FARMDOCK_OPERATOR_CHAT_IDS"),
         ({"FARMDOCK_TOKEN": TOKEN, "FARMDOCK_WORKERS": "0"}, "FARMDOCK_WORKERS"),
+        ({"FARMDOCK_TOKEN": TOKEN, "FARMDOCK_POLICY_DIR": "/no/such/policy/dir"},
+         "FARMDOCK_POLICY_DIR"),
     ],
 )
 def test_bad_settings_name_the_variable_in_one_line(env: dict[str, str], names: str) -> None:
@@ -82,3 +84,15 @@ def test_env_file_is_read_and_environment_wins(tmp_path: Path) -> None:
 
 def test_offline_commands_need_no_token() -> None:
     assert settings_from({}, require_token=False).token == ""
+
+
+def test_policy_dir_is_checked_and_kept(tmp_path: Path) -> None:
+    assert settings_from({"FARMDOCK_TOKEN": TOKEN}).policy_dir is None
+    assert settings_from({"FARMDOCK_TOKEN": TOKEN, "FARMDOCK_POLICY_DIR": str(tmp_path)}
+                         ).policy_dir == tmp_path
+    (tmp_path / "limits.json").write_text('{"quantity": {"max_weight_tonnes": "many"}}')
+    with pytest.raises(SettingsError) as caught:
+        settings_from({"FARMDOCK_TOKEN": TOKEN, "FARMDOCK_POLICY_DIR": str(tmp_path)})
+    message = str(caught.value)
+    assert message.startswith("FARMDOCK_POLICY_DIR") and "limits.json" in message
+    assert "\n" not in message

@@ -9,8 +9,13 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import pkgutil
+import sys
 from collections.abc import Sequence
+
+from bot.matching.policy import POLICY_DIR_VARIABLE
+from bot.settings import SettingsError, export_env_file, policy_dir
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,5 +36,12 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``farmdock`` console script."""
     args = build_parser().parse_args(argv)
+    export_env_file()
+    try:
+        # Every command may parse posts, so every command checks the policy tables first.
+        policy_dir(os.environ.get(POLICY_DIR_VARIABLE, ""))
+    except SettingsError as error:
+        print(f"farmdock: {error}", file=sys.stderr)
+        return 2
     return int(args.func(args) or 0)
 

@@ -22,7 +22,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "Parse growers' and buyers' posts into listing drafts. Each TEXT is one post; "
             "with no TEXT, every line of standard input is one post. Prints one JSON object "
             "per post, in input order, with keys ok, kind, product, category, quantity, unit, "
-            "price, price_unit, city, county, township, phone, valid_until and errors."
+            "price, price_unit, city, county, township, phone, valid_until, price_bound and "
+            "errors."
         ),
     )
     parser.add_argument("text", nargs="*", metavar="TEXT", help="a post (default: read stdin)")

@@ -14,8 +14,9 @@ from typing import Literal
 Kind = Literal["offer", "need"]
 ProductSource = Literal["dictionary", "pinyin", "fuzzy"]
 # How a price was qualified: a buyer's cap (以内/不超过), a floor (以上),
-# an approximate figure (左右), a plain figure, or 面议/随行就市 (no figure).
-PriceBound = Literal["max", "min", "approx", "exact", "negotiable"]
+# an approximate figure (左右), a plain figure, 面议/随行就市 (no figure), or a
+# donation (免费/捐赠/无偿: a price of 0).
+PriceBound = Literal["max", "min", "approx", "exact", "negotiable", "free"]
 # How a need's and an offer's units meet (see bot.matching.pricing).
 Basis = Literal["same_unit", "pack", "catalogue_pack", "other_unit"]
 
@@ -58,7 +59,12 @@ class Place:
 
 @dataclass(slots=True)
 class ListingDraft:
-    """What the parser understood of one post. ``errors`` are Chinese messages for the user."""
+    """What the parser understood of one post. ``errors`` are Chinese messages for the user.
+
+    ``field_errors`` holds those of them that refuse one field, by field: ``"text"`` (the
+    whole post: too long, empty), ``"quantity"`` and ``"price"`` (outside the plausible
+    range); a refused field is left empty.
+    """
 
     raw_text: str
     kind: Kind | None = None
@@ -84,6 +90,7 @@ class ListingDraft:
     phone: str | None = None
     valid_until: date | None = None
     errors: list[str] = field(default_factory=list)
+    field_errors: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:

@@ -12,8 +12,12 @@ from functools import lru_cache
 
 # A regex fragment for the parser's patterns; a number never starts with a multiplier.
 DIGIT_CHARS = "0-9零〇一二两三四五六七八九"
+# 1e309 is one number (infinite, so refused), never the 309 after its e.
+_SCIENTIFIC = r"\d+(?:\.\d+)?e[+-]?\d+"
 # 千 followed by 克 is the unit 千克, not a multiplier (三百千克 = 300 kg).
-NUMBER = f"[{DIGIT_CHARS}十半](?:[{DIGIT_CHARS}十百万点.]|千(?!克))*"
+NUMBER = f"(?:{_SCIENTIFIC}|[{DIGIT_CHARS}十半](?:[{DIGIT_CHARS}十百万点.]|千(?!克))*)"
+# Arabic figures only: 1.5, 1e3.
+DECIMAL = rf"(?:{_SCIENTIFIC}|\d+(?:\.\d+)?)"
 
 _DIGITS = {
     "零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,

@@ -9,6 +9,7 @@ pinyin and then ``fuzz.ratio`` name the product only when the dictionary found n
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -18,8 +19,9 @@ from typing import Any
 import ahocorasick
 
 from bot.matching.catalogue import Catalogue, NameEntry, get_catalogue
-from bot.matching.model import Kind, ListingDraft, PackSize, Place, PriceBound
-from bot.matching.numerals import DIGIT_CHARS, NUMBER, digit_value, parse_number
+from bot.matching.limits import Limits, get_limits
+from bot.matching.model import WEIGHT_UNIT, Kind, ListingDraft, PackSize, Place, PriceBound
+from bot.matching.numerals import DECIMAL, DIGIT_CHARS, NUMBER, digit_value, parse_number
 from bot.matching.regions import Gazetteer, get_gazetteer
 from bot.matching.text import normalize
 from bot.matching.units import (
@@ -34,11 +36,12 @@ from bot.matching.units import (
 # Every sentence the parser shows a user, in one place.
 MESSAGES = {
     "empty": "内容是空的，请写上产品、数量、价格和地点",
-    "too_long": "内容太长了，一条信息请不要超过{limit}个字",
+    "too_long": "信息太长了：一条信息请不要超过{limit}个字",
     "no_product": "没有看出是什么产品",
     "no_quantity": "没有看出数量（例如：5000斤、2吨、30箱）",
     "no_unit": "数量没有写单位（斤、公斤、吨、箱……）",
-    "zero_quantity": "数量不能是零",
+    "quantity_range": "数量超出范围：要大于0，最多{max}",
+    "price_range": "价格超出范围：要大于0，最多{max}；免费赠送请写「免费」",
     "internal": "这条信息暂时无法识别，请换个写法再试",
 }
 
@@ -61,6 +64,8 @@ FUZZY_THRESHOLD = 66.0
 _UNIT = f"(?:{UNIT_PATTERN})"
 _NUM = NUMBER
 _SEP = r"\s*"
+# A figure goes on neither in digits nor as the exponent of 1e309.
+_NOT_CONTINUED = r"[\d.]|e[+-]?\d"
 
 # --- phone numbers and dates (taken out first: they are digits) ---------------------
 _PHONE = re.compile(
@@ -137,7 +142,7 @@ _CN_FIGURE = (
     "|[一二两三四五六七八九][百千][零一二两三四五六七八九十百]*"
 )
 _BARE_FIGURE = (
-    rf"(?P<b>\d+(?:\.\d+)?(?!{_SEP}{_UNIT}|[\d.])"
+    rf"(?P<b>{DECIMAL}(?!{_SEP}{_UNIT}|{_NOT_CONTINUED})"
     rf"|(?:{_CN_FIGURE})(?!{_SEP}{_UNIT}|[{DIGIT_CHARS}十百千万点.]))"
 )
 # The basis of a price: /斤, 每斤, 一斤, and 二斤 in 一块钱二斤 (1 yuan for 2 斤).
@@ -157,17 +162,24 @@ _PRICE_PATTERNS = (
     # 0.8元/斤, 一块二一斤, 八毛一斤, 1000元/吨
     re.compile(rf"(?:{_MONEY}){_PER}"),
     # 1.5/斤, 4.5一斤 (no currency word, so the separator is required)
-    re.compile(rf"(?<![\d.])(?P<b>\d+(?:\.\d+)?){_SEP}(?:/|每|一){_SEP}(?P<pu>{_UNIT})"),
+    re.compile(rf"(?<![\d.])(?P<b>{DECIMAL}){_SEP}(?:/|每|一){_SEP}(?P<pu>{_UNIT})"),
     # 3块5, 价格1元以内
     re.compile(_MONEY),
     # 价格1.2以内
-    re.compile(rf"(?:价格|单价|价钱|价位|报价|售价|收购价|价){_SEP}:?{_SEP}(?P<b>\d+(?:\.\d+)?)"),
+    re.compile(rf"(?:价格|单价|价钱|价位|报价|售价|收购价|价){_SEP}:?{_SEP}(?P<b>{DECIMAL})"),
 )
 # Characters each price pattern cannot match without.
 _PRICE_NEEDS = ("每", "一", "元块圆毛角", "/每一", "元块圆毛角", "价")
 # A bare decimal left after the quantity is taken (大葱 20吨 1.1) is a price.
-_BARE_PRICE = re.compile(rf"(?<![\d.])(?P<b>\d+\.\d+)(?![\d.]|{_SEP}{_UNIT})")
+_BARE_PRICE = re.compile(rf"(?<![\d.])(?P<b>\d+\.\d+)(?!{_NOT_CONTINUED}|{_SEP}{_UNIT})")
 _NEGOTIABLE = re.compile(r"面议|电议|可议|可商量|随行就市|价格好说|议价|商议|面谈|看货定价")
+# A donation (common in a lockdown) is a price of 0; 免费送货 is only free delivery.
+_FREE = re.compile(
+    r"捐赠|无偿|免费(?!送货|送到|送上门|配送|运输|上门|装车|拉货|试吃|品尝|看货|咨询)"
+)
+# A minus sign: at the start or after a space or punctuation, right before a figure.
+# Between a word and a figure (大白菜-5000斤-0.8元/斤) a dash is only a separator.
+_MINUS = re.compile(rf"(?:^|(?<=[\s,;:!?、。]))[-负](?=[{DIGIT_CHARS}十半])")
 _BOUNDS_AFTER: tuple[tuple[str, PriceBound], ...] = (
     ("以内", "max"), ("以下", "max"), ("之内", "max"), ("内", "max"), ("封顶", "max"),
     ("以上", "min"), ("起", "min"), ("左右", "approx"), ("上下", "approx"),
@@ -183,7 +195,7 @@ _QUANTITY = re.compile(
     rf"(?P<u>{_UNIT})(?P<half>半)?"
 )
 _LABELLED_COUNT = re.compile(
-    rf"(?:数量|库存|共|总共|合计|约){_SEP}:?{_SEP}(?P<n>\d+(?:\.\d+)?)(?![\d.])"
+    rf"(?:数量|库存|共|总共|合计|约){_SEP}:?{_SEP}(?P<n>{DECIMAL})(?!{_NOT_CONTINUED})"
 )
 _UNNAMED_PACKAGE = "件"
 # A product name followed by one of these names a business (面粉厂, 蔬菜合作社), not the goods.
@@ -245,13 +257,17 @@ class PostParser:
         """Understand one post. Never raises for any string."""
         draft = ListingDraft(raw_text=text)
         if len(text) > MAX_CHARS:
-            draft.errors.append(MESSAGES["too_long"].format(limit=MAX_CHARS))
+            _refuse(draft, "text", MESSAGES["too_long"].format(limit=MAX_CHARS))
             return draft
         t = normalize(text)
         if not t:
-            draft.errors.append(MESSAGES["empty"])
+            _refuse(draft, "text", MESSAGES["empty"])
             return draft
         today = today or datetime.now(CHINA_TZ).date()
+        limits = get_limits()
+        # Where a figure with a minus sign starts (positions hold: taking only blanks).
+        signed = {m.end() for m in _MINUS.finditer(t)} if "-" in t or "负" in t else set()
+        free = _FREE.search(t) is not None
 
         if _NEGOTIABLE.search(t):
             draft.price_bound = "negotiable"  # a figure found later overrides it
@@ -260,11 +276,11 @@ class PostParser:
         t = self._take_place(t, draft)
         t, hit, single = self._take_product(t)
         draft.kind = _kind(t)
-        t, load = self._take_pack(t, draft)
-        t = self._take_price(t, draft)
-        t, bare_number = self._take_quantity(t, draft, load)
+        t, load = self._take_pack(t, draft, signed, limits)
+        t = self._take_price(t, draft, signed)
+        t, bare_number = self._take_quantity(t, draft, load, signed, limits)
         if draft.price is None:
-            self._take_bare_price(t, draft)
+            self._take_bare_price(t, draft, signed)
         if hit is None:
             hit = self._product_by_sound_or_shape(t)
         if hit is None and single is not None:
@@ -276,14 +292,13 @@ class PostParser:
             draft.product_source = hit.source  # type: ignore[assignment]
             draft.product_confidence = hit.confidence
             if draft.quantity is None and bare_number is not None:
-                self._default_unit_quantity(draft, bare_number, product.unit)
-        self._finish_price(draft)
+                # 数量5000 with no unit: the product's usual trade unit.
+                _set_quantity(draft, bare_number, product.unit, limits)
+        self._finish_price(draft, free, limits)
         if draft.product is None:
             draft.errors.append(MESSAGES["no_product"])
-        if draft.quantity is None:
+        if draft.quantity is None and "quantity" not in draft.field_errors:
             draft.errors.append(MESSAGES["no_unit" if bare_number is not None else "no_quantity"])
-        elif draft.quantity <= 0:
-            draft.errors.append(MESSAGES["zero_quantity"])
         return draft
 
     # -- the steps, each taking what it understood out of the text ---------------------
@@ -346,7 +361,9 @@ class PostParser:
             return t, None, single
         return t, _ProductHit(chosen, "dictionary", _CONFIDENCE[chosen.kind]), None
 
-    def _take_pack(self, t: str, draft: ListingDraft) -> tuple[str, bool]:
+    def _take_pack(
+        self, t: str, draft: ListingDraft, signed: set[int], limits: Limits
+    ) -> tuple[str, bool]:
         """每箱360枚 → PackSize; says whether it read like a load (5000斤一车)."""
         if _PACK_HINT.search(t) is None:  # most posts name no package or 装
             return t, False
@@ -356,14 +373,16 @@ class PostParser:
             unit = m.group(f"u{form}")
             # 45斤装 names no package; the quantity's unit (100箱) will.
             package = m.group(f"pk{form}") if form != "4" else _UNNAMED_PACKAGE
-            if amount is None or amount <= 0 or unit == package:
+            if amount is None or m.start(f"n{form}") in signed or unit == package:
                 continue
             value, value_unit = normalize_amount(amount, unit)
+            if not limits.quantity_ok(value, value_unit):
+                continue  # no package holds that; the amount may still be the quantity
             draft.pack = PackSize(package, value, value_unit)
             return _blank(t, m.start(), m.end()), form == "3" and value_unit == "kg"
         return t, False
 
-    def _take_price(self, t: str, draft: ListingDraft) -> str:
+    def _take_price(self, t: str, draft: ListingDraft, signed: set[int]) -> str:
         for pattern, needs in zip(_PRICE_PATTERNS, _PRICE_NEEDS, strict=True):
             if needs and not any(ch in t for ch in needs):
                 continue  # a cheap test before the pattern: it cannot match without one of these
@@ -374,21 +393,23 @@ class PostParser:
             basis = parse_number(m.group("pn")) if m.groupdict().get("pn") else 1.0
             if value is None or not basis or basis > _MAX_PRICE_BASIS:
                 continue
-            draft.price = round(value / basis, 4)
+            # Read with its sign, so that the range check refuses it.
+            draft.price = round(value / basis, 4) * (-1 if _figure_start(m) in signed else 1)
             unit = m.groupdict().get("pu")
             draft.price_unit = unit  # normalised once the quantity is known
             draft.price_bound = _bound(t, m.start(), m.end())
             return _blank(t, m.start(), m.end())
         return t
 
-    def _take_bare_price(self, t: str, draft: ListingDraft) -> None:
+    def _take_bare_price(self, t: str, draft: ListingDraft, signed: set[int]) -> None:
         m = _BARE_PRICE.search(t)
         if m is not None:
-            draft.price = _money(m)
+            value = _money(m)
+            draft.price = None if value is None else value * (-1 if m.start() in signed else 1)
             draft.price_bound = _bound(t, m.start(), m.end())
 
     def _take_quantity(
-        self, t: str, draft: ListingDraft, load: bool
+        self, t: str, draft: ListingDraft, load: bool, signed: set[int], limits: Limits
     ) -> tuple[str, float | None]:
         """The amount on offer or wanted; else a bare labelled number (数量5000) if any."""
         for m in _QUANTITY.finditer(t):
@@ -397,26 +418,28 @@ class PostParser:
                 continue
             if m.group("half"):
                 amount += 0.5
+            if m.start() in signed or m.start("n") in signed:
+                amount = -amount  # read with its sign, so that the range check refuses it
             unit = m.group("u")
-            draft.quantity_as_written, draft.unit_as_written = amount, unit
-            draft.quantity, draft.unit = normalize_amount(amount, unit)
+            _set_quantity(draft, amount, unit, limits)
             pack = draft.pack
             if pack and pack.package_unit == _UNNAMED_PACKAGE and unit in PACKAGE_UNITS:
                 draft.pack = PackSize(unit, pack.amount, pack.amount_unit)
             return _blank(t, m.start(), m.end()), None
         if load and draft.pack is not None:
-            # 5000斤一车 and no other amount: the load is the quantity.
-            draft.quantity, draft.unit = draft.pack.amount, "kg"
+            # 5000斤一车 and no other amount: the load is the quantity (checked with the pack).
+            draft.quantity, draft.unit = draft.pack.amount, WEIGHT_UNIT
             return t, None
         m = _LABELLED_COUNT.search(t)
-        return t, (parse_number(m.group("n")) if m else None)
+        if m is None:
+            return t, None
+        amount = parse_number(m.group("n"))
+        return t, (None if amount is None else -amount if m.start("n") in signed else amount)
 
-    def _default_unit_quantity(self, draft: ListingDraft, amount: float, unit: str) -> None:
-        """数量5000 with no unit: the product's usual trade unit."""
-        draft.quantity_as_written, draft.unit_as_written = amount, unit
-        draft.quantity, draft.unit = normalize_amount(amount, unit)
-
-    def _finish_price(self, draft: ListingDraft) -> None:
+    def _finish_price(self, draft: ListingDraft, free: bool, limits: Limits) -> None:
+        if free and not draft.price:
+            # 免费 with no figure, or with 0元: a donation.
+            draft.price, draft.price_bound = 0.0, "free"
         if draft.price is None:
             return
         unit = draft.price_unit
@@ -428,6 +451,10 @@ class PostParser:
                 # Prices are quoted per 斤 unless the figure only makes sense per 吨.
                 unit = "吨" if draft.price >= 200 and written in (None, "吨", "t") else "斤"
         draft.price, draft.price_unit = normalize_unit_price(draft.price, unit)
+        if not limits.price_ok(draft.price, draft.price_unit, draft.price_bound):
+            _refuse(draft, "price", MESSAGES["price_range"].format(
+                max=_price_limit(limits, draft.price_unit)))
+            draft.price = draft.price_unit = draft.price_bound = None
 
     def _product_by_sound_or_shape(self, t: str) -> _ProductHit | None:
         runs = _HAN_RUN.findall(_FILLER.sub(" ", t))
@@ -477,6 +504,53 @@ class PostParser:
             return None
         score, entry = best
         return _ProductHit(entry, "fuzzy", round(score / 100 * 0.8, 3))
+
+
+def _refuse(draft: ListingDraft, field: str, message: str) -> None:
+    """A field the user must give again: the message is shown, the field stays empty."""
+    draft.field_errors.setdefault(field, message)
+    draft.errors.append(message)
+
+
+def _set_quantity(draft: ListingDraft, amount: float, unit: str, limits: Limits) -> None:
+    """The quantity as written and normalised, or a refusal stating the range."""
+    quantity, normal_unit = normalize_amount(amount, unit)
+    if not limits.quantity_ok(quantity, normal_unit):
+        _refuse(draft, "quantity", MESSAGES["quantity_range"].format(
+            max=_quantity_limit(limits, normal_unit)))
+        return
+    draft.quantity_as_written, draft.unit_as_written = amount, unit
+    draft.quantity, draft.unit = quantity, normal_unit
+
+
+def _quantity_limit(limits: Limits, unit: str) -> str:
+    """10万吨, 100万箱: the largest quantity, in words for people."""
+    if unit == WEIGHT_UNIT:
+        return f"{_figure(limits.max_kg / 1000)}吨"
+    return f"{_figure(limits.max_count)}{unit}"
+
+
+def _price_limit(limits: Limits, unit: str | None) -> str:
+    """每公斤1万元（每斤5000元）, 每箱1万元: the highest price, in words for people."""
+    if unit == WEIGHT_UNIT:
+        top = limits.max_price_per_kg
+        return f"每公斤{_figure(top)}元（每斤{_figure(top / 2)}元）"
+    return f"每{unit or '件'}{_figure(limits.max_price_per_count)}元"
+
+
+def _figure(value: float) -> str:
+    """100000 → 10万, 5000 → 5000, 2.5 → 2.5."""
+    if value >= 10_000 and value % 10_000 == 0:
+        return f"{value / 10_000:.12g}万"
+    return f"{value:.12g}"
+
+
+def _figure_start(m: re.Match[str]) -> int:
+    """Where the figure of a price match starts."""
+    for group in ("y", "m", "b"):
+        if m.groupdict().get(group) is not None:
+            return m.start(group)
+    return m.start()
 
 
 def _blank(t: str, start: int, end: int) -> str:
@@ -632,13 +706,16 @@ def draft_to_json(draft: ListingDraft) -> dict[str, Any]:
         "township": None if outside else place.township,
         "phone": draft.phone,
         "valid_until": draft.valid_until.isoformat() if draft.valid_until else None,
+        "price_bound": draft.price_bound,
         "errors": list(draft.errors),
     }
 
 
 def _round(x: float | None) -> float | int | None:
-    if x is None:
+    """A number for JSON (to the precision amounts are kept in); None for NaN and the
+    infinities, which JSON cannot hold."""
+    if x is None or not math.isfinite(x):
         return None
-    r = round(x, 4)
+    r = round(x, 6)
     return int(r) if r == int(r) else r
 

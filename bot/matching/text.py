@@ -20,8 +20,8 @@ _NOISE = re.compile(
     "\U0001f000-\U0001faff\U000e0000-\U000e007f]+"
 )
 _REPEATED = re.compile(r"([,.!?~;:、。\-_=*#/\s])\1+")
-# 5,000 and 1,200,000: digit groups of a thousand are one number.
-_THOUSANDS = re.compile(r"(?<![\d.])\d{1,3}(?:,\d{3})+(?![\d.])")
+# 5,000, 1,200,000 and 1_000: digit groups of a thousand are one number.
+_THOUSANDS = re.compile(r"(?<![\d.])\d{1,3}(?:([,_])\d{3})(?:\1\d{3})*(?![\d.])")
 # 出 售 大 白 菜: single characters typed with spaces between them are one word.
 _SPACED = re.compile(r"(?<![\u4e00-\u9fff])[\u4e00-\u9fff](?: [\u4e00-\u9fff](?![\u4e00-\u9fff]))+")
 
@@ -42,6 +42,8 @@ _FOLD = str.maketrans(
             )
         ),
         **dict.fromkeys("【】〔〕〖〗「」『』《》<>[]{}()|\"'`^\\", " "),
+        # The minus sign and the hyphens are the ASCII hyphen-minus: a sign or a separator.
+        **dict.fromkeys("\u2212\u2010\u2011", "-"),
     }
 )
 
@@ -54,8 +56,8 @@ def normalize(text: str) -> str:
     if "<" in text:
         text = _HTML_TAG.sub(" ", text)
     text = _REPEATED.sub(r"\1", _NOISE.sub(" ", text).translate(_FOLD).lower()).strip()
-    if "," in text:
-        text = _THOUSANDS.sub(lambda m: m.group(0).replace(",", ""), text)
+    if "," in text or "_" in text:
+        text = _THOUSANDS.sub(lambda m: m.group(0).replace(m.group(1), ""), text)
     if " " in text:
         text = _SPACED.sub(lambda m: m.group(0).replace(" ", ""), text)
     return text

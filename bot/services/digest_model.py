@@ -369,7 +369,8 @@ def _prices(listings: Iterable[StoredListing]) -> list[PriceRange]:
     popularity: Counter[str] = Counter()
     for x in listings:
         popularity[x.product] += 1
-        if x.price is None or x.price_unit is None or x.price_bound == "negotiable":
+        # 面议 names no figure, and a donation's 0 is no market price.
+        if x.price is None or x.price_unit is None or x.price_bound in ("negotiable", "free"):
             continue
         unit, price = ("斤", x.price * KG_PER_JIN) if x.price_unit == WEIGHT_UNIT else (
             x.price_unit, x.price)

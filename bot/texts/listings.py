@@ -10,6 +10,7 @@ KIND_LABELS = {"offer": "供应", "need": "求购"}
 _KG_NAMES = frozenset({"kg", "公斤", "千克"})
 _BOUND_SUFFIX = {"max": "以内", "min": "以上", "approx": "左右"}
 NEGOTIABLE = "面议"
+FREE = "免费（捐赠）"
 WHOLE_CITY = "平顶山市"
 
 
@@ -33,9 +34,11 @@ def quantity(
 
 
 def price(value: float | None, unit: str | None, bound: str | None) -> str:
-    """0.8 元/斤（1.6 元/公斤）以内; 120 元/箱; 面议."""
+    """0.8 元/斤（1.6 元/公斤）以内; 120 元/箱; 面议; 免费（捐赠）."""
     if value is None or bound == "negotiable":
         return NEGOTIABLE
+    if bound == "free":
+        return FREE
     suffix = _BOUND_SUFFIX.get(bound or "", "")
     if unit == "kg":
         # Prices are most often quoted per 斤 (half a kilogram).

@@ -9,12 +9,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.matching.catalogue import CATEGORIES, get_catalogue
+from bot.matching.limits import get_limits
 from bot.matching.numerals import parse_number
 from bot.matching.parser import MAX_CHARS, draft_to_json, parse_post
 
 CONTRACT_KEYS = {
     "ok", "kind", "product", "category", "quantity", "unit", "price", "price_unit",
-    "city", "county", "township", "phone", "valid_until", "errors",
+    "city", "county", "township", "phone", "valid_until", "price_bound", "errors",
 }  # fmt: skip
 # Pieces posts are made of, so that random texts reach deep into the parser.
 PIECES = [
@@ -23,6 +24,7 @@ PIECES = [
     "箱", "每箱", "360枚", "元/斤", "一块二", "八毛", "以内", "左右", "宝丰", "张八桥", "马庄",
     "汝阳县", "13812345678", "0375-1234567", "5月10日前", "3天内有效", "99月99日", "【", "】",
     "<b>", "&lt;", "😀", "\x00", "\u200b", "，", "。", " ", "/", ".", "9" * 30, "万万万",
+    "9" * 400, "1e309", "1e-5", "nan", "inf", "-", "−", "负", "免费", "0元", "1_000", "e",
 ]  # fmt: skip
 posts = st.one_of(
     st.text(max_size=200),
@@ -41,8 +43,11 @@ def test_parser_never_raises_and_keeps_the_contract(text: str) -> None:
     assert result["ok"] == (not result["errors"] and result["product"] is not None)
     if not result["ok"]:
         assert result["errors"]
-    for key in ("quantity", "price"):
-        assert result[key] is None or result[key] >= 0
+    limits = get_limits()
+    if result["quantity"] is not None:
+        assert limits.quantity_ok(result["quantity"], result["unit"])
+    if result["price"] is not None:
+        assert limits.price_ok(result["price"], result["price_unit"], result["price_bound"])
     if result["product"] is not None:
         assert get_catalogue().get(result["product"]) is not None
         assert result["category"] in CATEGORIES
