@@ -93,7 +93,10 @@ async def load_sample_day(db: Database, today: date, tz: ZoneInfo) -> str:
             db, user_id, role=post.role, name="", organisation=post.organisation,
             county=post.county, township=post.township,
         )
-        draft = drafts.from_post(post.text, user, today)
+        draft, _refused = drafts.from_post(post.text, user, today)
+        if draft is None:
+            outcome["incomplete"] += 1
+            continue
         if drafts.missing(draft) == "price":
             drafts.set_negotiable(draft)  # what the poster answers when asked: 面议
         if drafts.missing(draft) is not None:

@@ -127,6 +127,11 @@ async def value_typed(update: Update, context: FarmContext) -> str | int | None:
         await reply(update, texts.GONE)
         return ConversationHandler.END
     parsed = parse_post(f"{listing.product} {update.effective_message.text or ''}")
+    field = "quantity" if editing["field"] == "qty" else "price"
+    refused = parsed.field_errors.get("text") or parsed.field_errors.get(field)
+    if refused:
+        await reply(update, texts.REFUSED.format(reason=refused))
+        return None
     if editing["field"] == "qty":
         if parsed.quantity is None or parsed.unit != listing.unit:
             await reply(update, texts.NOT_UNDERSTOOD_QUANTITY)

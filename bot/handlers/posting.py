@@ -77,7 +77,12 @@ async def line_posted(update: Update, context: FarmContext) -> str | int | None:
     if too_fast(context):
         await reply(update, common_texts.SLOW_DOWN)
         return None
-    context.user_data[_DRAFT] = drafts.from_post(message.text or "", account, _today(context))
+    draft, refused = drafts.from_post(message.text or "", account, _today(context))
+    if refused:
+        await reply(update, "\n".join(refused))
+    if draft is None:
+        return None  # refused as a whole: whatever was in progress stays as it was
+    context.user_data[_DRAFT] = draft
     return await _advance(update, context)
 
 
@@ -109,9 +114,10 @@ async def typed(update: Update, context: FarmContext) -> str | int | None:
         return await line_posted(update, context)
     assert update.effective_message is not None
     field = draft["asking"]
-    if not drafts.answer_text(draft, field, update.effective_message.text or "", _today(context)):
-        await reply(update, texts.NOT_UNDERSTOOD.format(question=texts.ASK[field]),
-                    _question_keyboard(context, draft, field))
+    problem = drafts.answer_text(draft, field, update.effective_message.text or "",
+                                 _today(context))
+    if problem is not None:
+        await reply(update, problem, _question_keyboard(context, draft, field))
         return None
     return await _advance(update, context)
 

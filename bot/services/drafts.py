@@ -4,7 +4,8 @@ A draft is a plain JSON-serialisable dict, kept in the user's conversation
 data so that a restart resumes where the user was. One-line posts fill most
 fields at once (the place defaults to the user's own, validity to the
 product's default); step-by-step posts (/offer, /need) ask every field.
-Typed answers go through the same parser as one-line posts.
+Typed answers go through the same parser as one-line posts, so the same plausible
+ranges hold: a value the parser refused is never taken, and the user is told why.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from bot.matching.model import CITY_NAME, Kind, ListingDraft, PackSize, Place
 from bot.matching.parser import parse_post
 from bot.matching.regions import get_gazetteer
 from bot.services.listings import valid_days_for, validity
+from bot.texts import posting as texts
 from storage.records import NewListing, User
 
 Draft = dict[str, Any]
@@ -44,14 +46,21 @@ def new_publish_key() -> str:
     return secrets.token_hex(16)
 
 
-def from_post(text: str, user: User, today: date) -> Draft:
-    """A draft of a one-line post; the role decides offer or need when the text does not."""
+def from_post(text: str, user: User, today: date) -> tuple[Draft | None, list[str]]:
+    """A draft of a one-line post, and why any of its values was refused (for the user).
+
+    The role decides offer or need when the text does not. A refused value (out of its
+    range) is left empty, so it is asked; a post refused as a whole (too long, empty)
+    makes no draft.
+    """
     parsed = parse_post(text, today)
+    if "text" in parsed.field_errors:
+        return None, [parsed.field_errors["text"]]
     draft = _empty(text, steps=False, kind=parsed.kind or _DEFAULT_KIND.get(user.role))
     _merge(draft, parsed, replace=True)
     if draft["place"] is None and not draft["place_candidates"]:
         draft["place"] = _place_dict(user.place)
-    return draft
+    return draft, list(parsed.field_errors.values())
 
 
 def for_steps(kind: Kind) -> Draft:
@@ -142,25 +151,34 @@ def set_valid_days(draft: Draft, days: int) -> bool:
     return True
 
 
-def answer_text(draft: Draft, field: str, text: str, today: date) -> bool:
-    """Take a typed answer for ``field``; True when it was understood.
+def answer_text(draft: Draft, field: str, text: str, today: date) -> str | None:
+    """Take a typed answer for ``field``: None when it was taken, else what to tell the user
+    (why a value was refused, with its range, or that the answer was not understood).
 
     The answer is parsed together with the product already known, so "5000斤"
     or "0.8元/斤" read as they would in a one-line post; anything else the
-    answer happens to say fills fields that are still empty.
+    answer happens to say fills fields that are still empty. An answer holding a
+    refused value is not taken at all: the user types it again.
     """
+    not_understood = texts.NOT_UNDERSTOOD.format(question=texts.ASK[field])
     if field == "validity":
         matched = _DAYS.match(text)
-        return bool(matched) and set_valid_days(draft, int(matched.group(1)))  # type: ignore[union-attr]
+        taken = bool(matched) and set_valid_days(draft, int(matched.group(1)))  # type: ignore[union-attr]
+        return None if taken else not_understood
     if field == "place":
-        return _answer_place(draft, text)
+        return None if _answer_place(draft, text) else not_understood
     prefix = "" if field in ("category", "product") else (draft["product"] or "")
     parsed = parse_post(f"{prefix} {text}".strip(), today)
+    if parsed.field_errors:
+        reason = next(iter(parsed.field_errors.values()))
+        return texts.REFUSED.format(reason=reason, question=texts.ASK[field])
     before = missing(draft)
     _merge(draft, parsed, replace=False)
     if field in ("category", "product"):
-        return draft["product"] is not None
-    return missing(draft) != before or _has(draft, field)
+        taken = draft["product"] is not None
+    else:
+        taken = missing(draft) != before or _has(draft, field)
+    return None if taken else not_understood
 
 
 def _answer_place(draft: Draft, text: str) -> bool:

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from bot import keyboards
 from bot.matching.catalogue import get_catalogue
+from bot.matching.limits import get_limits
 from bot.matching.pricing import UnitBridge, unit_bridge
 from bot.matching.regions import get_gazetteer
 from bot.services.match_index import ListingIndex
@@ -133,8 +134,12 @@ async def publish_listing(
     """Commit a confirmed listing, match it, and tell each counterpart once.
 
     The listing is in the database before anything else happens; a failure
-    afterwards loses no listing (the index catches up from the database).
+    afterwards loses no listing (the index catches up from the database). A number
+    outside its plausible range raises ValueError: every way in reads numbers through
+    the parser, which refuses them, so this is a bug, never a user's mistake.
     """
+    _check_plausible(new.quantity, new.unit, new.price, new.price_unit, new.price_bound,
+                     new.pack.amount if new.pack else None)
     now = time.time() if now is None else now
     listing = await listings.add_listing(db, new, created_at=now)
     # Files this listing and whatever other workers wrote since the last sync.
@@ -229,6 +234,15 @@ async def _notify_counterparts(db: Database, views: list[MatchView], poster: Use
     return len(outgoing)
 
 
+def _check_plausible(
+    quantity: float | None, unit: str | None, price: float | None, price_unit: str | None,
+    price_bound: str | None, pack_amount: float | None = None,
+) -> None:
+    wrong = get_limits().implausible(quantity, unit, price, price_unit, price_bound, pack_amount)
+    if wrong is not None:
+        raise ValueError(f"the listing's {wrong} is outside its plausible range")
+
+
 def html_message(text: str, markup: keyboards.Markup | None = None) -> dict[str, object]:
     """An outbox payload for sendMessage in HTML."""
     payload: dict[str, object] = {"method": "sendMessage", "text": text, "parse_mode": "HTML"}
@@ -266,8 +280,10 @@ async def change_listing(
     changes: dict[str, object] = {}
     if quantity is not None:
         amount, _unit, written, written_unit = quantity
+        _check_plausible(amount, listing.unit, None, None, None)
         changes.update(quantity=amount, quantity_as_written=written, unit_as_written=written_unit)
     if price is not None:
+        _check_plausible(None, None, *price)
         changes.update(price=price[0], price_unit=price[1], price_bound=price[2])
     updated = await listings.update_listing(db, listing.id, actor_id, **changes)
     await index.sync(db)

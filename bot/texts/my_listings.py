@@ -20,6 +20,8 @@ ASK_QUANTITY = "#{id} 的新数量是多少？如：3000斤。/cancel 取消。"
 ASK_PRICE = "#{id} 的新价格是多少？如：0.9元/斤，或「面议」。/cancel 取消。"
 NOT_UNDERSTOOD_QUANTITY = "没看懂数量，请这样写：3000斤、2吨、100箱。"
 NOT_UNDERSTOOD_PRICE = "没看懂价格，请这样写：0.9元/斤、120元/箱，或「面议」。"
+# A value outside its plausible range: the parser's reason, which states the range.
+REFUSED = "{reason}。请重新输入，/cancel 取消。"
 UPDATED = "✅ 已更新。"
 RENEWED = "✅ 已续期至 {until}。"
 DONE = "🎉 已标记成交，这条信息不再匹配。"

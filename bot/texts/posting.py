@@ -34,6 +34,8 @@ ASK = {
 ASK_TOWNSHIP = "<b>{county}</b> 的哪个乡镇/街道？"
 PLACE_AMBIGUOUS = "有几个地方叫这个名字，您指的是："
 NOT_UNDERSTOOD = "没看懂。{question}"
+# A value outside its plausible range: the parser's reason (with the range), then the question.
+REFUSED = "{reason}。\n{question}"
 WHICH_FIELD = "要修改哪一项？"
 CANCELLED = "已取消，这条信息没有发布。"
 PUBLISHING_FAILED = "发布没有成功，请再点一次「确认发布」。"

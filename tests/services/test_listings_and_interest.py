@@ -12,7 +12,12 @@ import pytest
 
 from bot.services import drafts
 from bot.services.interest import express_interest
-from bot.services.listings import close_listing, expire_listings, publish_listing
+from bot.services.listings import (
+    change_listing,
+    close_listing,
+    expire_listings,
+    publish_listing,
+)
 from bot.services.match_index import ListingIndex
 from storage import listings, outbox, users
 from storage.database import Database
@@ -105,17 +110,46 @@ async def test_index_is_rebuilt_from_the_database(db: Database) -> None:
 async def test_one_line_draft_defaults_to_the_users_place_and_role(db: Database) -> None:
     g = await grower(db)
     today = date(2026, 5, 9)
-    draft = drafts.from_post("大白菜5000斤，0.8元/斤", g, today)
+    draft, refused = drafts.from_post("大白菜5000斤，0.8元/斤", g, today)
+    assert draft is not None and refused == []
     assert draft["kind"] == "offer" and drafts.missing(draft) is None
     assert drafts.place_of(draft).label() == "宝丰县张八桥镇"  # type: ignore[union-attr]
     new = drafts.to_new_listing(draft, g.telegram_id, today, TZ)
     assert new.valid_until == date(2026, 5, 12)  # leafy greens: 3 days
-    wheat = drafts.from_post("出售小麦10吨", g, today)
-    assert wheat["valid_days"] == 30 and drafts.missing(wheat) == "price"
+    wheat, _ = drafts.from_post("出售小麦10吨", g, today)
+    assert wheat is not None and wheat["valid_days"] == 30 and drafts.missing(wheat) == "price"
 
 
 async def test_ambiguous_place_is_asked(db: Database) -> None:
     g = await grower(db)
-    draft = drafts.from_post("出售大白菜5000斤，0.8元/斤，马庄", g, date(2026, 5, 9))
-    assert drafts.missing(draft) == "place"
+    draft, _ = drafts.from_post("出售大白菜5000斤，0.8元/斤，马庄", g, date(2026, 5, 9))
+    assert draft is not None and drafts.missing(draft) == "place"
     assert len(drafts.candidates_of(draft)) == 2
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [{"quantity": float("inf")}, {"quantity": float("nan")}, {"quantity": 0.0},
+     {"quantity": 2e8}, {"price": 0.0}, {"price": -1.6}, {"price": float("inf")},
+     {"price": 0.0, "price_bound": "exact"}, {"price": 1.6, "price_bound": "free"}],
+)
+async def test_publishing_an_implausible_number_stores_nothing(
+    db: Database, overrides: dict[str, object]
+) -> None:
+    g = await grower(db)
+    with pytest.raises(ValueError, match="plausible range"):
+        await publish_listing(db, ListingIndex(), cabbage(g.telegram_id, **overrides))
+    assert await listings.user_listings(db, g.telegram_id) == []
+
+
+async def test_changing_to_an_implausible_number_changes_nothing(db: Database) -> None:
+    g = await grower(db)
+    index = ListingIndex()
+    stored = (await publish_listing(db, index, cabbage(g.telegram_id))).listing
+    with pytest.raises(ValueError):
+        await change_listing(db, index, stored, g.telegram_id,
+                             quantity=(float("inf"), "kg", float("inf"), "斤"))
+    with pytest.raises(ValueError):
+        await change_listing(db, index, stored, g.telegram_id, price=(0.0, "kg", "exact"))
+    free = await change_listing(db, index, stored, g.telegram_id, price=(0.0, "kg", "free"))
+    assert free is not None and (free.price, free.price_bound, free.quantity) == (0, "free", 2500)

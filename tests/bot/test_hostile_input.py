@@ -1,0 +1,108 @@
+"""A careless or hostile user, end to end: impossible numbers, long posts, invisible text."""
+
+from __future__ import annotations
+
+from storage import listings
+from storage.database import Database
+from tests.bot.conftest import post_and_confirm, press, published, sign_up
+
+
+async def test_a_one_line_post_with_an_impossible_quantity_is_refused(
+    make_user, db: Database
+) -> None:
+    grower = make_user()
+    await sign_up(grower)
+    grower.send("出售大白菜0吨，0.8元/斤")
+    refusal = await grower.next_message()
+    assert "数量超出范围" in refusal.content and "10万吨" in refusal.content
+    ask = await grower.next_message()
+    assert "数量是多少" in ask.content
+    # Typed at the question, an impossible quantity is refused again, with the range.
+    grower.send("99999999999吨")
+    again = await grower.next_message()
+    assert "数量超出范围" in again.content and "10万吨" in again.content
+    grower.send("5000斤")
+    card = await grower.next_message()
+    assert "5000 斤" in card.content
+    grower.press(card, "确认")
+    await published(grower, card)
+    [stored] = await listings.user_listings(db, grower.id)
+    assert stored.quantity == 2500
+
+
+async def test_a_step_by_step_price_of_0_is_refused_but_a_donation_is_taken(
+    make_user, db: Database
+) -> None:
+    grower = make_user()
+    await sign_up(grower)
+    grower.send("/offer")
+    await grower.next_message()
+    ask_category = await grower.next_message()
+    ask_product = await press(grower, ask_category, "蔬菜")
+    await press(grower, ask_product, "大白菜")
+    grower.send("0斤")
+    zero = await grower.next_message()
+    assert "数量超出范围" in zero.content and "最多10万吨" in zero.content
+    grower.send("5000斤")
+    await grower.next_message()  # the price question
+    grower.send("0元/斤")
+    refusal = await grower.next_message()
+    assert "价格超出范围" in refusal.content and "每公斤1万元" in refusal.content
+    assert "免费" in refusal.content
+    grower.send("免费")
+    ask_place = await grower.next_message()
+    assert "在哪里" in ask_place.content
+    ask_township = await press(grower, ask_place, "叶县")
+    ask_validity = await press(grower, ask_township, "只填到")
+    card = await press(grower, ask_validity, "7天")
+    assert "免费" in card.content
+    grower.press(card, "确认")
+    await published(grower, card)
+    [stored] = await listings.user_listings(db, grower.id)
+    assert (stored.quantity, stored.price, stored.price_bound) == (2500, 0, "free")
+
+
+async def test_mine_refuses_impossible_edits_and_states_the_range(
+    make_user, db: Database
+) -> None:
+    grower = make_user()
+    await sign_up(grower)
+    await post_and_confirm(grower, "出售鸡蛋300箱，120元/箱")
+    grower.send("/mine")
+    await grower.next_message()
+    card = await grower.next_message()
+    await press(grower, card, "改数量")
+    grower.send("0箱")
+    refusal = await grower.next_message()
+    assert "数量超出范围" in refusal.content and "100万箱" in refusal.content
+    grower.send("2000000箱")
+    refusal = await grower.next_message()
+    assert "数量超出范围" in refusal.content
+    grower.send("200箱")
+    updated = await grower.next_message()
+    assert "200 箱" in updated.content
+    await press(grower, updated, "改价格")
+    grower.send("-5元/箱")
+    refusal = await grower.next_message()
+    assert "价格超出范围" in refusal.content and "每箱1万元" in refusal.content
+    grower.send("20000元/箱")
+    refusal = await grower.next_message()
+    assert "价格超出范围" in refusal.content
+    grower.send("100元/箱")
+    await grower.next_message(lambda m: "已更新" in m.content)
+    [stored] = await listings.user_listings(db, grower.id)
+    assert (stored.quantity, stored.price) == (200, 100)
+
+
+async def test_a_post_over_1000_characters_is_refused_as_too_long(
+    make_user, db: Database
+) -> None:
+    grower = make_user()
+    await sign_up(grower)
+    grower.send("出售大白菜5000斤，0.8元/斤" + "好" * 1000)
+    refusal = await grower.next_message()
+    assert "信息太长" in refusal.content and "1000" in refusal.content
+    # Nothing was started: the next post is read afresh.
+    grower.send("出售大白菜5000斤，0.8元/斤")
+    card = await grower.next_message()
+    assert "请确认" in card.content
