@@ -112,3 +112,13 @@ def test_invite_prints_a_deep_link(db_path: str, capsys) -> None:
 def test_invite_without_token_or_username_fails_clearly(db_path: str, capsys) -> None:
     code, _, err = run(capsys, "invite", "--db", db_path, "--region", "宝丰县")
     assert code == 2 and "--bot-username" in err
+
+
+def test_names_are_cleaned_where_they_enter(db_path: str, capsys) -> None:
+    # A lone surrogate (as a shell passes an undecodable byte) would make SQLite's UTF-8
+    # encoding fail; control and bidi characters would reach every digest.
+    code, _, err = run(capsys, "add", "--db", db_path, "--telegram-id", "8", "--role", "buyer",
+                       "--name", "李\u202e经理\x01", "--org", " 丹尼斯\udcff超市\u200b ")
+    assert code == 0, err
+    user = stored(db_path, 8)
+    assert (user.name, user.organisation) == ("李经理", "丹尼斯超市")

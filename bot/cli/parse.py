@@ -39,7 +39,10 @@ def run(args: argparse.Namespace) -> int:
     out = sys.stdout.buffer
     try:
         for post in posts:
-            out.write(json.dumps(_parse_one(post, today), ensure_ascii=False).encode("utf-8"))
+            # The answer names no text of the post, but a line must never fail to print:
+            # whatever reaches it unencodable (a lone surrogate) becomes U+FFFD.
+            line = json.dumps(_parse_one(post, today), ensure_ascii=False)
+            out.write(line.encode("utf-8", errors="replace"))
             out.write(b"\n")
             out.flush()
     except BrokenPipeError:

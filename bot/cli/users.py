@@ -15,6 +15,7 @@ from dataclasses import asdict
 from typing import Any
 
 from bot.cli.db import database_path
+from bot.matching.text import clean_text
 from bot.services.users import Region, RegionError, resolve_region
 from bot.settings import SettingsError, load_settings
 from storage import audit, users
@@ -55,8 +56,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _profile_arguments(parser: argparse.ArgumentParser, default_role: str | None = None) -> None:
     parser.add_argument("--role", choices=ROLES, required=default_role is None,
                         default=default_role)
-    parser.add_argument("--name", default="")
-    parser.add_argument("--org", default="", help="organisation")
+    # Names are cleaned where they enter, as in the bot (no control or invisible characters).
+    parser.add_argument("--name", default="", type=_clean)
+    parser.add_argument("--org", default="", type=_clean, help="organisation")
     parser.add_argument(
         "--region", default="平顶山市",
         help="county-level unit (宝丰县) or township (宝丰县张八桥镇); an official's jurisdiction",
@@ -148,6 +150,10 @@ def _run(args: argparse.Namespace, action: Callable[[Database], Awaitable[Any]])
         return _fail(str(error))
     print(json.dumps(_plain(result), ensure_ascii=False, indent=2))
     return 0
+
+
+def _clean(text: str) -> str:
+    return clean_text(text).strip()
 
 
 def _plain(value: Any) -> Any:

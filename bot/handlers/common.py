@@ -21,6 +21,7 @@ from telegram.error import BadRequest, Forbidden
 from telegram.ext import ApplicationHandlerStop, CallbackContext, ConversationHandler, ExtBot
 
 from bot import callbacks
+from bot.matching.text import clean_text
 from bot.menus import STAFF_ROLES
 from bot.render import split_message
 from bot.services.digest_model import Jurisdiction
@@ -68,6 +69,18 @@ async def guard(update: Update, context: FarmContext) -> None:
         await users.set_status(db, sender.id, "active")
         account = await users.get_user(db, sender.id)
     context.account = account
+
+
+def typed_text(update: Update) -> str:
+    """What the user typed, cleaned here where it enters: every handler reads text this way."""
+    message = update.effective_message
+    return clean_text(message.text or "") if message is not None else ""
+
+
+def telegram_name(update: Update) -> str:
+    """The sender's name as Telegram has it, cleaned like typed text."""
+    user = update.effective_user
+    return clean_text(user.full_name).strip() if user is not None else ""
 
 
 async def reply(update: Update, text: str, markup: Markup | None = None) -> Message:

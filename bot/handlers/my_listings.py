@@ -22,6 +22,7 @@ from bot.handlers.common import (
     member,
     refuse_press,
     reply,
+    typed_text,
 )
 from bot.matching.parser import parse_post
 from bot.services import listings as service
@@ -126,7 +127,7 @@ async def value_typed(update: Update, context: FarmContext) -> str | int | None:
         context.user_data.pop(_EDITING, None)
         await reply(update, texts.GONE)
         return ConversationHandler.END
-    parsed = parse_post(f"{listing.product} {update.effective_message.text or ''}")
+    parsed = parse_post(f"{listing.product} {typed_text(update)}")
     field = "quantity" if editing["field"] == "qty" else "price"
     refused = parsed.field_errors.get("text") or parsed.field_errors.get(field)
     if refused:

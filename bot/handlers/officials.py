@@ -115,7 +115,8 @@ async def send_morning_messages(
     """Fill the outbox with the morning's messages (idempotent) and wake the sender."""
     db = database_of(application)
     yesterday = local_today(settings.timezone, now) - timedelta(days=1)
-    added = await enqueue_daily_digests(db, yesterday, settings.timezone, now=now)
+    added = await enqueue_daily_digests(db, yesterday, settings.timezone, now=now,
+                                        operators=settings.operator_chat_ids)
     added += await broadcasts.enqueue_match_summaries(db, yesterday, settings.timezone)
     log.info("morning messages for %s: %d outbox rows added", yesterday, added)
     wake_outbox_sender(application)

@@ -33,6 +33,7 @@ from bot.handlers.common import (
     stale_press,
     too_fast,
     trader,
+    typed_text,
 )
 from bot.handlers.matches import match_lines
 from bot.matching.catalogue import CATEGORIES, get_catalogue
@@ -77,7 +78,7 @@ async def line_posted(update: Update, context: FarmContext) -> str | int | None:
     if too_fast(context):
         await reply(update, common_texts.SLOW_DOWN)
         return None
-    draft, refused = drafts.from_post(message.text or "", account, _today(context))
+    draft, refused = drafts.from_post(typed_text(update), account, _today(context))
     if refused:
         await reply(update, "\n".join(refused))
     if draft is None:
@@ -114,8 +115,7 @@ async def typed(update: Update, context: FarmContext) -> str | int | None:
         return await line_posted(update, context)
     assert update.effective_message is not None
     field = draft["asking"]
-    problem = drafts.answer_text(draft, field, update.effective_message.text or "",
-                                 _today(context))
+    problem = drafts.answer_text(draft, field, typed_text(update), _today(context))
     if problem is not None:
         await reply(update, problem, _question_keyboard(context, draft, field))
         return None

@@ -15,7 +15,15 @@ from telegram.ext import (
 )
 
 from bot import callbacks, keyboards, menus
-from bot.handlers.common import FarmContext, answer, canceller, refuse_press, reply
+from bot.handlers.common import (
+    FarmContext,
+    answer,
+    canceller,
+    refuse_press,
+    reply,
+    telegram_name,
+    typed_text,
+)
 from bot.matching.model import Place
 from bot.matching.regions import get_gazetteer
 from bot.services import users as people
@@ -52,8 +60,7 @@ async def start(update: Update, context: FarmContext) -> str | int:
 async def _redeem(update: Update, context: FarmContext, code: str) -> int:
     assert update.effective_user is not None
     user = await users.redeem_invite(
-        context.services.db, code[:64], update.effective_user.id,
-        update.effective_user.full_name,
+        context.services.db, code[:64], update.effective_user.id, telegram_name(update),
     )
     if user is None:
         await reply(update, texts.INVITE_INVALID)
@@ -74,7 +81,7 @@ async def role_chosen(update: Update, context: FarmContext) -> str | None:
         return None
     await answer(query)
     _signup(context)["role"] = value
-    name = update.effective_user.full_name[:MAX_NAME]
+    name = telegram_name(update)[:MAX_NAME]
     await reply(update, texts.ASK_NAME, keyboards.grid(
         [(texts.USE_TELEGRAM_NAME.format(name=name), callbacks.registration("name", "tg"))], 1
     ))
@@ -86,7 +93,7 @@ async def name_given(update: Update, context: FarmContext) -> str | None:
     assert update.effective_user is not None
     if update.callback_query is not None:
         await answer(update.callback_query)
-        name = update.effective_user.full_name
+        name = telegram_name(update)
     else:
         name = _typed(update)
         if len(name) > MAX_NAME:
@@ -193,8 +200,7 @@ async def phone_reminder(update: Update, context: FarmContext) -> None:
 
 
 def _typed(update: Update) -> str:
-    assert update.effective_message is not None
-    return (update.effective_message.text or "").strip()
+    return typed_text(update).strip()
 
 
 def _step(data: str | None) -> tuple[str, str]:

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import html
+import logging
 import time
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -35,7 +38,10 @@ from storage.database import Database
 from storage.outbox import OutgoingMessage
 from storage.records import StoredListing, User
 
+log = logging.getLogger(__name__)
+
 DIGEST_KIND = "digest"
+DIGEST_FAILED_KIND = "digest-failed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,13 +201,17 @@ def _b64(content: bytes) -> str:
 
 
 async def enqueue_daily_digests(
-    db: Database, day: date, tz: ZoneInfo, *, now: float | None = None
+    db: Database, day: date, tz: ZoneInfo, *, now: float | None = None,
+    operators: Sequence[int] = (),
 ) -> int:
     """Put ``day``'s digest in the outbox for every active official; return rows added.
 
     Idempotent: an official whose digest of the day is already in the outbox is
     skipped (whatever its state), so re-running after a crash or at start-up adds
     only what is missing. Each area's digest is built once for all its officials.
+    An area whose digest cannot be built never stops the others: the failure is
+    logged, each of ``operators`` is told once a day per area, and the next run
+    tries that area again.
     """
     by_area: dict[Jurisdiction, list[User]] = defaultdict(list)
     for official in await reports.active_officials(db):
@@ -212,8 +222,29 @@ async def enqueue_daily_digests(
         waiting = [o for o in officials if digest_key(day, o.telegram_id) not in known]
         if not waiting:
             continue
-        found = await load_bundle(db, area, day, tz, now=now)
+        try:
+            found = await load_bundle(db, area, day, tz, now=now)
+        except Exception as error:
+            log.exception("the %s digest of %s could not be built; the other areas go on",
+                          day, area.label)
+            added += await outbox.enqueue(db, _failure_notices(day, area, error, operators))
+            continue
         added += await outbox.enqueue_groups(
             db, [digest_outbox_group(o.telegram_id, found) for o in waiting]
         )
     return added
+
+
+def _failure_notices(
+    day: date, area: Jurisdiction, error: Exception, operators: Sequence[int]
+) -> list[OutgoingMessage]:
+    text = texts.DIGEST_FAILED.format(
+        area=html.escape(area.label), day=day.isoformat(), error=html.escape(repr(error)[:300])
+    )
+    return [
+        OutgoingMessage(
+            f"{day.isoformat()}|{chat_id}|{DIGEST_FAILED_KIND}|{area.label}", chat_id,
+            DIGEST_FAILED_KIND, {"method": "sendMessage", "text": text, "parse_mode": "HTML"},
+        )
+        for chat_id in operators
+    ]

@@ -1,7 +1,11 @@
 """The digest's attachments: an Excel workbook of the day and a chart of offers vs needs.
 
 Both are CPU work (100,000 rows for the city on a busy day): callers run them in a
-worker thread. The chart needs a font with Chinese glyphs; a fresh machine has
+worker thread. Both survive whatever text is stored: cells and labels are cleaned of
+what Excel and matplotlib refuse, a cell is never a formula (text starting with
+= + - @ is written as text, quote-prefixed), and labels are never read as mathtext.
+
+The chart needs a font with Chinese glyphs; a fresh machine has
 none, so the Noto Sans SC shipped by the ``pylopdf-fonts-zh-cn`` package is used
 when present, else any CJK font matplotlib already knows, else a logged warning
 and boxes instead of characters.
@@ -25,9 +29,12 @@ from matplotlib import font_manager
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from openpyxl import Workbook
+from openpyxl.cell import Cell, WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.matching.model import WEIGHT_UNIT
+from bot.matching.text import clean_text
 from bot.services.digest_model import Digest
 from bot.services.digest_text import to_plain, volumes
 from bot.texts import officials as texts
@@ -49,6 +56,8 @@ MATCH_COLUMNS = (
     "匹配度", "已交换联系方式", "匹配时间", "供应编号", "需求编号",
 )
 OPEN_COLUMNS = ("编号", "品种", "数量", "单位", "地点", "发布单位", "发布时间", "已等（小时）")
+# What a spreadsheet may read as the start of a formula (CSV/DDE injection).
+_FORMULA_START = ("=", "+", "-", "@")
 KIND_NAMES = {"offer": "供应", "need": "需求"}
 STATUS_NAMES = {"open": "有效", "closed": "已关闭", "expired": "已过期", "withdrawn": "已撤回"}
 
@@ -63,7 +72,7 @@ def digest_workbook(digest: Digest, tz: ZoneInfo) -> bytes:
 
     listings = _sheet(workbook, "当日供求", LISTING_COLUMNS)
     for x in digest.listings:
-        listings.append([
+        _append(listings, [
             x.id, KIND_NAMES[x.kind], x.product, x.category, x.variety, x.quantity,
             _unit(x.unit), x.quantity_as_written, x.unit_as_written, x.price,
             _unit(x.price_unit), texts.PRICE_BOUND_NAMES.get(x.price_bound or ""), x.county,
@@ -73,7 +82,7 @@ def digest_workbook(digest: Digest, tz: ZoneInfo) -> bytes:
         ])
     matches = _sheet(workbook, "当日匹配", MATCH_COLUMNS)
     for m in digest.matches:
-        matches.append([
+        _append(matches, [
             m.match_id, m.product, m.quantity, _unit(m.unit), m.offer_organisation,
             m.offer_place, m.need_organisation, m.need_place, percent(m.score),
             "是" if m.contacts_exchanged else "否", when(m.created_at), m.offer_id, m.need_id,
@@ -82,13 +91,33 @@ def digest_workbook(digest: Digest, tz: ZoneInfo) -> bytes:
                          ("现在未匹配需求", digest.open_now)):
         sheet = _sheet(workbook, title, OPEN_COLUMNS)
         for item in items:
-            sheet.append([
+            _append(sheet, [
                 item.listing_id, item.product, item.quantity, _unit(item.unit), item.place,
                 item.organisation, when(item.created_at), round(item.waited_hours, 1),
             ])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def _append(sheet: Worksheet, values: list[object]) -> None:
+    """One row; every text goes through :func:`text_cell`."""
+    sheet.append([text_cell(sheet, v) if isinstance(v, str) else v for v in values])
+
+
+def text_cell(sheet: Worksheet, text: str) -> str | Cell:
+    """Stored text as a cell value Excel takes and never runs.
+
+    Characters a worksheet refuses are dropped; text a spreadsheet could read as a
+    formula or an error code is a text cell with a quote prefix, as if typed after '.
+    """
+    text = clean_text(text)
+    if not (text.lstrip().startswith(_FORMULA_START) or text in ERROR_CODES):
+        return text
+    cell = WriteOnlyCell(sheet, text)
+    cell.data_type = "s"
+    cell.quotePrefix = True
+    return cell
 
 
 def _sheet(workbook: Workbook, title: str, columns: tuple[str, ...]) -> Worksheet:
@@ -165,11 +194,13 @@ def chart_figure(digest: Digest) -> Figure:
     font = cjk_font()
     data = chart_data(digest)
     day = digest.day
-    title = texts.CHART_TITLE.format(area=digest.area.label, month=day.month, day=day.day)
+    title = texts.CHART_TITLE.format(
+        area=_label(digest.area.label), month=day.month, day=day.day
+    )
     # Figure, not pyplot: no global state, safe in a worker thread.
     if not data.categories:
         figure = Figure(figsize=(8, 3), dpi=110, layout="constrained")
-        figure.suptitle(title, fontproperties=font)
+        figure.suptitle(title, fontproperties=font, parse_math=False)
         figure.text(0.5, 0.45, texts.CHART_NO_DATA, ha="center", va="center", fontsize=24,
                     color="#757575", fontproperties=font)
         return figure
@@ -191,16 +222,17 @@ def chart_figure(digest: Digest) -> Figure:
                  label=texts.CHART_OFFERS, color="#2e7d32")
         axes.bar([p + width / 2 for p in positions], need_values, width,
                  label=texts.CHART_NEEDS, color="#c62828")
-        axes.set_xticks(list(positions), names, fontproperties=font)
+        axes.set_xticks(list(positions), [_label(n) for n in names], fontproperties=font,
+                       parse_math=False)
         axes.set_ylabel(ylabel, fontproperties=font)
         axes.legend(prop=font)
         axes.grid(axis="y", alpha=0.3)
     # Listings are whole: the count axis has whole ticks only.
     figure.axes[0].yaxis.set_major_locator(MaxNLocator(integer=True))
     if notes:
-        figure.supxlabel("\n".join(notes), x=0.02, ha="left", fontsize=9,
-                         fontproperties=font)
-    figure.suptitle(title, fontproperties=font)
+        figure.supxlabel("\n".join(_label(note) for note in notes), x=0.02, ha="left",
+                         fontsize=9, fontproperties=font, parse_math=False)
+    figure.suptitle(title, fontproperties=font, parse_math=False)
     return figure
 
 
@@ -209,6 +241,11 @@ def digest_chart(digest: Digest) -> bytes:
     out = io.BytesIO()
     chart_figure(digest).savefig(out, format="png")
     return out.getvalue()
+
+
+def _label(text: str) -> str:
+    """Stored text as a chart label: one line, nothing a font cannot draw."""
+    return clean_text(text).replace("\n", " ")
 
 
 @cache

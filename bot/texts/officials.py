@@ -42,6 +42,11 @@ def official_help(area: str, digest_time: str, escalation_hours: float) -> str:
         "收到后请协调货源。"
     )
 BUILDING = "正在生成{area}{day}的日报，请稍候……"
+# To the operators, when one area's daily digest could not be built.
+DIGEST_FAILED = (
+    "⚠️ {area} {day} 的日报没有生成，该地区的工作人员暂未收到：<code>{error}</code>\n"
+    "其他地区的日报照常发出。详情见日志；下次运行（或重启）时会再试。"
+)
 NO_DATA = "{area}{day}暂无供求信息。"
 
 # -- the digest ---------------------------------------------------------------

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from storage import listings
+import io
+
+from openpyxl import load_workbook
+
+from storage import listings, users
 from storage.database import Database
 from tests.bot.conftest import post_and_confirm, press, published, sign_up
+from tests.fake_bot_api import FakeBotApi
 
 
 async def test_a_one_line_post_with_an_impossible_quantity_is_refused(
@@ -106,3 +111,27 @@ async def test_a_post_over_1000_characters_is_refused_as_too_long(
     grower.send("出售大白菜5000斤，0.8元/斤")
     card = await grower.next_message()
     assert "请确认" in card.content
+
+
+async def test_an_invisible_character_in_a_post_never_breaks_the_officials_digest(
+    make_user, fake_api: FakeBotApi, db: Database
+) -> None:
+    grower = make_user()
+    await sign_up(grower, name="王\u202e师傅\u200b", organisation="=HYPERLINK(\"x\")\x07")
+    await post_and_confirm(grower, "出售土豆100斤\x02 1元/斤 叶县")
+    [stored] = await listings.user_listings(db, grower.id)
+    assert stored.raw_text == "出售土豆100斤 1元/斤 叶县"
+    account = await users.get_user(db, grower.id)
+    assert account is not None
+    assert (account.name, account.organisation) == ("王师傅", '=HYPERLINK("x")')
+
+    official = make_user("市商务局")
+    await users.upsert_user(db, official.id, role="official", name="值班员")
+    official.send("/digest")
+    document = await official.next_message(lambda m: m.method == "sendDocument")
+    await official.next_message(lambda m: m.method == "sendPhoto")
+    assert not any("出了点问题" in m.content for m in official.messages)
+    assert document.file is not None
+    every = [c for sheet in load_workbook(io.BytesIO(document.file.content)).worksheets
+             for row in sheet.iter_rows() for c in row]
+    assert not [c.coordinate for c in every if c.data_type == "f"]
