@@ -48,12 +48,12 @@ def my_listing(listing_id: int) -> InlineKeyboardMarkup:
     )
 
 
-def share_phone() -> ReplyKeyboardMarkup:
-    return ReplyKeyboardMarkup(
-        [[KeyboardButton(registration.SHARE_PHONE, request_contact=True)],
-         [KeyboardButton(registration.SKIP)]],
-        resize_keyboard=True, one_time_keyboard=True,
-    )
+def share_phone(*, skip: bool = True) -> ReplyKeyboardMarkup:
+    """The share-contact button, and 跳过 (at sign-up, where skipping means something)."""
+    rows = [[KeyboardButton(registration.SHARE_PHONE, request_contact=True)]]
+    if skip:
+        rows.append([KeyboardButton(registration.SKIP)])
+    return ReplyKeyboardMarkup(rows, resize_keyboard=True, one_time_keyboard=True)
 
 
 StepData = Callable[[str, str], str]

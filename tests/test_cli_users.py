@@ -122,3 +122,16 @@ def test_names_are_cleaned_where_they_enter(db_path: str, capsys) -> None:
     assert code == 0, err
     user = stored(db_path, 8)
     assert (user.name, user.organisation) == ("李经理", "丹尼斯超市")
+
+
+def test_a_phone_is_stored_in_one_form_and_junk_is_refused(db_path: str, capsys) -> None:
+    code, _, err = run(capsys, "add", "--db", db_path, "--telegram-id", "9", "--role", "buyer",
+                       "--phone", "abc")
+    assert code == 2 and "abc" in err and len(err.strip().splitlines()) == 1
+    assert "Traceback" not in err
+    for typed, stored_as in (("+86 138 1234 5678", "13812345678"),
+                             ("0375—5678901", "0375-5678901")):
+        code, _, err = run(capsys, "add", "--db", db_path, "--telegram-id", "9", "--role",
+                           "buyer", "--phone", typed)
+        assert code == 0, err
+        assert stored(db_path, 9).phone == stored_as

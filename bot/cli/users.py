@@ -15,6 +15,7 @@ from dataclasses import asdict
 from typing import Any
 
 from bot.cli.db import database_path
+from bot.matching.phones import normalize_phone
 from bot.matching.text import clean_text
 from bot.services.users import Region, RegionError, resolve_region
 from bot.settings import SettingsError, load_settings
@@ -36,7 +37,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add = sub("add", "add a user of any role, or update one", add_command)
     add.add_argument("--telegram-id", type=int, required=True)
     _profile_arguments(add)
-    add.add_argument("--phone")
+    add.add_argument("--phone",
+                     help="a mobile (13812345678) or a landline with its area code (0375-5678901)")
 
     invite = sub("invite", "print a one-time t.me deep link that signs the opener up",
                  invite_command)
@@ -66,10 +68,15 @@ def _profile_arguments(parser: argparse.ArgumentParser, default_role: str | None
 
 
 def add_command(args: argparse.Namespace) -> int:
+    phone = None if args.phone is None else normalize_phone(args.phone)
+    if args.phone is not None and phone is None:
+        return _fail(f"--phone {args.phone!r} is not a phone number: give a mobile "
+                     "(13812345678) or a landline with its area code (0375-5678901)")
+
     async def add(db: Database, region: Region) -> User:
         user = await users.upsert_user(
             db, args.telegram_id, role=args.role, name=args.name, organisation=args.org,
-            phone=args.phone, county=region.county, township=region.township,
+            phone=phone, county=region.county, township=region.township,
         )
         await audit.audit(db, None, "user.add", f"user:{user.telegram_id}", role=user.role,
                           by="cli")

@@ -20,7 +20,8 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import ApplicationHandlerStop, CallbackContext, ConversationHandler, ExtBot
 
-from bot import callbacks
+from bot import callbacks, keyboards
+from bot.matching.phones import normalize_phone
 from bot.matching.text import clean_text
 from bot.menus import STAFF_ROLES
 from bot.render import split_message
@@ -193,9 +194,13 @@ async def contact_shared(update: Update, context: FarmContext) -> None:
     if account is None:
         return
     if message.contact.user_id != account.telegram_id:
-        await reply(update, texts.CONTACT_NOT_OWN)
+        await reply(update, texts.CONTACT_NOT_OWN, keyboards.share_phone(skip=False))
         return
-    await users.set_phone(context.services.db, account.telegram_id, message.contact.phone_number)
+    phone = normalize_phone(message.contact.phone_number)
+    if phone is None:
+        await reply(update, texts.CONTACT_NOT_CHINESE, ReplyKeyboardRemove())
+        return
+    await users.set_phone(context.services.db, account.telegram_id, phone)
     await reply(update, texts.CONTACT_SAVED, ReplyKeyboardRemove())
 
 

@@ -25,7 +25,9 @@ from bot.handlers.common import (
     typed_text,
 )
 from bot.matching.model import Place
+from bot.matching.phones import find_phone, normalize_phone
 from bot.matching.regions import get_gazetteer
+from bot.matching.text import normalize
 from bot.services import users as people
 from bot.texts import registration as texts
 from storage import users
@@ -177,9 +179,12 @@ async def phone_shared(update: Update, context: FarmContext) -> str | int | None
     phone = None
     if message.contact is not None:
         if message.contact.user_id != update.effective_user.id:
-            await reply(update, texts.ASK_PHONE, keyboards.share_phone())
+            await reply(update, texts.OTHERS_CONTACT, keyboards.share_phone())
             return None
-        phone = message.contact.phone_number
+        phone = normalize_phone(message.contact.phone_number)
+        if phone is None:
+            await reply(update, texts.NOT_CHINESE_PHONE, keyboards.share_phone())
+            return None
     signup = _signup(context)
     region = people.Region(signup.get("county"), signup.get("township"))
     user = await people.sign_up(
@@ -195,8 +200,11 @@ async def phone_shared(update: Update, context: FarmContext) -> str | int | None
 
 
 async def phone_reminder(update: Update, context: FarmContext) -> None:
-    """Anything else typed at the phone step: show the two buttons again."""
-    await reply(update, texts.ASK_PHONE, keyboards.share_phone())
+    """Anything else typed at the phone step: why a typed number is not taken, or the
+    question again, with the two buttons."""
+    typed_number = find_phone(normalize(_typed(update))) is not None
+    await reply(update, texts.TYPED_PHONE if typed_number else texts.ASK_PHONE,
+                keyboards.share_phone())
 
 
 def _typed(update: Update) -> str:

@@ -22,6 +22,7 @@ from bot.matching.catalogue import Catalogue, NameEntry, get_catalogue
 from bot.matching.limits import Limits, get_limits
 from bot.matching.model import WEIGHT_UNIT, Kind, ListingDraft, PackSize, Place, PriceBound
 from bot.matching.numerals import DECIMAL, DIGIT_CHARS, NUMBER, digit_value, parse_number
+from bot.matching.phones import find_phone
 from bot.matching.regions import Gazetteer, get_gazetteer
 from bot.matching.text import normalize
 from bot.matching.units import (
@@ -67,12 +68,7 @@ _SEP = r"\s*"
 # A figure goes on neither in digits nor as the exponent of 1e309.
 _NOT_CONTINUED = r"[\d.]|e[+-]?\d"
 
-# --- phone numbers and dates (taken out first: they are digits) ---------------------
-_PHONE = re.compile(
-    r"(?<![\d.])(?:\+?86[\s-]?)?(?P<mobile>1[3-9]\d(?:[\s-]?\d){8})(?!\d)"
-    r"|(?<![\d.])(?P<area>0\d{2,3})[\s-]?(?P<local>\d{7,8})(?!\d)"
-    r"|(?:电话|手机|联系|tel|电)\s*:?\s*(?P<bare>\d{7,8})(?!\d)"
-)
+# --- dates (taken out first with phone numbers: they are digits) -------------------
 _SMALL = f"[{DIGIT_CHARS}十]{{1,3}}"
 _VALIDITY = re.compile(
     rf"(?:(?P<y>\d{{4}})年)?(?P<mo>{_SMALL})月(?P<d>{_SMALL})[日号]?"
@@ -304,12 +300,11 @@ class PostParser:
     # -- the steps, each taking what it understood out of the text ---------------------
 
     def _take_phone(self, t: str, draft: ListingDraft) -> str:
-        m = _PHONE.search(t)
-        if m is None:
+        found = find_phone(t)
+        if found is None:
             return t
-        raw = m.group("mobile") or (m.group("area") or "") + (m.group("local") or "")
-        draft.phone = re.sub(r"\D", "", raw or m.group("bare"))
-        return _blank(t, m.start(), m.end())
+        draft.phone = found.number
+        return _blank(t, found.start, found.end)
 
     def _take_validity(self, t: str, draft: ListingDraft, today: date) -> str:
         hint = _VALIDITY_HINT.search(t)

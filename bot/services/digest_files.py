@@ -34,6 +34,7 @@ from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.matching.model import WEIGHT_UNIT
+from bot.matching.phones import PHONE_PATTERN
 from bot.matching.text import clean_text
 from bot.services.digest_model import Digest
 from bot.services.digest_text import to_plain, volumes
@@ -43,8 +44,10 @@ log = logging.getLogger(__name__)
 
 _KNOWN_CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC",
                        "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "SimHei", "Microsoft YaHei")
-# Long digit runs in what users typed are phone numbers: officials see organisations only.
-_PHONE = re.compile(r"(?<!\d)(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|\d{7,8})(?!\d)")
+# Phone numbers in what users typed, as the parser reads them, and any other run of
+# 7 or 8 digits: officials see organisations only.
+_BARE_DIGITS = re.compile(r"(?<!\d)\d{7,8}(?!\d)")
+_WIDE_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 
 LISTING_COLUMNS = (
     "编号", "类型", "品种", "类别", "规格", "数量", "单位", "原写数量", "原写单位", "价格",
@@ -138,11 +141,17 @@ def percent(score: float) -> str:
 
 def mask_phones(text: str) -> str:
     """Keep the first three and last two digits of anything that looks like a phone number."""
-    def mask(found: re.Match[str]) -> str:
-        digits = found.group(1).replace("-", "")
-        return digits[:3] + "*" * (len(digits) - 5) + digits[-2:]
 
-    return _PHONE.sub(mask, text)
+    def mask(found: re.Match[str]) -> str:
+        written = found.group(0)
+        digits = [i for i, ch in enumerate(written) if ch.isdigit()]
+        kept = {*digits[:3], *digits[-2:]}
+        return "".join(
+            "*" if ch.isdigit() and i not in kept else ch for i, ch in enumerate(written)
+        )
+
+    text = PHONE_PATTERN.sub(mask, text.translate(_WIDE_DIGITS))
+    return _BARE_DIGITS.sub(mask, text)
 
 
 @dataclass(frozen=True, slots=True)

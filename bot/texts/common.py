@@ -39,7 +39,10 @@ NOTHING_TO_CANCEL = "当前没有进行中的操作。"
 REFUSED = "这个按钮不属于您，或已失效。"
 STALE_BUTTON = "这个按钮已失效，请重新操作。"
 CONTACT_SAVED = "已保存您的手机号。"
-CONTACT_NOT_OWN = "请用下方按钮分享您本人的手机号。"
+CONTACT_NOT_OWN = (
+    "这是别人的联系人名片，不能登记为您的号码。请用下方「📱 分享手机号」按钮分享您本人的号码。"
+)
+CONTACT_NOT_CHINESE = "这个号码不是中国大陆的手机号，平台暂时只能登记大陆的手机号。"
 UNKNOWN_COMMAND = "没有这个命令。发送 /help 查看说明。"
 
 # Voice, photos, files, stickers and locations cannot be read yet: one line on what to do.

@@ -27,6 +27,19 @@ ASK_PHONE = (
 SHARE_PHONE = "📱 分享手机号"
 SKIP = "跳过"
 NAME_TOO_LONG = "名称太长了，请控制在 30 个字以内。"
+# At the phone step: what the user did instead of pressing the button, and why it is not taken.
+OTHERS_CONTACT = (
+    "这是别人的联系人名片，不能登记为您的号码。请点下方「📱 分享手机号」分享您本人的号码；"
+    "不想留可以点「跳过」。"
+)
+TYPED_PHONE = (
+    "为了让对方知道号码确实是您本人的，手机号不用手动输入：请点下方「📱 分享手机号」，"
+    "Telegram 会发来您账号绑定的号码。不想留可以点「跳过」。"
+)
+NOT_CHINESE_PHONE = (
+    "这个号码不是中国大陆的手机号，平台暂时只能登记大陆手机号。请点「跳过」，"
+    "以后可请管理员帮您登记。"
+)
 
 
 # A buyer's example is a need, a grower's an offer.

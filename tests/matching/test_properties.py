@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import cn2an
@@ -52,7 +53,8 @@ def test_parser_never_raises_and_keeps_the_contract(text: str) -> None:
         assert get_catalogue().get(result["product"]) is not None
         assert result["category"] in CATEGORIES
     if result["phone"] is not None:
-        assert result["phone"].isdigit()
+        # A mobile, a landline with its area code, or a local number after 电话.
+        assert re.fullmatch(r"1[3-9]\d{9}|0\d{2,3}-[2-9]\d{6,7}|[2-9]\d{6,7}", result["phone"])
 
 
 @given(st.text(min_size=MAX_CHARS + 1, max_size=MAX_CHARS + 50))
