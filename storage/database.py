@@ -22,6 +22,8 @@ from typing import Any
 
 import aiosqlite
 
+from bot.matching.phones import stored_phone
+
 BUSY_TIMEOUT_MS = 30_000
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
@@ -116,6 +118,10 @@ class Database:
         migrations = list(migrations if migrations is not None else bundled_migrations())
         newest_known = max((m.version for m in migrations), default=0)
         applied: list[int] = []
+        # SQL functions migrations may call: the application's own phone parser.
+        await self._writer.create_function(
+            "normalized_phone", 1, stored_phone, deterministic=True
+        )
         async with self._write_lock:
             current = await self.schema_version()
             if current > newest_known:
@@ -204,11 +210,22 @@ class Database:
 
 
 def _split_sql(script: str) -> list[str]:
-    """Statements of a migration script (our migrations keep ';' out of strings and triggers)."""
+    """Statements of a migration script, each whole: a ';' ends one only where SQLite
+    says the statement is complete, so a trigger's body keeps its own ';'."""
     without_comments = "\n".join(
         line for line in script.splitlines() if not line.lstrip().startswith("--")
     )
-    return [s.strip() for s in without_comments.split(";") if s.strip()]
+    statements: list[str] = []
+    pending = ""
+    for piece in without_comments.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \t\n;"):
+                statements.append(pending.strip().rstrip(";").strip())
+            pending = ""
+    if pending.strip(" \t\n;"):
+        statements.append(pending.strip().rstrip(";").strip())
+    return statements
 
 
 def equal_filters(**columns: Any) -> tuple[str, list[Any]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -34,9 +35,22 @@ async def _next_change_seq(conn: aiosqlite.Connection) -> int:
     return int(row[0])
 
 
+_NUMBERS = ("quantity", "quantity_as_written", "price", "pack_amount")
+
+
+def _refuse_non_finite(**numbers: float | None) -> None:
+    """NaN and the infinities never reach a row: SQLite would keep NaN as NULL, and the
+    database's triggers refuse an infinity with a less helpful message."""
+    wrong = {k: v for k, v in numbers.items() if v is not None and not math.isfinite(v)}
+    if wrong:
+        raise ValueError(f"a listing's numbers must be finite: {wrong}")
+
+
 def _insert_params(new: NewListing, now: float, seq: int) -> tuple[Any, ...]:
     pack = new.pack
     place = new.place
+    _refuse_non_finite(quantity=new.quantity, quantity_as_written=new.quantity_as_written,
+                       price=new.price, pack_amount=pack.amount if pack else None)
     return (
         new.user_id, new.kind, new.raw_text, new.product, new.category, new.variety,
         new.quantity, new.unit, new.quantity_as_written, new.unit_as_written,
@@ -171,6 +185,7 @@ async def update_listing(
         raise ValueError(f"cannot change {sorted(unknown)}")
     if not changes:
         return await get_listing(db, listing_id)
+    _refuse_non_finite(**{k: v for k, v in changes.items() if k in _NUMBERS})
     assignments = ", ".join(f"{name} = ?" for name in changes)
     async with db.transaction() as conn:
         seq = await _next_change_seq(conn)

@@ -140,3 +140,17 @@ async def test_bot_state_round_trip(db: Database) -> None:
     assert await state.load_namespace(db, "conversations") == {"posting:1:1": {"state": 2}}
     await state.delete_key(db, "conversations", "posting:1:1")
     assert await state.load_namespace(db, "conversations") == {}
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), -float("inf")])
+async def test_the_repository_refuses_non_finite_numbers(db: Database, value: float) -> None:
+    user = await grower(db)
+    with pytest.raises(ValueError, match="finite"):
+        await listings.add_listing(db, cabbage(user.telegram_id, quantity=value))
+    with pytest.raises(ValueError, match="finite"):
+        await listings.add_listing(db, cabbage(user.telegram_id, price=value))
+    stored = await listed(db, user.telegram_id)
+    with pytest.raises(ValueError, match="finite"):
+        await listings.update_listing(db, stored.id, user.telegram_id, quantity=value)
+    again = await listings.get_listing(db, stored.id)
+    assert again is not None and again.quantity == 2500
