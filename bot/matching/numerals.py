@@ -76,7 +76,8 @@ def parse_number(text: str) -> float | None:
                 # 两三吨, 三五千斤: a spoken range, read as its upper end.
                 digit += value - before
             else:
-                digit = value if digit is None else digit * 10 + value
+                # A float, so that a run of 九 too long for a float is infinite, not an error.
+                digit = float(value) if digit is None else digit * 10 + value
         elif ch in _SMALL_MULTIPLIERS:
             multiplier = _SMALL_MULTIPLIERS[ch]
             section += (1 if digit is None else digit) * multiplier

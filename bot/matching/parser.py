@@ -61,10 +61,15 @@ _CONFIDENCE = {
 # fuzz.ratio threshold for the last-resort product match, chosen with the typo and
 # look-alike cases in tests/matching/test_product.py: two characters of three must agree.
 FUZZY_THRESHOLD = 66.0
+# How much of a post the pinyin and fuzzy searches read.
+_SOUND_OR_SHAPE_CHARS = 200
 
 _UNIT = f"(?:{UNIT_PATTERN})"
 _NUM = NUMBER
 _SEP = r"\s*"
+# Where a figure starts, never inside another: 2345元 is never read out of 12345元, and a
+# pattern that fails on a long run of digits tries it once, not at every digit.
+_START = f"(?<![{DIGIT_CHARS}十百千万点.])"
 # A figure goes on neither in digits nor as the exponent of 1e309.
 _NOT_CONTINUED = r"[\d.]|e[+-]?\d"
 
@@ -74,10 +79,10 @@ _VALIDITY = re.compile(
     rf"(?:(?P<y>\d{{4}})年)?(?P<mo>{_SMALL})月(?P<d>{_SMALL})[日号]?"
     r"|(?<![\d.])(?P<mo2>\d{1,2})[./-](?P<d2>\d{1,2})[日号]?(?=之前|以前|前|截止)"
     rf"|(?<![\d./-])(?<![\d十]月)(?P<d3>{_SMALL}|\d{{1,2}})[日号](?=之前|以前|前|截止)"
-    rf"|(?P<days>{_NUM}){_SEP}(?:天|日)(?:之内|以内|内|有效)"
+    rf"|{_START}(?P<days>{_NUM}){_SEP}(?:天|日)(?:之内|以内|内|有效)"
     rf"|有效期?{_SEP}:?{_SEP}(?P<days2>{_NUM}){_SEP}(?:天|日)"
-    rf"|(?P<weeks>{_NUM}){_SEP}(?:周|个?星期|个?礼拜)(?:之内|以内|内)?"
-    rf"|(?P<months>{_NUM}){_SEP}个月(?:之内|以内|内)?"
+    rf"|{_START}(?P<weeks>{_NUM}){_SEP}(?:周|个?星期|个?礼拜)(?:之内|以内|内)?"
+    rf"|{_START}(?P<months>{_NUM}){_SEP}个月(?:之内|以内|内)?"
     r"|(?P<wk>本|这|下)(?:周|星期|礼拜)(?P<wd>[一二三四五六日天])"
     r"|(?:周|星期|礼拜)(?P<wd2>[一二三四五六日天])(?=之前|以前|前|截止)"
     r"|(?P<word>今天|今日|当天|明天|后天|本周|这周|月底|本月底|今年底|今年年底|年底)"
@@ -121,16 +126,17 @@ _PKG = f"(?:{PACKAGE_PATTERN})"
 _PACK = re.compile(
     rf"每{_SEP}(?P<pk1>{_PKG}){_SEP}(?:约|大约)?(?P<n1>{_NUM}){_SEP}(?P<u1>{_UNIT})"
     rf"|一{_SEP}(?P<pk2>{_PKG}){_SEP}(?P<n2>{_NUM}){_SEP}(?P<u2>{_UNIT})"
-    rf"|(?P<n3>{_NUM})(?P<u3>{_UNIT})(?:/|一)(?P<pk3>{_PKG})"
-    rf"|(?P<n4>{_NUM}){_SEP}(?P<u4>{_UNIT}){_SEP}装"
+    rf"|{_START}(?P<n3>{_NUM})(?P<u3>{_UNIT})(?:/|一)(?P<pk3>{_PKG})"
+    rf"|{_START}(?P<n4>{_NUM}){_SEP}(?P<u4>{_UNIT}){_SEP}装"
 )
 _PACK_HINT = re.compile(f"{_PKG}|装")
 # A sub-unit digit must not start the next quantity: 0.8元1斤 is 0.8, not 0.81.
 _BOUND_WORD = "(?:不超过|不高于|最高|不低于|最低|大约|大概|约)"
 _SUB = rf"[0-9零一二两三四五六七八九半](?![0-9.]|{_SEP}{_UNIT})"
 _MONEY = (
-    rf"(?P<y>{_NUM}){_SEP}(?:元|块钱|块|圆)(?:{_SEP}(?P<j>{_SUB})(?:毛|角)?(?:(?P<f>{_SUB})分?)?)?"
-    rf"|(?P<m>{_NUM}){_SEP}(?:毛|角)(?:钱)?(?:(?P<mf>{_SUB})分?)?"
+    rf"{_START}(?P<y>{_NUM}){_SEP}(?:元|块钱|块|圆)"
+    rf"(?:{_SEP}(?P<j>{_SUB})(?:毛|角)?(?:(?P<f>{_SUB})分?)?)?"
+    rf"|{_START}(?P<m>{_NUM}){_SEP}(?:毛|角)(?:钱)?(?:(?P<mf>{_SUB})分?)?"
 )
 # A figure with no currency word: 1.5, or 四十五 / 一百二 (single Chinese digits are too loose).
 _CN_FIGURE = (
@@ -187,7 +193,8 @@ _BOUNDS_BEFORE: tuple[tuple[str, PriceBound], ...] = (
 )  # fmt: skip
 # Not inside another number (5,000 is one number), nor the basis of a price (2元/5斤).
 _QUANTITY = re.compile(
-    rf"(?<![每\d.])(?<![元块钱]/)(?:{_NUM}{_SEP}(?:-|~|到|至){_SEP})?(?P<n>{_NUM}){_SEP}(?:多|余|来)?{_SEP}"
+    rf"{_START}(?<!每)(?<![元块钱]/)(?:{_NUM}{_SEP}(?:-|~|到|至){_SEP})?(?P<n>{_NUM}){_SEP}"
+    rf"(?:多|余|来)?{_SEP}"
     rf"(?P<u>{_UNIT})(?P<half>半)?"
 )
 _LABELLED_COUNT = re.compile(
@@ -452,7 +459,9 @@ class PostParser:
             draft.price = draft.price_unit = draft.price_bound = None
 
     def _product_by_sound_or_shape(self, t: str) -> _ProductHit | None:
-        runs = _HAN_RUN.findall(_FILLER.sub(" ", t))
+        # A post names its goods early; a long run of characters that names none would
+        # cost every window of it (a 1,000-character line, a third of a second).
+        runs = _HAN_RUN.findall(_FILLER.sub(" ", t[:_SOUND_OR_SHAPE_CHARS]))
         if not runs:
             return None
         # The longest windows that spell a product decide (西洪柿 over its tail 洪柿).
