@@ -14,6 +14,7 @@ import pkgutil
 import sys
 from collections.abc import Sequence
 
+from bot.matching import policy
 from bot.matching.policy import POLICY_DIR_VARIABLE
 from bot.settings import SettingsError, export_env_file, policy_dir
 
@@ -37,6 +38,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``farmdock`` console script."""
     args = build_parser().parse_args(argv)
     export_env_file()
+    policy.directory.cache_clear()  # what the environment says now, .env included
     try:
         # Every command may parse posts, so every command checks the policy tables first.
         policy_dir(os.environ.get(POLICY_DIR_VARIABLE, ""))

@@ -8,16 +8,17 @@ Two rising digits side by side are a spoken range, read as its upper end: 两三
 
 from __future__ import annotations
 
+import math
+import re
 from functools import lru_cache
 
 # A regex fragment for the parser's patterns; a number never starts with a multiplier.
 DIGIT_CHARS = "0-9零〇一二两三四五六七八九"
-# 1e309 is one number (infinite, so refused), never the 309 after its e.
-_SCIENTIFIC = r"\d+(?:\.\d+)?e[+-]?\d+"
 # 千 followed by 克 is the unit 千克, not a multiplier (三百千克 = 300 kg).
-NUMBER = f"(?:{_SCIENTIFIC}|[{DIGIT_CHARS}十半](?:[{DIGIT_CHARS}十百万点.]|千(?!克))*)"
-# Arabic figures only: 1.5, 1e3.
-DECIMAL = rf"(?:{_SCIENTIFIC}|\d+(?:\.\d+)?)"
+NUMBER = f"[{DIGIT_CHARS}十半](?:[{DIGIT_CHARS}十百万点.]|千(?!克))*"
+_EXPONENT = re.compile(r"(?<![\d.])\d+(?:\.\d+)?e[+-]?\d+")
+# As many digits as no float can hold: what an infinite figure is written as.
+_TOO_LARGE = "9" * 400
 
 _DIGITS = {
     "零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
@@ -25,6 +26,21 @@ _DIGITS = {
 }  # fmt: skip
 _SMALL_MULTIPLIERS = {"十": 10, "百": 100, "千": 1000}
 _ASCII = "0123456789."
+
+
+def expand_exponents(text: str) -> str:
+    """1e3 → 1000, 1e309 → a figure too large for a float: exponent notation as plain digits,
+    so that every pattern reads it as one number, never the 309 after its e (lower case)."""
+    if "e" not in text:
+        return text
+
+    def plain(found: re.Match[str]) -> str:
+        value = float(found.group(0))
+        if not math.isfinite(value) or value >= 1e300:
+            return _TOO_LARGE
+        return f"{value:.10f}".rstrip("0").rstrip(".") or "0"
+
+    return _EXPONENT.sub(plain, text)
 
 
 def digit_value(ch: str) -> float | None:

@@ -21,7 +21,13 @@ import ahocorasick
 from bot.matching.catalogue import Catalogue, NameEntry, get_catalogue
 from bot.matching.limits import Limits, get_limits
 from bot.matching.model import WEIGHT_UNIT, Kind, ListingDraft, PackSize, Place, PriceBound
-from bot.matching.numerals import DECIMAL, DIGIT_CHARS, NUMBER, digit_value, parse_number
+from bot.matching.numerals import (
+    DIGIT_CHARS,
+    NUMBER,
+    digit_value,
+    expand_exponents,
+    parse_number,
+)
 from bot.matching.phones import find_phone
 from bot.matching.regions import Gazetteer, get_gazetteer
 from bot.matching.text import normalize
@@ -70,8 +76,6 @@ _SEP = r"\s*"
 # Where a figure starts, never inside another: 2345元 is never read out of 12345元, and a
 # pattern that fails on a long run of digits tries it once, not at every digit.
 _START = f"(?<![{DIGIT_CHARS}十百千万点.])"
-# A figure goes on neither in digits nor as the exponent of 1e309.
-_NOT_CONTINUED = r"[\d.]|e[+-]?\d"
 
 # --- dates (taken out first with phone numbers: they are digits) -------------------
 _SMALL = f"[{DIGIT_CHARS}十]{{1,3}}"
@@ -144,7 +148,7 @@ _CN_FIGURE = (
     "|[一二两三四五六七八九][百千][零一二两三四五六七八九十百]*"
 )
 _BARE_FIGURE = (
-    rf"(?P<b>{DECIMAL}(?!{_SEP}{_UNIT}|{_NOT_CONTINUED})"
+    rf"(?P<b>\d+(?:\.\d+)?(?!{_SEP}{_UNIT}|[\d.])"
     rf"|(?:{_CN_FIGURE})(?!{_SEP}{_UNIT}|[{DIGIT_CHARS}十百千万点.]))"
 )
 # The basis of a price: /斤, 每斤, 一斤, and 二斤 in 一块钱二斤 (1 yuan for 2 斤).
@@ -164,16 +168,16 @@ _PRICE_PATTERNS = (
     # 0.8元/斤, 一块二一斤, 八毛一斤, 1000元/吨
     re.compile(rf"(?:{_MONEY}){_PER}"),
     # 1.5/斤, 4.5一斤 (no currency word, so the separator is required)
-    re.compile(rf"(?<![\d.])(?P<b>{DECIMAL}){_SEP}(?:/|每|一){_SEP}(?P<pu>{_UNIT})"),
+    re.compile(rf"(?<![\d.])(?P<b>\d+(?:\.\d+)?){_SEP}(?:/|每|一){_SEP}(?P<pu>{_UNIT})"),
     # 3块5, 价格1元以内
     re.compile(_MONEY),
     # 价格1.2以内
-    re.compile(rf"(?:价格|单价|价钱|价位|报价|售价|收购价|价){_SEP}:?{_SEP}(?P<b>{DECIMAL})"),
+    re.compile(rf"(?:价格|单价|价钱|价位|报价|售价|收购价|价){_SEP}:?{_SEP}(?P<b>\d+(?:\.\d+)?)"),
 )
 # Characters each price pattern cannot match without.
 _PRICE_NEEDS = ("每", "一", "元块圆毛角", "/每一", "元块圆毛角", "价")
 # A bare decimal left after the quantity is taken (大葱 20吨 1.1) is a price.
-_BARE_PRICE = re.compile(rf"(?<![\d.])(?P<b>\d+\.\d+)(?!{_NOT_CONTINUED}|{_SEP}{_UNIT})")
+_BARE_PRICE = re.compile(rf"(?<![\d.])(?P<b>\d+\.\d+)(?![\d.]|{_SEP}{_UNIT})")
 _NEGOTIABLE = re.compile(r"面议|电议|可议|可商量|随行就市|价格好说|议价|商议|面谈|看货定价")
 # A donation (common in a lockdown) is a price of 0; 免费送货 is only free delivery.
 _FREE = re.compile(
@@ -198,7 +202,7 @@ _QUANTITY = re.compile(
     rf"(?P<u>{_UNIT})(?P<half>半)?"
 )
 _LABELLED_COUNT = re.compile(
-    rf"(?:数量|库存|共|总共|合计|约){_SEP}:?{_SEP}(?P<n>{DECIMAL})(?!{_NOT_CONTINUED})"
+    rf"(?:数量|库存|共|总共|合计|约){_SEP}:?{_SEP}(?P<n>\d+(?:\.\d+)?)(?![\d.])"
 )
 _UNNAMED_PACKAGE = "件"
 # A product name followed by one of these names a business (面粉厂, 蔬菜合作社), not the goods.
@@ -262,7 +266,7 @@ class PostParser:
         if len(text) > MAX_CHARS:
             _refuse(draft, "text", MESSAGES["too_long"].format(limit=MAX_CHARS))
             return draft
-        t = normalize(text)
+        t = expand_exponents(normalize(text))
         if not t:
             _refuse(draft, "text", MESSAGES["empty"])
             return draft
@@ -270,7 +274,7 @@ class PostParser:
         limits = get_limits()
         # Where a figure with a minus sign starts (positions hold: taking only blanks).
         signed = {m.end() for m in _MINUS.finditer(t)} if "-" in t or "负" in t else set()
-        free = _FREE.search(t) is not None
+        free = ("免" in t or "捐" in t or "偿" in t) and _FREE.search(t) is not None
 
         if _NEGOTIABLE.search(t):
             draft.price_bound = "negotiable"  # a figure found later overrides it

@@ -3,14 +3,15 @@
 A table is a JSON file shipped in ``bot/matching/data/``. When the directory named by
 ``FARMDOCK_POLICY_DIR`` holds a file of the same name, that file wins, file by file: a
 city overrides the tables it wants to change and keeps the shipped ones for the rest.
-The directory is read from the environment each time (``farmdock`` exports what
-``.env`` says first), so a loader that caches a table keys the cache by it.
+The directory is read from the environment once (``farmdock`` exports what ``.env``
+says first, then reads it afresh); a loader that caches a table keys the cache by it.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -22,8 +23,10 @@ class PolicyError(ValueError):
     """A policy file that cannot be read or holds bad values; the message names it."""
 
 
+@cache
 def directory() -> Path | None:
-    """The override directory named by the environment, if any."""
+    """The override directory named by the environment, if any; ``directory.cache_clear()``
+    reads the environment again."""
     value = os.environ.get(POLICY_DIR_VARIABLE, "").strip()
     return Path(value) if value else None
 

@@ -6,11 +6,13 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 
+from bot.matching import policy
 from bot.matching.parser import draft_to_json, parse_post
 
 TODAY = date(2022, 5, 2)
@@ -86,15 +88,22 @@ def test_free_delivery_is_not_a_donation() -> None:
     assert parsed("出售大白菜5000斤 免费送货上门")["price_bound"] is None
 
 
-def test_the_ranges_come_from_the_policy_directory(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    (tmp_path / "limits.json").write_text(json.dumps({
+@pytest.fixture
+def policy_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """FARMDOCK_POLICY_DIR names ``tmp_path`` for the test, read afresh as at start-up."""
+    monkeypatch.setenv("FARMDOCK_POLICY_DIR", str(tmp_path))
+    policy.directory.cache_clear()
+    yield tmp_path
+    monkeypatch.delenv("FARMDOCK_POLICY_DIR")
+    policy.directory.cache_clear()
+
+
+def test_the_ranges_come_from_the_policy_directory(policy_dir: Path) -> None:
+    (policy_dir / "limits.json").write_text(json.dumps({
         "quantity": {"max_weight_tonnes": 10, "max_count": 500},
         "price": {"max_yuan_per_kg": 4, "max_yuan_per_count_unit": 50},
     }))
-    assert parsed("出售大白菜20吨")["ok"] is True
-    monkeypatch.setenv("FARMDOCK_POLICY_DIR", str(tmp_path))
+    # The shipped table allows 100,000 吨; this one 10.
     assert parsed("出售大白菜20吨")["errors"] == ["数量超出范围：要大于0，最多10吨"]
     assert parsed("出售鸡蛋600箱")["errors"] == ["数量超出范围：要大于0，最多500箱"]
     assert parsed("出售大白菜5吨 2.5元/斤")["errors"][0].startswith("价格超出范围")
