@@ -46,7 +46,8 @@ async def test_egg_boxes_and_egg_weight_meet_and_both_sides_see_the_estimate(
     need_receipt = await post_and_confirm(buyer, "求购鸡蛋50箱，面议")
     assert "暂时没有匹配" in need_receipt.content
     before = await _digest_text(official)
-    assert "现在仍未匹配的需求：1 条" in before and "鸡蛋" in before  # short until an offer meets it
+    # Short until an offer meets it.
+    assert "现在仍未匹配的需求：1 条" in before and "鸡蛋" in before
 
     offer_receipt = await post_and_confirm(grower, "出售鸡蛋500斤，4.5元/斤")
     # The grower sees the buyer's 50 boxes, with the estimate the match rests on.
