@@ -32,6 +32,11 @@ class SchemaTooNewError(RuntimeError):
     """The database was written by a newer farmdock than this one."""
 
 
+class StorageError(RuntimeError):
+    """A database file cannot be opened or written (damaged, not SQLite, no such folder);
+    the message names the file and SQLite's reason, on one line."""
+
+
 @dataclass(frozen=True, slots=True)
 class Migration:
     version: int
@@ -55,11 +60,18 @@ def bundled_migrations() -> list[Migration]:
 
 async def _open(path: str) -> aiosqlite.Connection:
     conn = await aiosqlite.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
-    conn.row_factory = sqlite3.Row
-    await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    await conn.execute("PRAGMA journal_mode = WAL")
-    await conn.execute("PRAGMA foreign_keys = ON")
-    await conn.execute("PRAGMA synchronous = NORMAL")
+    try:
+        conn.row_factory = sqlite3.Row
+        await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        # The first statement that reads the file: a damaged one fails here.
+        await conn.execute("PRAGMA journal_mode = WAL")
+        await conn.execute("PRAGMA foreign_keys = ON")
+        await conn.execute("PRAGMA synchronous = NORMAL")
+    except BaseException:
+        # Each connection runs in its own thread, which keeps the process alive until
+        # the connection is closed: a connection left open here would hang the exit.
+        await conn.close()
+        raise
     return conn
 
 
@@ -74,17 +86,23 @@ class Database:
 
     @classmethod
     async def open(cls, path: str | Path, *, migrate: bool = True) -> Database:
-        """Open (creating if needed) and, by default, bring the schema up to date."""
+        """Open (creating if needed) and, by default, bring the schema up to date.
+
+        Raises :class:`StorageError` when the file cannot be opened as a database.
+        """
         path = str(path)
-        writer = await _open(path)
         try:
-            db = cls(path, writer, writer)
-            if migrate:
-                await db.migrate()
-            db._reader = await _open(path)
-        except BaseException:
-            await writer.close()
-            raise
+            writer = await _open(path)
+            try:
+                db = cls(path, writer, writer)
+                if migrate:
+                    await db.migrate()
+                db._reader = await _open(path)
+            except BaseException:
+                await writer.close()
+                raise
+        except sqlite3.DatabaseError as error:
+            raise StorageError(f"cannot open database {path}: {error}") from error
         return db
 
     async def close(self) -> None:
@@ -197,7 +215,10 @@ class Database:
 
     async def backup_to(self, target: str | Path) -> None:
         """A consistent copy through SQLite's online backup API, safe while others write."""
-        target_conn = await aiosqlite.connect(str(target))
+        try:
+            target_conn = await aiosqlite.connect(str(target))
+        except sqlite3.DatabaseError as error:
+            raise StorageError(f"cannot write a backup to {target}: {error}") from error
         try:
             await self._reader.backup(target_conn)
         finally:

@@ -3,12 +3,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 
-def farmdock(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None):  # type: ignore[no-untyped-def]
+
+def farmdock(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("FARMDOCK_")}
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", *args], env={**clean, **(env or {})},
-        capture_output=True, text=True, timeout=60, cwd=cwd,
+        capture_output=True, text=True, timeout=timeout, cwd=cwd,
     )
 
 
@@ -42,3 +46,33 @@ def test_help_lists_the_subcommands() -> None:
     assert result.returncode == 0
     for command in ("run", "migrate", "backup"):
         assert command in result.stdout
+
+
+def one_clear_line(result: subprocess.CompletedProcess[str]) -> str:
+    """The single ``farmdock: …`` line of a failed command (no traceback)."""
+    assert result.returncode != 0, result.stdout
+    assert "Traceback" not in result.stderr, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("farmdock: ")
+    return lines[0]
+
+
+@pytest.mark.parametrize("command", [
+    ["migrate"], ["digest"], ["users", "list"], ["backup", "copy.db"],
+])
+def test_a_damaged_database_file_stops_every_command_with_one_line(
+    tmp_path: Path, command: list[str]
+) -> None:
+    bad = tmp_path / "bad.db"
+    bad.write_text("garbage\n")
+    # A hang (the database thread left running) fails through the timeout.
+    line = one_clear_line(farmdock(*command, "--db", str(bad), cwd=tmp_path, timeout=30))
+    assert str(bad) in line and "not a database" in line
+
+
+def test_backup_into_a_missing_folder_is_one_line(tmp_path: Path) -> None:
+    db = str(tmp_path / "city.db")
+    assert farmdock("migrate", "--db", db).returncode == 0
+    line = one_clear_line(farmdock("backup", str(tmp_path / "nonexistent" / "x.db"), "--db", db))
+    assert "nonexistent" in line

@@ -129,3 +129,21 @@ async def test_run_with_a_webhook_answers_updates_that_carry_the_secret(
             process.kill()
             await process.wait()
     assert_stopped_cleanly(process, stderr, db)
+
+
+async def test_run_with_a_damaged_database_stops_with_one_line(
+    fake_api: FakeBotApi, tmp_path: Path
+) -> None:
+    db = tmp_path / "city.db"
+    db.write_text("garbage\n")
+    process = await start_bot(fake_api, db)
+    try:
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert process.returncode == 2
+    lines = stderr.decode().strip().splitlines()
+    assert len(lines) == 1, stderr.decode()
+    assert lines[0].startswith("farmdock: ") and "not a database" in lines[0]
