@@ -57,13 +57,20 @@ class FarmContext(CallbackContext[ExtBot[None], dict[str, Any], dict[str, Any], 
 
 
 async def guard(update: Update, context: FarmContext) -> None:
-    """Load the caller's account; blocked users are ignored entirely."""
+    """Load the caller's account; blocked users get nothing done.
+
+    A blocked user's messages are ignored. A press is audited and its spinner answered
+    (Telegram keeps it turning otherwise) with a line about their own account only.
+    """
     sender = update.effective_user
     if sender is None:
         return
     db = context.services.db
     account = await users.get_user(db, sender.id)
     if account is not None and account.status == "blocked":
+        if update.callback_query is not None:
+            await refuse(db, sender.id, str(update.callback_query.data)[:64], "blocked user")
+            await answer(update.callback_query, texts.BLOCKED)
         raise ApplicationHandlerStop
     if account is not None and account.status == "inactive":
         # Marked inactive after a 403; writing to us again means they unblocked the bot.

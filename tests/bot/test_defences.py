@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 
 from telegram.ext import Application
 
@@ -167,3 +168,21 @@ async def test_a_user_who_blocked_the_bot_misses_nothing_of_others_and_can_come_
     gone.start()
     back = await gone.next_message(lambda m: "欢迎回来" in m.content)
     assert back.parse_mode == "HTML" and await status() == "active"
+
+
+async def test_a_blocked_users_press_is_answered_audited_and_does_nothing(
+    make_user, fake_api: FakeBotApi, db: Database
+) -> None:
+    grower = make_user()
+    await sign_up(grower)
+    grower.send("出售大白菜5000斤，0.8元/斤")
+    card = await grower.next_message(lambda m: "确认" in " ".join(m.button_texts()))
+    await users.set_status(db, grower.id, "blocked")  # `farmdock users block`
+    seen = len(grower.messages)
+
+    answer = await fake_api.wait_for_callback_answer(grower.press(card, "确认") or "")
+    assert answer.get("text") == common_texts.BLOCKED
+    [entry] = await audit.audit_entries(db, action="security.refused_callback")
+    assert entry.actor_id == grower.id and json.loads(entry.detail)["reason"] == "blocked user"
+    assert await listings.user_listings(db, grower.id) == []
+    assert len(grower.messages) == seen and "编号" not in grower.messages[-1].content
