@@ -39,6 +39,7 @@ from bot.settings import Settings
 from bot.transport import (
     RETRY_AFTER_RETRIES,
     TELEGRAM_OVERALL_RATE,
+    ObservedRequest,
     PerUserUpdateProcessor,
     RetryingRateLimiter,
 )
@@ -101,7 +102,9 @@ def build_application(
         application.bot_data["db"] = db
         index = ListingIndex()
         filed = await index.load(db)
-        sender = start_outbox_sender(application, global_per_second=share)
+        sender = start_outbox_sender(
+            application, global_per_second=share, operator_chat_ids=settings.operator_chat_ids
+        )
         application.bot_data[SERVICES_KEY] = Services(settings, db, index, sender.wake)
         await menus.set_default_menu(application.bot)
         if application.job_queue is not None:
@@ -127,6 +130,8 @@ def build_application(
         .token(settings.token)
         .base_url(settings.api_base_url)
         .base_file_url(settings.api_base_file_url)
+        # The outbox sender asks it whether Telegram answered 200 before an error.
+        .request(ObservedRequest())
         .persistence(persistence)
         .context_types(ContextTypes(context=FarmContext))
         .rate_limiter(RetryingRateLimiter(

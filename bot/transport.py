@@ -1,16 +1,21 @@
-"""How the bot talks to Telegram: rate limits with retries, and per-user ordering of updates."""
+"""How the bot talks to Telegram: rate limits with retries, per-user ordering of updates,
+and what the HTTP layer saw of a call."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import weakref
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 from telegram import Update
 from telegram.error import BadRequest, NetworkError
 from telegram.ext import AIORateLimiter, BaseUpdateProcessor
+from telegram.request import HTTPXRequest
 
 log = logging.getLogger(__name__)
 
@@ -90,3 +95,42 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
 
     async def shutdown(self) -> None:
         return None
+
+
+@dataclass
+class TrackedCall:
+    """What the HTTP layer saw of one Bot API call made inside ``tracked_call()``."""
+
+    # Telegram answered 200 (to this or an earlier try): it did what was asked, whatever
+    # became of the answer afterwards.
+    accepted: bool = False
+
+
+_TRACKED: ContextVar[TrackedCall | None] = ContextVar("farmdock_tracked_call", default=None)
+
+
+@contextlib.contextmanager
+def tracked_call() -> Iterator[TrackedCall]:
+    """Track the Bot API calls made in this block (by this task) through an ObservedRequest."""
+    call = TrackedCall()
+    token = _TRACKED.set(call)
+    try:
+        yield call
+    finally:
+        _TRACKED.reset(token)
+
+
+class ObservedRequest(HTTPXRequest):
+    """``HTTPXRequest`` that tells the caller's ``tracked_call`` what went over the wire.
+
+    python-telegram-bot decodes Telegram's answer after the HTTP call; when that fails
+    (an answer it cannot read) the exception alone does not say whether Telegram took
+    the message. The HTTP status does, so a caller that must not send twice asks here.
+    """
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        status, payload = await super().do_request(*args, **kwargs)
+        call = _TRACKED.get()
+        if call is not None and status == 200:
+            call.accepted = True
+        return status, payload

@@ -160,18 +160,24 @@ async def next_due_at(db: Database) -> float | None:
 
 
 async def mark_sent(
-    db: Database, message_id: int, *, chat_busy_until: float | None = None
+    db: Database, message_id: int, *, chat_busy_until: float | None = None,
+    error: str | None = None,
 ) -> None:
     """Telegram took the message. With ``chat_busy_until`` the row keeps its claim until
     then, so that no other worker writes to the chat sooner; otherwise the claim is cleared.
+    ``error`` notes what went wrong after Telegram took it (its answer was unreadable).
     """
     if chat_busy_until is None:
-        claim, params = _NO_CLAIM, (time.time(), message_id)
+        claim, params = _NO_CLAIM, [time.time(), message_id]
     else:
-        claim, params = "claimed_until = ?", (time.time(), chat_busy_until, message_id)
+        claim, params = "claimed_until = ?", [time.time(), chat_busy_until, message_id]
+    note = ""
+    if error is not None:
+        note = " last_error = ?,"
+        params.insert(1, error)
     async with db.transaction() as conn:
         await conn.execute(
-            "UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1,"
+            f"UPDATE outbox SET status = 'sent', sent_at = ?,{note} attempts = attempts + 1,"
             f" {claim} WHERE id = ?",
             params,
         )

@@ -4,7 +4,8 @@ The real python-telegram-bot ``Application`` talks HTTP to this server on 127.0.
 exactly as it would to Telegram: long-poll ``getUpdates``, ``sendMessage`` and friends.
 The server records what the bot sent (with edits applied), lets a test push user
 messages and button presses through ``FakeUser``, injects failures (429, 403, 5xx,
-timeouts) and can enforce Telegram's broadcast limits against a pluggable clock.
+timeouts, answers the client cannot read) and can enforce Telegram's broadcast limits
+against a pluggable clock.
 
 No pytest imports here: ``benchmarks/`` uses this module too.
 """
@@ -160,6 +161,10 @@ class InjectedError:
     retry_after: float | None = None
     hold: float = 0.0  # seconds to hold the request before answering (real time)
     deliver_after_hold: bool = False
+    # With status 200 the call is done and answered, but unreadably: these fields are
+    # merged into its result, or ``body`` replaces the JSON answer.
+    answer_fields: dict[str, Any] | None = None
+    body: bytes | None = None
 
     @classmethod
     def flood(cls, retry_after: float = 1) -> InjectedError:
@@ -194,6 +199,18 @@ class InjectedError:
         message whose response the bot never saw; otherwise it ends in a 504.
         """
         return cls(504, "Gateway Timeout", hold=hold, deliver_after_hold=delivered)
+
+    @classmethod
+    def unreadable_answer(
+        cls, fields: dict[str, Any] | None = None, *, body: bytes | None = None
+    ) -> InjectedError:
+        """HTTP 200 after the call was done (the message is delivered), with an answer the
+        client cannot read: ``fields`` merged into the result (by default
+        ``{"link_preview_options": "x"}``, which python-telegram-bot fails to decode), or
+        ``body`` sent instead of JSON."""
+        if fields is None and body is None:
+            fields = {"link_preview_options": "x"}
+        return cls(200, "OK", answer_fields=fields, body=body)
 
 
 @dataclass
@@ -638,6 +655,8 @@ class FakeBotApi:
         finally:
             self._changed.notify()
         call.status = 200
+        if call.injected is not None and call.injected.body is not None:
+            return web.Response(body=call.injected.body, content_type="text/html")
         return web.json_response({"ok": True, "result": result})
 
     async def _answer(self, call: ApiCall, handler: Handler | None, bot_id: int) -> Any:
@@ -647,9 +666,11 @@ class FakeBotApi:
         self._apply_limits(call)
         try:
             result = handler(call, bot_id)
-            return await result if asyncio.iscoroutine(result) else result
+            result = await result if asyncio.iscoroutine(result) else result
         except (TypeError, ValueError) as exc:  # malformed parameters
             raise _ApiError(400, f"Bad Request: {exc}") from exc
+        fields = call.injected.answer_fields if call.injected is not None else None
+        return {**result, **fields} if fields and isinstance(result, dict) else result
 
     async def _download(self, request: web.Request) -> web.Response:
         uploaded = self._files.get(request.match_info["file_id"])
@@ -665,6 +686,8 @@ class FakeBotApi:
         if injection.remaining == 0:
             self._injections.remove(injection)
         error = call.injected = injection.error
+        if error.status == 200:
+            return  # the call goes through; its answer is spoilt afterwards
         if error.hold:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._closing.wait(), error.hold)

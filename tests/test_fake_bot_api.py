@@ -21,7 +21,7 @@ from telegram import (
     ReplyKeyboardRemove,
     Update,
 )
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -316,6 +316,19 @@ async def test_timeout_injection_can_still_deliver(bot: Bot, fake_api: FakeBotAp
     with pytest.raises(TimedOut):
         await bot.send_message(1, "慢", read_timeout=0.05)
     assert (await fake_api.wait_for_message(1, timeout=2)).text == "慢"
+
+
+async def test_unreadable_answer_injection_delivers_then_spoils_the_answer(
+    bot: Bot, fake_api: FakeBotApi
+) -> None:
+    fake_api.inject_error("sendMessage", InjectedError.unreadable_answer())
+    fake_api.inject_error("sendMessage", InjectedError.unreadable_answer(body=b"<html>"))
+    with pytest.raises(TypeError):
+        await bot.send_message(1, "一")
+    with pytest.raises(TelegramError):
+        await bot.send_message(1, "二")
+    assert [m.text for m in fake_api.sent] == ["一", "二"]
+    assert [c.status for c in fake_api.calls_to("sendMessage")] == [200, 200]
 
 
 # ---------------------------------------------------------------- Telegram limits

@@ -15,6 +15,24 @@ sender that dies holds its rows only until the lease runs out. The overall rate
 is per bot, not per sender: with several workers, give each its share
 (``global_per_second``).
 
+What happens to a row that Telegram does not simply take:
+
+- 429: postponed by ``retry_after``, and the sender pauses.
+- 403 (blocked), 400 (refused), a payload that cannot become a request: failed.
+- A network error or 5xx: postponed with exponential back-off, never dropped (the
+  message may already have arrived; one repeat is the lesser harm).
+- Telegram answered 200 but its answer could not be read: sent, never again; the
+  error is noted in ``last_error`` and the operators are told.
+- Anything else (a bug, a closed client): postponed with back-off until the row has
+  had ``MAX_ATTEMPTS`` tries, then failed and the operators told.
+
+Telling "answered 200" apart needs the bot's request to be a
+:class:`bot.transport.ObservedRequest` (``build_application`` makes it so); with
+another request such an error counts as "anything else".
+
+Operators (``operator_chat_ids``) are told through the outbox itself, in rows keyed by
+day and kind of trouble, so each kind reaches them once a day however many rows hit it.
+
 Clock and sleep are parameters so that a benchmark can run an hour of
 broadcasting against a simulated clock in seconds. The outbox's own
 ``not_before`` column is wall time (``time.time``), since it outlives the process.
@@ -32,6 +50,8 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import functools
+import html
 import json
 import logging
 import math
@@ -40,8 +60,8 @@ import secrets
 import socket
 import time
 import warnings
-from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -64,8 +84,11 @@ from telegram.error import (
 from telegram.ext import Application
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.texts import outbox as texts
+from bot.transport import ObservedRequest, TrackedCall, tracked_call
 from storage import outbox, users
 from storage.database import Database
+from storage.outbox import OutgoingMessage
 from storage.records import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -76,6 +99,10 @@ _SLACK = 0.001
 # Transient failures back off exponentially up to this many seconds; the
 # message is never dropped for being slow to get through.
 MAX_BACKOFF = 600.0
+# Tries (all kinds counted) after which an unexpected error gives a row up.
+MAX_ATTEMPTS = 5
+# Outbox rows that tell operators about trouble; trouble with these tells no one.
+ALERT_KIND = "outbox-alert"
 POLL_INTERVAL = 5.0
 # How long a claim keeps other workers off a row. A sender sends a claimed batch
 # only within the first half of the lease and claims again after that, so a slow
@@ -106,8 +133,12 @@ class OutboxSender:
         worker_id: str | None = None,
         lease_seconds: float = CLAIM_LEASE,
         batch_size: int = BATCH_SIZE,
+        operator_chat_ids: Sequence[int] = (),
     ) -> None:
         self._db = db
+        self._operators = tuple(operator_chat_ids)
+        if not isinstance(bot.request, ObservedRequest):
+            log.debug("outbox sender without an ObservedRequest: unreadable answers will repeat")
         self.worker_id = worker_id or default_worker_id()
         self._lease = lease_seconds
         self._batch_size = batch_size
@@ -216,46 +247,97 @@ class OutboxSender:
         """Send one row and record the outcome; 1 when Telegram took it."""
         self._chat_ready[message.chat_id] = self._clock() + self._per_chat_interval + _SLACK
         try:
-            await _call(self._bot, message.chat_id, json.loads(message.payload))
-        except RetryAfter as error:
+            send = _prepare(self._bot, message.chat_id, json.loads(message.payload))
+        except Exception as error:
+            return await self._cannot_build(message, error)
+        with tracked_call() as call:
+            try:
+                await send()
+            except Exception as error:
+                return await self._failed(message, error, call)
+        await self._mark_sent(message)
+        return 1
+
+    async def _mark_sent(self, message: OutboxMessage, error: str | None = None) -> None:
+        # The sent row keeps its claim for the per-chat interval: no other worker
+        # writes to this chat sooner.
+        await outbox.mark_sent(
+            self._db, message.id, error=error,
+            chat_busy_until=self._wall_clock() + self._per_chat_interval + _SLACK,
+        )
+        self.sent += 1
+
+    async def _failed(self, message: OutboxMessage, error: Exception, call: TrackedCall) -> int:
+        """Record why a send raised; 1 when Telegram took the message all the same."""
+        if call.accepted:
+            # Telegram did send it; only its answer could not be read. Never send it again.
+            log.error("outbox %s (%s): Telegram took it, but its answer could not be read",
+                      message.id, message.key, exc_info=error)
+            await self._mark_sent(message, _describe(error))
+            await self._tell_operators(texts.ANSWER_UNREADABLE, "unreadable", message, error)
+            return 1
+        if isinstance(error, RetryAfter):
             seconds = _retry_after_seconds(error)
             self.retries_after += 1
             log.warning("429 for chat %s: waiting %.0f s", message.chat_id, seconds)
             self._paused_until = self._clock() + seconds
             await outbox.postpone(self._db, message.id, self._wall_clock() + seconds, str(error))
-            return 0
-        except Forbidden as error:
+        elif isinstance(error, Forbidden):
             # The user blocked the bot or deleted their account: stop writing to them.
             await users.mark_inactive(self._db, message.chat_id)
             await outbox.mark_failed(self._db, message.id, str(error))
-            return 0
-        except (BadRequest, ChatMigrated) as error:
+        elif isinstance(error, BadRequest | ChatMigrated):
             # Sending the same request again would fail the same way.
             log.error("outbox %s (%s) refused: %s", message.id, message.key, error)
             await outbox.mark_failed(self._db, message.id, str(error))
-            return 0
-        except InvalidToken:
-            raise
-        except TelegramError as error:
+        elif isinstance(error, InvalidToken):
+            raise error
+        elif isinstance(error, TelegramError):
             # Timeouts included: the message may have gone through; sending it again
             # risks one repeat, dropping it risks losing it.
-            delay = min(MAX_BACKOFF, 2.0 ** min(message.attempts + 1, 20))
+            delay = _backoff(message.attempts + 1)
             log.warning("outbox %s: %s; retrying in %.0f s", message.id, error, delay)
             await outbox.postpone(self._db, message.id, self._wall_clock() + delay, str(error))
-            return 0
-        except (OSError, ValueError, KeyError) as error:
-            # A broken payload (missing file, unknown method) never gets better.
-            log.exception("outbox %s (%s) cannot be sent", message.id, message.key)
-            await outbox.mark_failed(self._db, message.id, f"{type(error).__name__}: {error}")
-            return 0
-        # The sent row keeps its claim for the per-chat interval: no other worker
-        # writes to this chat sooner.
-        await outbox.mark_sent(
-            self._db, message.id,
-            chat_busy_until=self._wall_clock() + self._per_chat_interval + _SLACK,
+        elif message.attempts + 1 >= MAX_ATTEMPTS:
+            log.error("outbox %s (%s): giving up after %d tries", message.id, message.key,
+                      message.attempts + 1, exc_info=error)
+            await outbox.mark_failed(self._db, message.id, _describe(error))
+            await self._tell_operators(texts.GAVE_UP, "gave-up", message, error)
+        else:
+            # A bug or a broken client, not Telegram: it may pass, but not by hammering.
+            delay = _backoff(message.attempts + 1)
+            log.warning("outbox %s (%s): %s; retrying in %.0f s", message.id, message.key,
+                        _describe(error), delay)
+            await outbox.postpone(
+                self._db, message.id, self._wall_clock() + delay, _describe(error)
+            )
+        return 0
+
+    async def _cannot_build(self, message: OutboxMessage, error: Exception) -> int:
+        """A payload that makes no request (missing file, unknown method) never gets better."""
+        log.error("outbox %s (%s) cannot be sent", message.id, message.key, exc_info=error)
+        await outbox.mark_failed(self._db, message.id, _describe(error))
+        await self._tell_operators(texts.CANNOT_BUILD, "cannot-build", message, error)
+        return 0
+
+    async def _tell_operators(
+        self, text: str, trouble: str, message: OutboxMessage, error: Exception
+    ) -> None:
+        """Queue one alert per operator, keyed so that each kind of trouble goes once a day."""
+        if not self._operators or message.kind == ALERT_KIND:
+            return
+        day = datetime.fromtimestamp(self._wall_clock(), UTC).date().isoformat()
+        body = text.format(
+            id=message.id, key=html.escape(message.key), attempts=message.attempts + 1,
+            error=html.escape(_describe(error)[:500]),
         )
-        self.sent += 1
-        return 1
+        await outbox.enqueue(self._db, [
+            OutgoingMessage(
+                f"{day}|{chat}|{ALERT_KIND}|{trouble}|{type(error).__name__}", chat, ALERT_KIND,
+                {"method": "sendMessage", "text": body, "parse_mode": "HTML"},
+            )
+            for chat in self._operators
+        ])
 
 
 def default_worker_id() -> str:
@@ -263,8 +345,20 @@ def default_worker_id() -> str:
     return f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
 
 
-async def _call(bot: Bot, chat_id: int, payload: dict[str, Any]) -> None:
-    """The Bot API call an outbox payload describes."""
+def _backoff(attempts: int) -> float:
+    """Seconds to wait after a row's ``attempts``-th failed try."""
+    return min(MAX_BACKOFF, 2.0 ** min(attempts, 20))
+
+
+def _describe(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"
+
+
+def _prepare(bot: Bot, chat_id: int, payload: dict[str, Any]) -> Callable[[], Awaitable[Any]]:
+    """The Bot API call an outbox payload describes, every argument built.
+
+    Raises (KeyError, ValueError, TypeError, OSError …) when the payload cannot make one.
+    """
     method = payload.get("method", "sendMessage")
     common: dict[str, Any] = {
         "chat_id": chat_id,
@@ -272,21 +366,23 @@ async def _call(bot: Bot, chat_id: int, payload: dict[str, Any]) -> None:
         "reply_markup": _reply_markup(payload.get("reply_markup")),
     }
     if method == "sendMessage":
-        await bot.send_message(
+        return functools.partial(
+            bot.send_message,
             text=payload["text"],
             disable_web_page_preview=payload.get("disable_web_page_preview", True),
             **common,
         )
-    elif method == "sendDocument":
-        await bot.send_document(
+    if method == "sendDocument":
+        return functools.partial(
+            bot.send_document,
             document=_input_file(payload["document"]), caption=payload.get("caption"), **common
         )
-    elif method == "sendPhoto":
-        await bot.send_photo(
+    if method == "sendPhoto":
+        return functools.partial(
+            bot.send_photo,
             photo=_input_file(payload["photo"]), caption=payload.get("caption"), **common
         )
-    else:
-        raise ValueError(f"unknown outbox method {method!r}")
+    raise ValueError(f"unknown outbox method {method!r}")
 
 
 def _reply_markup(data: dict[str, Any] | None) -> ReplyMarkup | None:
@@ -332,16 +428,19 @@ def database_of(application: Application) -> Database:
 
 
 def start_outbox_sender(
-    application: Application, db: Database | None = None, *, global_per_second: float = 30.0
+    application: Application, db: Database | None = None, *, global_per_second: float = 30.0,
+    operator_chat_ids: Sequence[int] = (),
 ) -> OutboxSender:
     """Create the sender and run it as a background task; ``wake`` it after enqueuing.
 
     Call from ``post_init`` once the database is open (``db``, or see ``database_of``);
     pending rows left by an earlier run are sent at once. ``global_per_second`` is this
-    process's share of Telegram's overall limit.
+    process's share of Telegram's overall limit; ``operator_chat_ids`` hear of rows that
+    could not be sent the normal way.
     """
     sender = OutboxSender(
-        db or database_of(application), application.bot, global_per_second=global_per_second
+        db or database_of(application), application.bot, global_per_second=global_per_second,
+        operator_chat_ids=operator_chat_ids,
     )
     application.bot_data[SENDER_KEY] = sender
     application.bot_data[_TASK_KEY] = asyncio.get_running_loop().create_task(

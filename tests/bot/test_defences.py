@@ -8,11 +8,13 @@ import json
 from telegram.ext import Application
 
 from bot.app import build_application
+from bot.services.runtime import SERVICES_KEY
 from bot.settings import Settings
 from bot.texts import common as common_texts
 from bot.transport import RETRY_AFTER_RETRIES
-from storage import audit, listings, matches, state, users
+from storage import audit, listings, matches, outbox, state, users
 from storage.database import Database
+from storage.outbox import OutgoingMessage
 from tests.bot.conftest import (
     BotFactory,
     eventually,
@@ -186,3 +188,36 @@ async def test_a_blocked_users_press_is_answered_audited_and_does_nothing(
     assert entry.actor_id == grower.id and json.loads(entry.detail)["reason"] == "blocked user"
     assert await listings.user_listings(db, grower.id) == []
     assert len(grower.messages) == seen and "编号" not in grower.messages[-1].content
+
+
+async def test_a_notice_whose_answer_telegram_spoils_is_sent_once_and_told_once(
+    make_user, fake_api: FakeBotApi, settings: Settings, run_application: RunApplication
+) -> None:
+    operator, first, second = make_user("值班"), make_user(), make_user()
+    application = await run_application(build_application(
+        dataclasses.replace(settings, operator_chat_ids=(operator.id,))
+    ))
+    db: Database = application.bot_data["db"]
+    # Telegram takes both messages but answers with a body python-telegram-bot cannot read.
+    for user in (first, second):
+        fake_api.inject_error("sendMessage", InjectedError.unreadable_answer(), chat_id=user.id)
+    await outbox.enqueue(db, [
+        OutgoingMessage(f"2026-05-09|{user.id}|notice", user.id, "notice",
+                        {"method": "sendMessage", "text": f"通知 {user.id}"})
+        for user in (first, second)
+    ])
+    application.bot_data[SERVICES_KEY].wake_outbox()
+
+    alert = await operator.next_message(timeout=10)
+    assert "无法读取" in alert.content
+
+    async def both_marked() -> bool:
+        return {m.status for m in await outbox.messages(db, kind="notice")} == {"sent"}
+
+    await eventually(both_marked)
+    for row in await outbox.messages(db, kind="notice"):
+        assert "TypeError" in (row.last_error or "")
+    for user in (first, second):
+        assert [m.text for m in user.messages] == [f"通知 {user.id}"]
+    assert len(operator.messages) == 1  # one alert for both
+    assert len(await outbox.messages(db, chat_id=operator.id)) == 1

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from telegram import Bot
 
+from bot.transport import ObservedRequest
 from storage.database import Database
 from tests.fake_bot_api import FakeBotApi
 
@@ -29,6 +30,8 @@ async def server() -> AsyncIterator[FakeBotApi]:
 
 @pytest.fixture
 async def bot(server: FakeBotApi) -> AsyncIterator[Bot]:
-    telegram_bot = Bot(TOKEN, base_url=server.base_url, base_file_url=server.base_file_url)
+    # The request the running bot uses, so the sender can tell "Telegram answered 200".
+    telegram_bot = Bot(TOKEN, base_url=server.base_url, base_file_url=server.base_file_url,
+                       request=ObservedRequest())
     async with telegram_bot:
         yield telegram_bot

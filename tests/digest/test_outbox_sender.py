@@ -11,12 +11,15 @@ from typing import Any
 
 import pytest
 from telegram import Bot
+from telegram.ext import BaseRateLimiter, ExtBot
 
 from bot.services import outbox_sender as sender_module
-from bot.services.outbox_sender import CLAIM_LEASE, OutboxSender
+from bot.services.outbox_sender import CLAIM_LEASE, MAX_ATTEMPTS, OutboxSender
+from bot.transport import ObservedRequest
 from storage import outbox, users
 from storage.database import Database
 from storage.outbox import OutgoingMessage
+from tests.digest.conftest import TOKEN
 from tests.fake_bot_api import FakeBotApi, InjectedError, SimulatedClock
 
 
@@ -177,3 +180,66 @@ async def test_wake_makes_the_running_sender_drain(
         assert message.text == "<b>日报</b> 0"
     finally:
         task.cancel()
+
+
+OPERATOR = 9_000
+
+
+async def test_a_payload_that_cannot_become_a_request_fails_at_once(
+    db: Database, bot: Bot, server: FakeBotApi
+) -> None:
+    broken = OutgoingMessage("broken", 1, "notice", {
+        "method": "sendMessage", "text": "x", "reply_markup": {"inline_keyboard": "x"},
+    })
+    await outbox.enqueue(db, [broken, text_message(2)])
+    sender = OutboxSender(db, bot, operator_chat_ids=(OPERATOR,))
+    assert await sender.drain() == 2  # the other row, then the operators' alert
+    rows = {m.key: m for m in await outbox.messages(db)}
+    assert rows["broken"].status == "failed" and rows["broken"].attempts == 1
+    assert rows["broken"].last_error
+    assert not server.calls_to("sendMessage", ok=False)  # nothing went to Telegram for it
+    [alert] = server.messages_to(OPERATOR)
+    assert "broken" in alert.content
+
+
+class FaultyRateLimiter(BaseRateLimiter[None]):
+    """A rate limiter with a bug that shows for one chat: not Telegram's doing."""
+
+    def __init__(self, chat_id: int) -> None:
+        self.chat_id = chat_id
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    async def process_request(  # type: ignore[override]
+        self, callback: Any, args: Any, kwargs: Any, endpoint: str, data: dict[str, Any],
+        rate_limit_args: None,
+    ) -> Any:
+        if data.get("chat_id") == self.chat_id:
+            raise RuntimeError("limiter fault")
+        return await callback(*args, **kwargs)
+
+
+async def test_an_unexpected_error_is_retried_then_failed_and_told_once(
+    db: Database, server: FakeBotApi
+) -> None:
+    await outbox.enqueue(db, [text_message(1)])
+    wall = [1000.0]
+    async with ExtBot(TOKEN, base_url=server.base_url, request=ObservedRequest(),
+                      rate_limiter=FaultyRateLimiter(chat_id=1)) as bot:
+        sender = OutboxSender(db, bot, wall_clock=lambda: wall[0], operator_chat_ids=(OPERATOR,))
+        for attempt in range(1, MAX_ATTEMPTS):
+            assert await sender.drain() == 0
+            [row] = await outbox.messages(db, chat_id=1)
+            assert row.status == "pending" and row.attempts == attempt
+            assert row.not_before > wall[0] and "limiter fault" in (row.last_error or "")
+            wall[0] = row.not_before
+        assert await sender.drain() == 1  # the operators' alert
+    [row] = await outbox.messages(db, chat_id=1)
+    assert row.status == "failed" and row.attempts == MAX_ATTEMPTS
+    [alert] = server.messages_to(OPERATOR)
+    assert f"试了 {MAX_ATTEMPTS} 次" in alert.content and "digest" in alert.content
+    assert server.messages_to(1) == []
