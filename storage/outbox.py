@@ -143,6 +143,31 @@ async def claim_due(
     ]
 
 
+async def renew_claims(
+    db: Database, worker_id: str, message_ids: Collection[int], now: float, *,
+    lease_seconds: float,
+) -> int:
+    """Extend ``worker_id``'s claims on the pending ``message_ids`` to ``now +
+    lease_seconds`` (never shortening one); return how many rows were renewed.
+
+    A row another worker claimed meanwhile (its claim had run out) is not ours any more
+    and is left alone: fewer rows renewed than asked means the caller lost some.
+    """
+    ids = list(message_ids)
+    renewed = 0
+    async with db.transaction() as conn:
+        for start in range(0, len(ids), 500):  # below SQLite's parameter limit
+            chunk = ids[start : start + 500]
+            cur = await conn.execute(
+                "UPDATE outbox SET claimed_until = MAX(claimed_until, ?)"
+                " WHERE claimed_by = ? AND status = 'pending'"
+                f" AND id IN ({','.join('?' * len(chunk))})",
+                [now + lease_seconds, worker_id, *chunk],
+            )
+            renewed += cur.rowcount
+    return renewed
+
+
 async def release_claims(db: Database, worker_id: str) -> int:
     """Give up ``worker_id``'s claims on pending rows (a clean shutdown); return how many."""
     async with db.transaction() as conn:

@@ -5,12 +5,16 @@ import os
 import signal
 import socket
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
 
+from storage import outbox
+from storage.database import Database
+from storage.outbox import OutgoingMessage
 from tests.fake_bot_api import FakeBotApi, FakeUser
 
 TOKEN = "123456:TEST-token"
@@ -147,3 +151,55 @@ async def test_run_with_a_damaged_database_stops_with_one_line(
     lines = stderr.decode().strip().splitlines()
     assert len(lines) == 1, stderr.decode()
     assert lines[0].startswith("farmdock: ") and "not a database" in lines[0]
+
+
+async def test_after_a_kill_9_a_new_run_sends_the_dead_workers_rows_within_5_s(
+    fake_api: FakeBotApi, tmp_path: Path
+) -> None:
+    db = tmp_path / "city.db"
+    chats = range(1, 301)
+    async with await Database.open(db) as database:
+        await outbox.enqueue(database, [
+            OutgoingMessage(f"2026-05-09|{chat}|digest", chat, "digest",
+                            {"method": "sendMessage", "text": f"日报 {chat}"})
+            for chat in chats
+        ])
+    first = await start_bot(fake_api, db)
+    try:
+        await fake_api.wait_until(lambda: len(fake_api.sent) >= 20, timeout=30)
+    finally:
+        first.kill()  # SIGKILL: no clean stop gives its claims back
+        await first.wait()
+    async with await Database.open(db) as database:
+        held = {m.chat_id for m in await outbox.messages(database)
+                if m.status == "pending" and m.claimed_by is not None}
+    assert held, "the killed worker held no rows"
+    before = len(fake_api.sent)
+    remaining = len(chats) - before
+
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    second = await start_bot(fake_api, db)
+    try:
+        await fake_api.wait_until(
+            lambda: any(m.chat_id in held for m in fake_api.sent[before:]), timeout=70,
+            what="a row the killed worker held",
+        )
+        first_held_after = loop.time() - started
+        await fake_api.wait_until(
+            lambda: {m.chat_id for m in fake_api.sent} == set(chats), timeout=70,
+            what="every row",
+        )
+        all_after = loop.time() - started
+        stderr = await stop_bot(second, signal.SIGTERM)
+    finally:
+        if second.returncode is None:
+            second.kill()
+            await second.wait()
+    assert_stopped_cleanly(second, stderr, db)
+    assert first_held_after <= 5.0, f"the dead worker's rows waited {first_held_after:.1f} s"
+    # At 30 messages a second the rest needs remaining / 30 s, plus the start-up; the
+    # dead worker's claims must not hold the rest up beyond that.
+    assert all_after <= remaining / 30 + 10.0, f"{remaining} rows took {all_after:.1f} s"
+    received = Counter(m.chat_id for m in fake_api.sent)
+    assert sum(n - 1 for n in received.values()) <= 1  # only the message in flight repeats

@@ -9,10 +9,14 @@ flight (one, by default).
 
 Several workers (processes, machines) may each run a sender on one database.
 A sender claims the rows it is about to send (``outbox.claim_due``) under its
-worker id for a lease; others leave claimed rows, and chats with claimed rows,
-alone, so each message goes once and one sender at a time writes to a chat. A
-sender that dies holds its rows only until the lease runs out. The overall rate
-is per bot, not per sender: with several workers, give each its share
+worker id for a short lease; others leave claimed rows, and chats with claimed
+rows, alone, so each message goes once and one sender at a time writes to a chat.
+While ``run`` runs, a heartbeat renews the lease of the rows in hand every
+``HEARTBEAT`` seconds, so a slow send never outlives its claim; a sender that dies
+(even by SIGKILL) holds its rows only until the lease runs out, a few seconds.
+Whatever renews it, a sender starts a send only while at least half the lease it
+last wrote is left, so two live workers never send one row. The overall rate is
+per bot, not per sender: with several workers, give each its share
 (``global_per_second``).
 
 What happens to a row that Telegram does not simply take:
@@ -104,13 +108,16 @@ MAX_ATTEMPTS = 5
 # Outbox rows that tell operators about trouble; trouble with these tells no one.
 ALERT_KIND = "outbox-alert"
 POLL_INTERVAL = 5.0
-# How long a claim keeps other workers off a row. A sender sends a claimed batch
-# only within the first half of the lease and claims again after that, so a slow
-# send (a document, a 429 pause) never outlives the claim it was made under.
-CLAIM_LEASE = 60.0
+# How long a claim keeps other workers off a row: how long a dead worker's rows wait.
+CLAIM_LEASE = 3.0
+# How often a running sender renews the lease of the rows in hand: a live sender's
+# claim could run out only after six beats in a row went missing.
+HEARTBEAT = 0.5
 # When rows are due but another worker holds them, look again this often.
-HELD_ELSEWHERE_RECHECK = 1.0
-BATCH_SIZE = 200
+HELD_ELSEWHERE_RECHECK = 0.5
+# Rows claimed at a time: about a second of sending, so rows a dead worker held are
+# picked up within a second of its lease running out.
+BATCH_SIZE = 30
 SENDER_KEY = "outbox_sender"
 _TASK_KEY = "outbox_sender_task"
 
@@ -155,6 +162,10 @@ class OutboxSender:
         # Monotonic time before which a chat (or, after a 429, everything) must wait.
         self._chat_ready: dict[int, float] = {}
         self._paused_until = -math.inf
+        # The claimed rows not sent yet, and the earliest wall time any claim on them
+        # may run out (as last written by claim_due or the heartbeat).
+        self._in_hand: set[int] = set()
+        self._held_until = -math.inf
         self._wake = asyncio.Event()
         self.sent = 0
         self.retries_after = 0  # 429s received; pacing should keep this at zero
@@ -176,6 +187,8 @@ class OutboxSender:
                 self._db, self.worker_id, claimed_at,
                 lease_seconds=self._lease, limit=self._batch_size, skip_chats=busy,
             )
+            self._in_hand = {message.id for message in batch}
+            self._held_until = claimed_at + self._lease
             if not batch:
                 if not busy:
                     return sent
@@ -189,24 +202,56 @@ class OutboxSender:
                 if self._chat_ready.get(message.chat_id, -math.inf) > self._clock():
                     continue  # an earlier row of this batch went to the same chat
                 await self._wait_for_token()
-                if self._wall_clock() >= claimed_at + self._lease / 2:
+                if self._wall_clock() >= self._held_until - self._lease / 2:
                     break  # claim again (renewing what is still ours) before sending more
                 sent += await self._send(message)
+                self._in_hand.discard(message.id)
 
     async def run(self) -> None:
-        """Drain at start (catching up on rows left by a previous run), then on every wake."""
+        """Drain at start (catching up on rows left by a previous run), then on every wake;
+        meanwhile renew the claims in hand every ``HEARTBEAT`` seconds."""
+        heartbeat = asyncio.create_task(self._heartbeat(), name="outbox-heartbeat")
+        try:
+            while True:
+                self._wake.clear()
+                try:
+                    await self.drain()
+                    idle = await self._idle_time()
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    log.exception("outbox drain failed; retrying in %s s", POLL_INTERVAL)
+                    idle = POLL_INTERVAL
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), idle)
+        finally:
+            heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await heartbeat
+
+    async def renew_claims(self) -> None:
+        """Extend the lease of the rows in hand (the one being sent too) from now."""
+        in_hand = list(self._in_hand)
+        if not in_hand:
+            return
+        now = self._wall_clock()
+        renewed = await outbox.renew_claims(
+            self._db, self.worker_id, in_hand, now, lease_seconds=self._lease
+        )
+        # Fewer renewed: a row was sent meanwhile or, its lease run out, taken by another
+        # worker. Only a full renewal extends what the send loop may rely on; otherwise
+        # it claims afresh once the old lease is half gone.
+        if renewed == len(in_hand):
+            self._held_until = max(self._held_until, now + self._lease)
+
+    async def _heartbeat(self) -> None:
         while True:
-            self._wake.clear()
+            await self._sleep(HEARTBEAT)
             try:
-                await self.drain()
-                idle = await self._idle_time()
-            except asyncio.CancelledError:
-                raise
+                await self.renew_claims()
             except Exception:
-                log.exception("outbox drain failed; retrying in %s s", POLL_INTERVAL)
-                idle = POLL_INTERVAL
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), idle)
+                # The send loop stops sending before the claims could run out.
+                log.exception("could not renew the outbox claims")
 
     async def release_claims(self) -> None:
         """Give this sender's unsent claimed rows back (on a clean stop)."""

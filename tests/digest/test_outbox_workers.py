@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -16,7 +17,8 @@ from bot.services.outbox_sender import CLAIM_LEASE, OutboxSender
 from storage import outbox
 from storage.database import Database
 from storage.outbox import OutgoingMessage
-from tests.fake_bot_api import FakeBotApi, SimulatedClock
+from tests.bot.conftest import eventually
+from tests.fake_bot_api import FakeBotApi, InjectedError, SimulatedClock
 
 WALL_START = 1_800_000_000.0
 
@@ -109,3 +111,35 @@ async def test_a_crashed_workers_rows_go_out_after_its_lease(
     assert set(delivered) == set(range(1, 51))
     assert sum(n - 1 for n in delivered.values()) == 1  # only the message in flight repeats
     assert limits.rejected == 0
+
+
+async def test_a_slow_send_keeps_its_claim_while_its_sender_lives(
+    db: Database, second_db: Database, bot: Bot, server: FakeBotApi
+) -> None:
+    # Telegram takes longer than a whole lease to answer (real time): the heartbeat
+    # keeps the row the first sender's, so the second never sends it too.
+    server.inject_error(
+        "sendMessage", InjectedError.timeout(CLAIM_LEASE + 1.0, delivered=True), chat_id=1
+    )
+    await outbox.enqueue(db, [notice(1, 0)])
+    slow = OutboxSender(db, bot, worker_id="worker-a")
+    running = asyncio.create_task(slow.run())
+    try:
+        await server.wait_until(lambda: server.calls_to("sendMessage"), timeout=5)
+        other = OutboxSender(second_db, bot, worker_id="worker-b")
+        loop = asyncio.get_running_loop()
+        until = loop.time() + CLAIM_LEASE + 0.5
+        while loop.time() < until:
+            assert await other.drain() == 0
+            await asyncio.sleep(0.1)
+        await server.wait_for_message(1, timeout=5)
+
+        async def sent() -> bool:
+            return [m.status for m in await outbox.messages(db)] == ["sent"]
+
+        await eventually(sent)
+    finally:
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
+    assert len(server.messages_to(1)) == 1 and len(server.calls_to("sendMessage")) == 1

@@ -88,3 +88,19 @@ async def test_released_claims_are_free_at_once(db: Database) -> None:
     taken = await claim(db, "a")
     assert await outbox.release_claims(db, "a") == 3
     assert await claim(db, "b") == taken
+
+
+async def test_renewing_extends_only_what_is_still_the_workers(db: Database) -> None:
+    await outbox.enqueue(db, [note(1), note(2)])
+    one, two = await claim(db, "a")
+    later = NOW + LEASE - 1
+    assert await outbox.renew_claims(db, "a", [one, two], later, lease_seconds=LEASE) == 2
+    assert await claim(db, "b", NOW + LEASE + 1) == []  # past the first lease, still a's
+    # Once a's claim runs out and b takes a row, a's renewal leaves that row to b.
+    taken = await claim(db, "b", later + LEASE + 1, limit=1)
+    assert taken == [one]
+    assert await outbox.renew_claims(db, "a", [one, two], later + LEASE + 1,
+                                     lease_seconds=LEASE) == 1
+    rows = {m.id: m for m in await outbox.messages(db)}
+    assert rows[one].claimed_by == "b" and rows[two].claimed_by == "a"
+    assert rows[two].claimed_until == later + 2 * LEASE + 1
