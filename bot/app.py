@@ -42,6 +42,7 @@ from bot.transport import (
     ObservedRequest,
     PerUserUpdateProcessor,
     RetryingRateLimiter,
+    SendBudget,
 )
 
 log = logging.getLogger(__name__)
@@ -91,11 +92,16 @@ def build_application(
 ) -> Application:
     """The bot, ready to run. ``overall_max_rate`` caps messages per second over all chats;
     by default this worker's share of Telegram's limit (``FARMDOCK_WORKERS``); 0 removes
-    the cap, for measuring against a fake server."""
+    the cap on replies, for measuring against a fake server (the outbox keeps the share).
+
+    Replies and the outbox take every message from one send budget, replies first, so a
+    broadcast never makes a user who just typed wait.
+    """
     persistence = SQLitePersistence(settings.db_path)
     share = TELEGRAM_OVERALL_RATE / settings.workers
     if overall_max_rate is None:
         overall_max_rate = share
+    budget = SendBudget(overall_max_rate) if overall_max_rate else None
 
     async def post_init(application: Application) -> None:
         db = await persistence.database()
@@ -103,7 +109,8 @@ def build_application(
         index = ListingIndex()
         filed = await index.load(db)
         sender = start_outbox_sender(
-            application, global_per_second=share, operator_chat_ids=settings.operator_chat_ids
+            application, global_per_second=share, budget=budget,
+            operator_chat_ids=settings.operator_chat_ids,
         )
         application.bot_data[SERVICES_KEY] = Services(settings, db, index, sender.wake)
         await menus.set_default_menu(application.bot)
@@ -134,9 +141,7 @@ def build_application(
         .request(ObservedRequest())
         .persistence(persistence)
         .context_types(ContextTypes(context=FarmContext))
-        .rate_limiter(RetryingRateLimiter(
-            overall_max_rate=overall_max_rate, max_retries=RETRY_AFTER_RETRIES
-        ))
+        .rate_limiter(RetryingRateLimiter(budget, max_retries=RETRY_AFTER_RETRIES))
         .concurrent_updates(PerUserUpdateProcessor())
         .post_init(post_init)
         .post_stop(post_stop)

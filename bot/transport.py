@@ -1,11 +1,13 @@
-"""How the bot talks to Telegram: rate limits with retries, per-user ordering of updates,
-and what the HTTP layer saw of a call."""
+"""How the bot talks to Telegram: one send budget with replies first, rate limits with
+retries, per-user ordering of updates, and what the HTTP layer saw of a call."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
+import math
+import time
 import weakref
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from contextvars import ContextVar
@@ -26,16 +28,106 @@ NETWORK_RETRIES = 2
 NETWORK_BACKOFF = 0.5  # seconds, doubled per retry
 # Long polls and webhook calls have their own retry loops in python-telegram-bot.
 _NOT_RETRIED = frozenset({"getUpdates", "setWebhook", "deleteWebhook"})
+# Calls that put a new message into a chat: what Telegram's overall limit counts.
+# Edits and answers to button presses follow a user's own action one for one.
+MESSAGE_METHODS = frozenset({
+    "sendMessage", "sendPhoto", "sendDocument", "sendMediaGroup", "sendVideo", "sendAudio",
+    "sendVoice", "sendAnimation", "sendVideoNote", "sendSticker", "sendLocation", "sendVenue",
+    "sendContact", "sendPoll", "sendDice", "sendInvoice", "sendGame", "sendPaidMedia",
+    "copyMessage", "copyMessages", "forwardMessage", "forwardMessages",
+})
+# A hair above the exact spacing, so float rounding never lands a send a
+# microsecond early on Telegram's side of the window.
+_SLACK = 0.001
+
+
+class SendBudget:
+    """This process's share of Telegram's overall rate, one message at a time: a reply to
+    someone who just wrote goes first, the outbox takes what is left.
+
+    A token bucket that holds at most one token, so sends are spread evenly, which no
+    sliding-window or bucket limiter on Telegram's side refuses. ``take(interactive=True)``
+    waits only for the replies ahead of it (in order) and the send just granted;
+    ``take(interactive=False)`` waits besides for every reply waiting, so a broadcast never
+    makes anyone who typed wait for it. ``take`` is the whole interface: a budget shared
+    by all workers through the database can stand in for this one.
+
+    ``clock`` and ``sleep`` are parameters so that a benchmark can simulate time.
+    """
+
+    def __init__(
+        self,
+        per_second: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+    ) -> None:
+        if per_second <= 0:
+            raise ValueError("a send budget needs a positive rate")
+        self.per_second = float(per_second)
+        self._interval = 1.0 / per_second
+        self._clock = clock
+        self._sleep = sleep
+        self._free_at = -math.inf  # when the next send may go
+        self._replies_waiting = 0
+        self._no_reply_waiting = asyncio.Event()
+        self._no_reply_waiting.set()
+        self._reply_queue = asyncio.Lock()  # replies in the order they came
+        self._background_queue = asyncio.Lock()
+        self.granted = {True: 0, False: 0}  # sends granted: interactive, background
+
+    async def take(self, *, interactive: bool) -> None:
+        """Wait until one message may be sent now, and count it as sent."""
+        if interactive:
+            await self._take_reply()
+            return
+        async with self._background_queue:
+            while True:
+                await self._no_reply_waiting.wait()
+                await self._until_free()
+                if not self._replies_waiting:  # else a reply came meanwhile: it goes first
+                    self._grant(interactive=False)
+                    return
+
+    async def _take_reply(self) -> None:
+        self._replies_waiting += 1
+        self._no_reply_waiting.clear()
+        try:
+            async with self._reply_queue:
+                await self._until_free()
+                self._grant(interactive=True)
+        finally:
+            self._replies_waiting -= 1
+            if not self._replies_waiting:
+                self._no_reply_waiting.set()
+
+    async def _until_free(self) -> None:
+        while (wait := self._free_at - self._clock()) > 0:
+            await self._sleep(wait + _SLACK)
+
+    def _grant(self, *, interactive: bool) -> None:
+        self._free_at = self._clock() + self._interval
+        self.granted[interactive] += 1
 
 
 class RetryingRateLimiter(AIORateLimiter):
-    """``AIORateLimiter`` (which retries 429s) that also retries network errors.
+    """``AIORateLimiter`` (which retries 429s) that also retries network errors, and takes
+    every message from the ``budget`` in place of the library's own overall limit.
+
+    A message sent inside ``tracked_call(prepaid=True)`` (the outbox, which took its
+    token itself) is not charged again on its first try; any other message is a reply,
+    served first. Without a budget the overall rate is not limited here.
 
     A ``BadRequest`` is a ``NetworkError`` in python-telegram-bot but never gets
     better by repeating, so it is raised at once, as is ``Forbidden``. A
     timed-out send may already have reached the user; one repeat is a smaller
     harm than a lost reply.
     """
+
+    def __init__(self, budget: SendBudget | None = None, *, max_retries: int = 0) -> None:
+        # overall_max_rate=0: the budget is the overall limit (the per-group one stays).
+        super().__init__(overall_max_rate=0, max_retries=max_retries)
+        self.budget = budget
 
     async def process_request(
         self,
@@ -46,6 +138,8 @@ class RetryingRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> Any:
+        if self.budget is not None and endpoint in MESSAGE_METHODS:
+            callback = _charged(self.budget, callback)
         attempt = 0
         while True:
             try:
@@ -62,6 +156,22 @@ class RetryingRateLimiter(AIORateLimiter):
                             delay)
                 attempt += 1
                 await asyncio.sleep(delay)
+
+
+def _charged(
+    budget: SendBudget, callback: Callable[..., Coroutine[Any, Any, Any]]
+) -> Callable[..., Coroutine[Any, Any, Any]]:
+    """``callback`` taking one message from ``budget`` per try (retries included)."""
+
+    async def charged(*args: Any, **kwargs: Any) -> Any:
+        call = _TRACKED.get()
+        if call is not None and call.prepaid:
+            call.prepaid = False
+        else:
+            await budget.take(interactive=call is None)
+        return await callback(*args, **kwargs)
+
+    return charged
 
 
 class PerUserUpdateProcessor(BaseUpdateProcessor):
@@ -104,15 +214,18 @@ class TrackedCall:
     # Telegram answered 200 (to this or an earlier try): it did what was asked, whatever
     # became of the answer afterwards.
     accepted: bool = False
+    # The caller took the first try's message from the send budget already.
+    prepaid: bool = False
 
 
 _TRACKED: ContextVar[TrackedCall | None] = ContextVar("farmdock_tracked_call", default=None)
 
 
 @contextlib.contextmanager
-def tracked_call() -> Iterator[TrackedCall]:
-    """Track the Bot API calls made in this block (by this task) through an ObservedRequest."""
-    call = TrackedCall()
+def tracked_call(*, prepaid: bool = False) -> Iterator[TrackedCall]:
+    """Track the Bot API calls made in this block (by this task) through an ObservedRequest;
+    ``prepaid`` when the caller took the message from the send budget itself."""
+    call = TrackedCall(prepaid=prepaid)
     token = _TRACKED.set(call)
     try:
         yield call

@@ -2,10 +2,11 @@
 
 Telegram allows about 30 messages a second overall and one a second per chat;
 going over earns a 429 and, repeated, a temporary ban. The sender paces
-itself so that it never asks for a 429: a token bucket for the overall rate
-and a per-chat "not before" time. A message is marked sent right after
-Telegram accepts it, so a crash in between repeats at most the messages in
-flight (one, by default).
+itself so that it never asks for a 429: it takes each message from a
+:class:`bot.transport.SendBudget` for the overall rate (in the bot, the budget the
+replies share, which serves them first), and keeps a per-chat "not before" time.
+A message is marked sent right after Telegram accepts it, so a crash in between
+repeats at most the messages in flight (one, by default).
 
 Several workers (processes, machines) may each run a sender on one database.
 A sender claims the rows it is about to send (``outbox.claim_due``) under its
@@ -89,7 +90,7 @@ from telegram.ext import Application
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.texts import outbox as texts
-from bot.transport import ObservedRequest, TrackedCall, tracked_call
+from bot.transport import ObservedRequest, SendBudget, TrackedCall, tracked_call
 from storage import outbox, users
 from storage.database import Database
 from storage.outbox import OutgoingMessage
@@ -135,6 +136,7 @@ class OutboxSender:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
         global_per_second: float = 30,
+        budget: SendBudget | None = None,
         per_chat_interval: float = 1.0,
         wall_clock: Callable[[], float] = time.time,
         worker_id: str | None = None,
@@ -153,12 +155,9 @@ class OutboxSender:
         self._clock = clock
         self._sleep = sleep
         self._wall_clock = wall_clock
-        self._rate = float(global_per_second)
+        # The overall rate: shared with the replies when given, else the outbox's own.
+        self._budget = budget or SendBudget(global_per_second, clock=clock, sleep=sleep)
         self._per_chat_interval = per_chat_interval
-        # Token bucket holding at most one token: sends are spread evenly,
-        # which no sliding-window or bucket limiter on the other side refuses.
-        self._tokens = 1.0
-        self._refilled_at = clock()
         # Monotonic time before which a chat (or, after a 429, everything) must wait.
         self._chat_ready: dict[int, float] = {}
         self._paused_until = -math.inf
@@ -260,17 +259,9 @@ class OutboxSender:
     # -- pacing -----------------------------------------------------------------
 
     async def _wait_for_token(self) -> None:
-        while True:
-            now = self._clock()
-            if now < self._paused_until:
-                await self._sleep(self._paused_until - now)
-                continue
-            self._tokens = min(1.0, self._tokens + (now - self._refilled_at) * self._rate)
-            self._refilled_at = now
-            if self._tokens >= 1.0:
-                self._tokens -= 1.0
-                return
-            await self._sleep((1.0 - self._tokens) / self._rate + _SLACK)
+        while (pause := self._paused_until - self._clock()) > 0:
+            await self._sleep(pause)
+        await self._budget.take(interactive=False)
 
     async def _idle_time(self) -> float:
         """Seconds until the next postponed row is due, at most ``POLL_INTERVAL``."""
@@ -295,7 +286,7 @@ class OutboxSender:
             send = _prepare(self._bot, message.chat_id, json.loads(message.payload))
         except Exception as error:
             return await self._cannot_build(message, error)
-        with tracked_call() as call:
+        with tracked_call(prepaid=True) as call:
             try:
                 await send()
             except Exception as error:
@@ -474,18 +465,19 @@ def database_of(application: Application) -> Database:
 
 def start_outbox_sender(
     application: Application, db: Database | None = None, *, global_per_second: float = 30.0,
-    operator_chat_ids: Sequence[int] = (),
+    budget: SendBudget | None = None, operator_chat_ids: Sequence[int] = (),
 ) -> OutboxSender:
     """Create the sender and run it as a background task; ``wake`` it after enqueuing.
 
     Call from ``post_init`` once the database is open (``db``, or see ``database_of``);
-    pending rows left by an earlier run are sent at once. ``global_per_second`` is this
-    process's share of Telegram's overall limit; ``operator_chat_ids`` hear of rows that
+    pending rows left by an earlier run are sent at once. ``budget`` is the send budget the
+    replies take from too; without it the sender keeps to ``global_per_second``, this
+    process's share of Telegram's overall limit. ``operator_chat_ids`` hear of rows that
     could not be sent the normal way.
     """
     sender = OutboxSender(
         db or database_of(application), application.bot, global_per_second=global_per_second,
-        operator_chat_ids=operator_chat_ids,
+        budget=budget, operator_chat_ids=operator_chat_ids,
     )
     application.bot_data[SENDER_KEY] = sender
     application.bot_data[_TASK_KEY] = asyncio.get_running_loop().create_task(
