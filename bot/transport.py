@@ -49,16 +49,27 @@ class SendBudget:
     sliding-window or bucket limiter on Telegram's side refuses. ``take(interactive=True)``
     waits only for the replies ahead of it (in order) and the send just granted;
     ``take(interactive=False)`` waits besides for every reply waiting, so a broadcast never
-    makes anyone who typed wait for it. ``take`` is the whole interface: a budget shared
-    by all workers through the database can stand in for this one.
+    makes anyone who typed wait for it.
 
-    ``clock`` and ``sleep`` are parameters so that a benchmark can simulate time.
+    Per chat, the outbox keeps Telegram's one message a second, and keeps off a chat for
+    ``quiet_after_reply`` seconds after a reply there: the person is in the middle of a
+    conversation, and a notice slipped in would make their next reply wait out that
+    second (a reply waits only after an outbox message, never after another reply).
+
+    Per-chat times count from when a send ended (``done``), not when its turn was
+    granted: Telegram counts arrivals, and a send in flight may arrive late.
+
+    ``take``, ``done`` and ``busy_chats`` are the whole interface: a budget shared by all
+    workers through the database can stand in for this one. ``clock`` and ``sleep`` are
+    parameters so that a benchmark can simulate time.
     """
 
     def __init__(
         self,
         per_second: float,
         *,
+        per_chat_interval: float = 1.0,
+        quiet_after_reply: float = 3.0,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
     ) -> None:
@@ -66,9 +77,14 @@ class SendBudget:
             raise ValueError("a send budget needs a positive rate")
         self.per_second = float(per_second)
         self._interval = 1.0 / per_second
+        self._per_chat_interval = per_chat_interval
+        self._quiet_after_reply = quiet_after_reply
         self._clock = clock
         self._sleep = sleep
         self._free_at = -math.inf  # when the next send may go
+        # When each chat last got a message of the outbox, and a reply.
+        self._last_background: dict[int, float] = {}
+        self._last_reply: dict[int, float] = {}
         self._replies_waiting = 0
         self._no_reply_waiting = asyncio.Event()
         self._no_reply_waiting.set()
@@ -76,26 +92,66 @@ class SendBudget:
         self._background_queue = asyncio.Lock()
         self.granted = {True: 0, False: 0}  # sends granted: interactive, background
 
-    async def take(self, *, interactive: bool) -> None:
-        """Wait until one message may be sent now, and count it as sent."""
+    async def take(self, *, interactive: bool, chat_id: int | None = None) -> bool:
+        """Wait until one message (to ``chat_id``, if known) may be sent now, count it as
+        sent and return True. For the outbox (not ``interactive``), False instead when the
+        chat is busy (see ``busy_chats``) by the time its turn comes: nothing is counted.
+        """
         if interactive:
-            await self._take_reply()
-            return
+            await self._take_reply(chat_id)
+            return True
         async with self._background_queue:
             while True:
+                if self._keep_off(chat_id):
+                    return False
                 await self._no_reply_waiting.wait()
                 await self._until_free()
-                if not self._replies_waiting:  # else a reply came meanwhile: it goes first
-                    self._grant(interactive=False)
-                    return
+                if not self._replies_waiting and not self._keep_off(chat_id):
+                    self._grant(interactive=False, chat_id=chat_id)
+                    return True
+                # A reply came meanwhile: it goes first (and may have made the chat busy).
 
-    async def _take_reply(self) -> None:
+    def done(self, chat_id: int | None, *, interactive: bool) -> None:
+        """A call to ``chat_id`` ended, either way: a message whose turn was taken, or an
+        edit (no turn, but the chat is in conversation). The chat's second counts from
+        now. Calling it twice is harmless."""
+        if chat_id is not None:
+            (self._last_reply if interactive else self._last_background)[chat_id] = \
+                self._clock()
+
+    def busy_chats(self) -> dict[int, float]:
+        """The chats the outbox must not write to now, each with the clock time it may."""
+        now = self._clock()
+        ready: dict[int, float] = {}
+        for times, wait in ((self._last_background, self._per_chat_interval),
+                            (self._last_reply, self._quiet_after_reply)):
+            for chat, at in list(times.items()):
+                if at + wait <= now:
+                    del times[chat]  # forget what no longer matters
+                elif at + wait > ready.get(chat, -math.inf):
+                    ready[chat] = at + wait
+        return ready
+
+    def _keep_off(self, chat_id: int | None) -> bool:
+        """Whether the outbox must not write to ``chat_id`` now (see ``busy_chats``)."""
+        if chat_id is None:
+            return False
+        now = self._clock()
+        return (self._last_background.get(chat_id, -math.inf) + self._per_chat_interval > now
+                or self._last_reply.get(chat_id, -math.inf) + self._quiet_after_reply > now)
+
+    async def _take_reply(self, chat_id: int | None) -> None:
+        # Telegram's one message a second per chat, after a message of the outbox only.
+        last = self._last_background.get(chat_id, -math.inf) if chat_id is not None \
+            else -math.inf
+        while (wait := last + self._per_chat_interval - self._clock()) > 0:
+            await self._sleep(wait + _SLACK)
         self._replies_waiting += 1
         self._no_reply_waiting.clear()
         try:
             async with self._reply_queue:
                 await self._until_free()
-                self._grant(interactive=True)
+                self._grant(interactive=True, chat_id=chat_id)
         finally:
             self._replies_waiting -= 1
             if not self._replies_waiting:
@@ -105,9 +161,12 @@ class SendBudget:
         while (wait := self._free_at - self._clock()) > 0:
             await self._sleep(wait + _SLACK)
 
-    def _grant(self, *, interactive: bool) -> None:
-        self._free_at = self._clock() + self._interval
+    def _grant(self, *, interactive: bool, chat_id: int | None) -> None:
+        now = self._clock()
+        self._free_at = now + self._interval
         self.granted[interactive] += 1
+        if chat_id is not None:
+            (self._last_reply if interactive else self._last_background)[chat_id] = now
 
 
 class RetryingRateLimiter(AIORateLimiter):
@@ -138,8 +197,9 @@ class RetryingRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> Any:
-        if self.budget is not None and endpoint in MESSAGE_METHODS:
-            callback = _charged(self.budget, callback)
+        chat_id = _chat_id(data)
+        if self.budget is not None and chat_id is not None:
+            callback = _charged(self.budget, chat_id, callback, endpoint in MESSAGE_METHODS)
         attempt = 0
         while True:
             try:
@@ -159,19 +219,34 @@ class RetryingRateLimiter(AIORateLimiter):
 
 
 def _charged(
-    budget: SendBudget, callback: Callable[..., Coroutine[Any, Any, Any]]
+    budget: SendBudget, chat_id: int, callback: Callable[..., Coroutine[Any, Any, Any]],
+    message: bool,
 ) -> Callable[..., Coroutine[Any, Any, Any]]:
-    """``callback`` taking one message from ``budget`` per try (retries included)."""
+    """``callback`` to ``chat_id`` taking one turn of ``budget`` per try (retries
+    included) when it sends a ``message``, and telling the budget when each try ended:
+    an edit takes no turn but shows the chat is in conversation."""
 
     async def charged(*args: Any, **kwargs: Any) -> Any:
         call = _TRACKED.get()
         if call is not None and call.prepaid:
             call.prepaid = False
-        else:
-            await budget.take(interactive=call is None)
-        return await callback(*args, **kwargs)
+        elif message:
+            await budget.take(interactive=call is None, chat_id=chat_id)
+        try:
+            return await callback(*args, **kwargs)
+        finally:
+            budget.done(chat_id, interactive=call is None)
 
     return charged
+
+
+def _chat_id(data: dict[str, Any]) -> int | None:
+    """The numeric chat a request writes to (``@channel`` names are not tracked)."""
+    value = data.get("chat_id")
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
 
 
 class PerUserUpdateProcessor(BaseUpdateProcessor):

@@ -285,6 +285,8 @@ class SentMessage:
     media_group_id: str | None = None
     deleted: bool = False
     edit_count: int = 0
+    # When it was delivered (time.monotonic), for measuring a broadcast's pace.
+    delivered_at: float = 0.0
 
     @property
     def content(self) -> str:
@@ -879,6 +881,7 @@ class FakeBotApi:
             sender=self._bot_user(bot_id),
             date=int(time.time()),
             reply_markup=reply_markup,
+            delivered_at=time.monotonic(),
             **content,
         )
         self.sent.append(message)

@@ -178,6 +178,9 @@ class OutboxSender:
         sent = 0
         while True:
             now = self._clock()
+            # Chats the budget keeps the outbox off (a reply just went there) wait too.
+            for chat, ready in self._budget.busy_chats().items():
+                self._chat_ready[chat] = max(ready, self._chat_ready.get(chat, -math.inf))
             busy = {chat for chat, ready in self._chat_ready.items() if ready > now}
             # Forget chats that are ready again, so the busy set stays small.
             self._chat_ready = {c: r for c, r in self._chat_ready.items() if c in busy}
@@ -200,7 +203,8 @@ class OutboxSender:
             for message in batch:
                 if self._chat_ready.get(message.chat_id, -math.inf) > self._clock():
                     continue  # an earlier row of this batch went to the same chat
-                await self._wait_for_token()
+                if not await self._wait_for_token(message.chat_id):
+                    continue  # claimed again in a later round, once the chat is free
                 if self._wall_clock() >= self._held_until - self._lease / 2:
                     break  # claim again (renewing what is still ours) before sending more
                 sent += await self._send(message)
@@ -258,10 +262,12 @@ class OutboxSender:
 
     # -- pacing -----------------------------------------------------------------
 
-    async def _wait_for_token(self) -> None:
+    async def _wait_for_token(self, chat_id: int) -> bool:
+        """Wait for the outbox's turn to write to ``chat_id``; False when the chat became
+        busy meanwhile (a reply went there) and the row must wait."""
         while (pause := self._paused_until - self._clock()) > 0:
             await self._sleep(pause)
-        await self._budget.take(interactive=False)
+        return await self._budget.take(interactive=False, chat_id=chat_id)
 
     async def _idle_time(self) -> float:
         """Seconds until the next postponed row is due, at most ``POLL_INTERVAL``."""
@@ -291,6 +297,12 @@ class OutboxSender:
                 await send()
             except Exception as error:
                 return await self._failed(message, error, call)
+            finally:
+                # The chat's second counts from the answer: the message may arrive late.
+                self._budget.done(message.chat_id, interactive=False)
+                self._chat_ready[message.chat_id] = (
+                    self._clock() + self._per_chat_interval + _SLACK
+                )
         await self._mark_sent(message)
         return 1
 

@@ -11,7 +11,7 @@ from bot.texts import common as texts
 from bot.transport import SendBudget
 from storage import outbox
 from storage.outbox import OutgoingMessage
-from tests.fake_bot_api import FakeBotApi
+from tests.fake_bot_api import FakeBotApi, SimulatedClock
 
 BROADCAST = range(1, 301)  # chats that get a notice each: ten seconds at 30 a second
 
@@ -32,6 +32,25 @@ async def test_replies_waiting_go_before_the_background_and_in_order() -> None:
     # ... yet the replies that came while it waited go before it, in the order they came.
     assert order == ["outbox 1", "reply 1", "reply 2", "reply 3", "outbox 2"]
     assert budget.granted == {True: 3, False: 2}
+
+
+async def test_the_outbox_keeps_off_a_chat_in_conversation() -> None:
+    clock = SimulatedClock()
+    budget = SendBudget(30, clock=clock.monotonic, sleep=clock.sleep)
+    await budget.take(interactive=True, chat_id=7)  # a reply: 7 is mid-conversation
+    assert await budget.take(interactive=False, chat_id=7) is False
+    assert await budget.take(interactive=False, chat_id=8) is True
+    assert set(budget.busy_chats()) == {7, 8}  # 8 for Telegram's second per chat
+    sent_to_8 = clock.monotonic()
+    # A reply to 8 waits out that second rather than draw a 429; one to 7 does not wait.
+    await budget.take(interactive=True, chat_id=8)
+    assert clock.monotonic() >= sent_to_8 + 1.0
+    before = clock.monotonic()
+    await budget.take(interactive=True, chat_id=7)
+    assert clock.monotonic() - before < 0.1
+    clock.advance(5.0)
+    assert budget.busy_chats() == {}
+    assert await budget.take(interactive=False, chat_id=7) is True
 
 
 async def test_during_a_broadcast_replies_go_first_and_the_limits_hold(
