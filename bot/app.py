@@ -9,12 +9,17 @@ long-lived services (database, matching index, outbox sender) are created in
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import itertools
 import logging
+import signal
 import warnings
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 from telegram import Update
+from telegram.error import BadRequest, InvalidToken, NetworkError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -25,6 +30,7 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 from telegram.warnings import PTBUserWarning
 
 from bot import menus
@@ -35,7 +41,7 @@ from bot.services.listings import expire_listings
 from bot.services.match_index import ListingIndex
 from bot.services.outbox_sender import start_outbox_sender, stop_outbox_sender
 from bot.services.runtime import SERVICES_KEY, Services
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
 from bot.transport import (
     RETRY_AFTER_RETRIES,
     TELEGRAM_OVERALL_RATE,
@@ -44,6 +50,7 @@ from bot.transport import (
     RetryingRateLimiter,
     SendBudget,
 )
+from storage.database import Database
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +61,10 @@ MEDIA = (
     | filters.PHOTO | filters.Document.ALL | filters.Sticker.ALL | filters.LOCATION
     | filters.VENUE
 )
+# Start-up tries again after 1, 2, 4 … seconds while Telegram cannot be reached, at most
+# a minute apart.
+FIRST_RETRY = 1.0
+LAST_RETRY = 60.0
 
 
 def register_handlers(application: Application, settings: Settings) -> None:
@@ -137,8 +148,11 @@ def build_application(
         .token(settings.token)
         .base_url(settings.api_base_url)
         .base_file_url(settings.api_base_file_url)
-        # The outbox sender asks it whether Telegram answered 200 before an error.
-        .request(ObservedRequest())
+        # The outbox sender asks it whether Telegram answered 200 before an error. Both
+        # requests go through FARMDOCK_PROXY when it is set; long polling needs only one
+        # connection, as python-telegram-bot's default has it.
+        .request(ObservedRequest(proxy=settings.proxy))
+        .get_updates_request(HTTPXRequest(connection_pool_size=1, proxy=settings.proxy))
         .persistence(persistence)
         .context_types(ContextTypes(context=FarmContext))
         .rate_limiter(RetryingRateLimiter(budget, max_retries=RETRY_AFTER_RETRIES))
@@ -168,8 +182,70 @@ async def _staff_menus(context: FarmContext) -> None:
 
 
 def run(settings: Settings) -> None:
-    """Long polling, or a webhook when FARMDOCK_WEBHOOK_URL is set; until SIGINT/SIGTERM."""
-    application = build_application(settings)
+    """Long polling, or a webhook when FARMDOCK_WEBHOOK_URL is set; until SIGINT/SIGTERM.
+
+    The database is checked first (a damaged file is not cured by waiting). Then, while
+    Telegram cannot be reached, start-up is tried again after 1, 2, 4 … 60 s, one log line
+    per try, until it works or the process is told to stop (then it exits cleanly).
+    """
+    asyncio.run(_check_database(settings))
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)  # python-telegram-bot runs on the current loop
+    try:
+        application = build_application(settings)
+        if loop.run_until_complete(_reach_telegram(application, settings)):
+            _serve(application, settings)
+    finally:
+        if not loop.is_closed():
+            loop.close()
+
+
+async def _check_database(settings: Settings) -> None:
+    """Open (and migrate) the database once; StorageError when it cannot be used."""
+    db = await Database.open(settings.db_path)
+    await db.close()
+
+
+async def _reach_telegram(application: Application, settings: Settings) -> bool:
+    """Initialize the application (getMe), trying again with back-off while Telegram
+    cannot be reached; False when SIGINT/SIGTERM came first."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    signals = (signal.SIGINT, signal.SIGTERM)
+    for sig in signals:
+        loop.add_signal_handler(sig, stop.set)
+    where = urlsplit(settings.api_base_url).netloc  # never the token
+    via = f" through the proxy {urlsplit(settings.proxy).hostname}" if settings.proxy else ""
+    delay = FIRST_RETRY
+    try:
+        for attempt in itertools.count(1):
+            try:
+                await application.initialize()
+            except InvalidToken:
+                raise SettingsError(
+                    "Telegram refused FARMDOCK_TOKEN: copy the token again from @BotFather"
+                ) from None
+            except NetworkError as error:
+                if isinstance(error, BadRequest):
+                    raise
+                log.warning("cannot reach Telegram at %s%s (try %d: %s); next try in %.0f s",
+                            where, via, attempt, error, delay)
+            else:
+                if stop.is_set():
+                    application.stop_running()  # shut down cleanly right after post_init
+                return True
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), delay)
+            if stop.is_set():
+                return False
+            delay = min(delay * 2, LAST_RETRY)
+        raise AssertionError("itertools.count never ends")
+    finally:
+        for sig in signals:
+            loop.remove_signal_handler(sig)
+
+
+def _serve(application: Application, settings: Settings) -> None:
     if settings.webhook_url:
         # Telegram calls the public https URL; the reverse proxy that ends TLS passes the
         # path on to listen:port, so the bot serves that same path.
@@ -182,6 +258,9 @@ def run(settings: Settings) -> None:
             allowed_updates=Update.ALL_TYPES,
             # Every worker sets the webhook as it starts: updates waiting meanwhile are kept.
             drop_pending_updates=False,
+            bootstrap_retries=-1,
         )
     else:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+        # bootstrap_retries=-1: once getMe worked, a dropped deleteWebhook is tried again
+        # rather than ending the run with a traceback.
+        application.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=-1)

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import time as clock_time
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
@@ -49,6 +50,9 @@ class Settings:
     workers: int = 1
     # Where policy tables (e.g. limits.json) that override the shipped ones live.
     policy_dir: Path | None = None
+    # HTTP or SOCKS5 proxy for every call to the Bot API (Telegram is not reachable
+    # directly from everywhere).
+    proxy: str | None = None
 
     @property
     def api_base_file_url(self) -> str:
@@ -142,6 +146,7 @@ def load_settings(
         operator_chat_ids=_chat_ids(get("OPERATOR_CHAT_IDS")),
         workers=_workers(get("WORKERS", "1")),
         policy_dir=policy_dir(get("POLICY_DIR")),
+        proxy=_proxy(get("PROXY")),
     )
 
 
@@ -205,6 +210,28 @@ def _workers(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise SettingsError(f"FARMDOCK_WORKERS={text!r} must be a whole number of 1 or more")
     return int(text)
+
+
+_PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
+
+
+def _proxy(text: str) -> str | None:
+    if not text:
+        return None
+    url = urlsplit(text)
+    try:
+        valid = url.scheme.lower() in _PROXY_SCHEMES and bool(url.hostname) and (
+            url.port is None or url.port > 0
+        )
+    except ValueError:  # a port that is not a number
+        valid = False
+    if not valid:
+        raise SettingsError(
+            f"FARMDOCK_PROXY={text!r} is not a proxy URL: use http://host:port, "
+            "https://host:port, socks5://host:port or socks5h://host:port "
+            "(user:password@ before the host if it needs a login)"
+        )
+    return text
 
 
 def _chat_ids(text: str) -> tuple[int, ...]:

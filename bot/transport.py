@@ -26,8 +26,9 @@ TELEGRAM_OVERALL_RATE = 30.0
 RETRY_AFTER_RETRIES = 3
 NETWORK_RETRIES = 2
 NETWORK_BACKOFF = 0.5  # seconds, doubled per retry
-# Long polls and webhook calls have their own retry loops in python-telegram-bot.
-_NOT_RETRIED = frozenset({"getUpdates", "setWebhook", "deleteWebhook"})
+# Long polls and webhook calls have their own retry loops in python-telegram-bot, and
+# start-up (getMe) has farmdock's own (bot.app.run).
+_NOT_RETRIED = frozenset({"getUpdates", "setWebhook", "deleteWebhook", "getMe"})
 # Calls that put a new message into a chat: what Telegram's overall limit counts.
 # Edits and answers to button presses follow a user's own action one for one.
 MESSAGE_METHODS = frozenset({

@@ -2,6 +2,7 @@
 
 import asyncio
 import os
+import re
 import signal
 import socket
 import sys
@@ -15,7 +16,8 @@ import pytest
 from storage import outbox
 from storage.database import Database
 from storage.outbox import OutgoingMessage
-from tests.fake_bot_api import FakeBotApi, FakeUser
+from tests.fake_bot_api import FakeBotApi, FakeUser, InjectedError
+from tests.proxies import HttpProxy, Socks5Proxy
 
 TOKEN = "123456:TEST-token"
 # Telegram calls the public https URL; a reverse proxy passes the path on to the bot.
@@ -203,3 +205,67 @@ async def test_after_a_kill_9_a_new_run_sends_the_dead_workers_rows_within_5_s(
     assert all_after <= remaining / 30 + 10.0, f"{remaining} rows took {all_after:.1f} s"
     received = Counter(m.chat_id for m in fake_api.sent)
     assert sum(n - 1 for n in received.values()) <= 1  # only the message in flight repeats
+
+
+async def test_run_without_telegram_logs_one_line_per_try_until_stopped(
+    fake_api: FakeBotApi, tmp_path: Path
+) -> None:
+    port = free_port()  # nothing listens there
+    nobody = f"http://127.0.0.1:{port}/bot"
+    db = tmp_path / "city.db"
+    process = await start_bot(fake_api, db, API_BASE_URL=nobody)
+    assert process.stderr is not None
+    try:
+        first = [await asyncio.wait_for(process.stderr.readline(), timeout=20) for _ in range(3)]
+        stderr = b"".join(first) + await stop_bot(process, signal.SIGTERM)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert_stopped_cleanly(process, stderr, db)
+    lines = stderr.decode().strip().splitlines()
+    assert all("cannot reach Telegram" in line and f"127.0.0.1:{port}" in line
+               for line in lines), lines
+    assert TOKEN not in stderr.decode()
+    assert [re.search(r"next try in (\d+) s", line).group(1)  # type: ignore[union-attr]
+            for line in lines[:3]] == ["1", "2", "4"]
+
+
+@pytest.mark.parametrize("proxy_kind", [HttpProxy, Socks5Proxy])
+async def test_run_talks_to_the_bot_api_through_farmdock_proxy(
+    fake_api: FakeBotApi, make_user: type[FakeUser], tmp_path: Path,
+    proxy_kind: type[HttpProxy | Socks5Proxy],
+) -> None:
+    db = tmp_path / "city.db"
+    async with proxy_kind() as proxy:
+        process = await start_bot(fake_api, db, PROXY=proxy.url)
+        try:
+            await fake_api.wait_until(lambda: bool(fake_api.calls_to("getUpdates")), timeout=30)
+            user = make_user("王师傅")
+            user.send("/start")
+            assert (await user.next_message(timeout=15)).text
+            stderr = await stop_bot(process, signal.SIGTERM)
+        finally:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+    assert_stopped_cleanly(process, stderr, db)
+    # Long polling and the replies each have their own connections, all through the proxy.
+    assert len(proxy.targets) >= 2
+    assert set(proxy.targets) == {("127.0.0.1", fake_api.port)}
+
+
+async def test_run_with_a_token_telegram_refuses_stops_with_one_line(
+    fake_api: FakeBotApi, tmp_path: Path
+) -> None:
+    fake_api.inject_error("getMe", InjectedError(401, "Unauthorized"))
+    process = await start_bot(fake_api, tmp_path / "city.db")
+    try:
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert process.returncode == 2
+    [line] = stderr.decode().strip().splitlines()
+    assert line.startswith("farmdock: ") and "FARMDOCK_TOKEN" in line and TOKEN not in line

@@ -96,3 +96,20 @@ def test_policy_dir_is_checked_and_kept(tmp_path: Path) -> None:
     message = str(caught.value)
     assert message.startswith("FARMDOCK_POLICY_DIR") and "limits.json" in message
     assert "\n" not in message
+
+
+@pytest.mark.parametrize("proxy", [
+    "http://127.0.0.1:3128", "https://proxy.example:443", "socks5://127.0.0.1:1080",
+    "socks5h://user:pass@proxy.example:1080",
+])
+def test_a_proxy_url_is_taken(proxy: str) -> None:
+    assert settings_from({"FARMDOCK_TOKEN": TOKEN, "FARMDOCK_PROXY": proxy}).proxy == proxy
+
+
+@pytest.mark.parametrize("proxy", [
+    "ftp://127.0.0.1:21", "127.0.0.1:1080", "socks4://127.0.0.1:1080", "http://", "http://h:x",
+])
+def test_a_bad_proxy_stops_start_up_with_one_line(proxy: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        settings_from({"FARMDOCK_TOKEN": TOKEN, "FARMDOCK_PROXY": proxy})
+    assert str(caught.value).startswith("FARMDOCK_PROXY") and "\n" not in str(caught.value)
