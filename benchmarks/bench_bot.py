@@ -35,6 +35,10 @@ broadcast
     of the minimum the limits allow: every message delivered meanwhile (notices,
     replies, match notices) over 30 a second.
 
+Here each user starts at a random moment of their first post's cycle, as people
+do, rather than all hundred in the same two seconds: that burst alone would ask
+for 50 cards a second and measure the cap, not the priority.
+
 The reply is the confirm card (a new message, so it takes a turn of the budget);
 the 已发布 receipt is an edit of it (no turn). Figures are from one process on a
 shared machine: the fake server, the users and the bot share its cores, so they
@@ -96,6 +100,21 @@ async def no_pause() -> None:
 def thinking(rng: random.Random) -> Pause:
     async def pause() -> None:
         await asyncio.sleep(rng.uniform(*THINK_SECONDS))
+
+    return pause
+
+
+def staggered(rng: random.Random) -> Pause:
+    """``thinking``, with the first pause anywhere in one post's cycle (two pauses)."""
+    think = thinking(rng)
+    started = False
+
+    async def pause() -> None:
+        nonlocal started
+        if not started:
+            started = True
+            await asyncio.sleep(rng.uniform(0, 2 * THINK_SECONDS[1]))
+        await think()
 
     return pause
 
@@ -217,7 +236,7 @@ async def run_capped(server: FakeBotApi, db_path: Path, n_users: int, posts: int
         started = time.monotonic()
         app.bot_data[SERVICES_KEY].wake_outbox()
         await asyncio.gather(*(
-            farmdock_user(u, role, posts, cards, receipts, thinking(random.Random(u.id)))
+            farmdock_user(u, role, posts, cards, receipts, staggered(random.Random(u.id)))
             for u, role in zip(people, roles, strict=True)
         ))
         users_done = time.monotonic() - started

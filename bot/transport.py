@@ -70,7 +70,7 @@ class SendBudget:
         per_second: float,
         *,
         per_chat_interval: float = 1.0,
-        quiet_after_reply: float = 3.0,
+        quiet_after_reply: float = 5.0,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
     ) -> None:

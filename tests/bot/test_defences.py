@@ -156,7 +156,8 @@ async def test_a_user_who_blocked_the_bot_misses_nothing_of_others_and_can_come_
         await post_and_confirm(who, "求购大白菜3000斤，1元/斤以内")
     fake_api.inject_error("sendMessage", InjectedError.blocked(), chat_id=gone.id)
     await post_and_confirm(grower, "出售大白菜5000斤，0.8元/斤")
-    notice = await buyer.next_message(lambda m: "🔔" in m.content)
+    # The buyer was just answered: the notice waits for a pause in their conversation.
+    notice = await buyer.next_message(lambda m: "🔔" in m.content, timeout=15)
     assert "大白菜" in notice.content
 
     async def status() -> str | None:

@@ -35,13 +35,15 @@ async def test_both_say_yes_and_only_they_get_contacts(
     published = await post_and_confirm(grower, "出售大白菜5000斤，0.8元/斤")
     assert "1 条匹配" in published.content and "湛河区" in published.content
     assert any("意向" in t for t in published.button_texts())
-    # The buyer hears about the new offer once: product and the grower's place.
-    notice = await buyer.next_message(lambda m: "🔔" in m.content)
+    # The buyer hears about the new offer once: product and the grower's place (a few
+    # seconds late, as a notice waits for a pause in the recipient's conversation).
+    notice = await buyer.next_message(lambda m: "🔔" in m.content, timeout=15)
     assert "大白菜" in notice.content and "宝丰县张八桥镇" in notice.content
     assert not _has_phone(buyer, GROWER_PHONE) and not _has_phone(grower, BUYER_PHONE)
 
     buyer.press(notice, "意向")
-    nudge = await grower.next_message(lambda m: "有意向" in m.content and "👋" in m.content)
+    nudge = await grower.next_message(lambda m: "有意向" in m.content and "👋" in m.content,
+                                      timeout=15)
     assert not _has_phone(grower, BUYER_PHONE)
     grower.press(nudge, "意向")
     card_for_grower = await grower.next_message(lambda m: BUYER_PHONE in m.content)
@@ -127,7 +129,8 @@ async def test_flood_limit_during_notice_is_retried(
     await post_and_confirm(buyer, "求购大白菜3000斤，1元/斤以内")
     fake_api.inject_error("sendMessage", InjectedError.flood(retry_after=0.2), chat_id=buyer.id)
     await post_and_confirm(grower, "出售大白菜5000斤，0.8元/斤")
-    notice = await buyer.next_message(lambda m: "🔔" in m.content)
+    # The buyer was just answered: the notice waits for a pause in their conversation.
+    notice = await buyer.next_message(lambda m: "🔔" in m.content, timeout=15)
     assert "大白菜" in notice.content
 
     async def sent() -> bool:
