@@ -151,9 +151,9 @@ async def test_matches_shows_each_pairs_state(make_user, farmdock) -> None:
     grower, buyer = await _pair(make_user)
     await post_and_confirm(buyer, "求购大白菜3000斤，1元/斤以内")
     await post_and_confirm(grower, "出售大白菜5000斤，0.8元/斤")
-    notice = await buyer.next_message(lambda m: "🔔" in m.content)
+    notice = await buyer.next_message(lambda m: "🔔" in m.content, timeout=15)
     buyer.press(notice, "意向")
-    nudge = await grower.next_message(lambda m: "👋" in m.content)
+    nudge = await grower.next_message(lambda m: "👋" in m.content, timeout=15)
 
     def listed(m) -> bool:
         return "的匹配" in m.content
@@ -168,7 +168,7 @@ async def test_matches_shows_each_pairs_state(make_user, farmdock) -> None:
     assert any("我有意向" in t for t in asked.button_texts())
 
     grower.press(nudge, "意向")
-    await grower.next_message(lambda m: BUYER_PHONE in m.content)
+    await grower.next_message(lambda m: BUYER_PHONE in m.content, timeout=15)
     for user in (grower, buyer):
         user.send("/matches")
         done = await user.next_message(listed)
