@@ -6,12 +6,11 @@ from ``data/packs.json``. Pure data access, no I/O after the first load.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any, Literal
 
+from bot.matching.datafiles import load_data
 from bot.matching.model import PackSize
 from bot.matching.units import COUNT_UNITS, PACKAGE_UNITS, is_weight, normalize_amount
 
@@ -110,18 +109,14 @@ def _product(raw: dict, names_by_id: dict[str, str]) -> Product:
 @cache
 def get_catalogue() -> Catalogue:
     """The shipped catalogue, loaded once."""
-    items = json.loads(_data_text("catalogue.json"))["items"]
+    items = load_data("catalogue.json")["items"]
     names_by_id = {item["id"]: item["name"] for item in items}
     return Catalogue([_product(item, names_by_id) for item in items])
 
 
-def _data_text(name: str) -> str:
-    return resources.files("bot.matching").joinpath(f"data/{name}").read_text("utf-8")
-
-
 def pack_rows() -> list[dict[str, Any]]:
     """The rows of ``data/packs.json`` as written (product, unit, amount, amount_unit, source)."""
-    return list(json.loads(_data_text("packs.json"))["packs"])
+    return list(load_data("packs.json")["packs"])
 
 
 def usual_packs_from(

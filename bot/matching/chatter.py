@@ -9,12 +9,11 @@ split wholly into listed words. Its kind is that of the first word that is not a
 
 from __future__ import annotations
 
-import json
 import re
 from functools import cache
-from importlib import resources
 from typing import Literal
 
+from bot.matching.datafiles import load_data
 from bot.matching.text import normalize
 
 ChatterKind = Literal["greeting", "thanks", "ack"]
@@ -47,8 +46,7 @@ def chatter_kind(text: str) -> ChatterKind | None:
 @cache
 def _words() -> dict[str, str]:
     """Every listed word, cleaned like user text, with its kind (or "filler")."""
-    path = resources.files("bot.matching").joinpath("data/chatter.json")
-    raw: dict[str, list[str]] = json.loads(path.read_text("utf-8"))
+    raw: dict[str, list[str]] = load_data("chatter.json")
     words: dict[str, str] = {}
     for kind in (*KINDS, "filler"):
         for word in raw[kind]:

@@ -12,9 +12,10 @@ from __future__ import annotations
 import json
 import os
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
+
+from bot.matching.datafiles import SHIPPED_DIR, load_data
 
 POLICY_DIR_VARIABLE = "FARMDOCK_POLICY_DIR"
 
@@ -40,25 +41,27 @@ def override_of(name: str, folder: Path | None = None) -> Path | None:
 
 def source_of(name: str, folder: Path | None = None) -> str:
     """Where table ``name`` is read from, for messages."""
-    return str(override_of(name, folder) or f"bot/matching/data/{name}")
+    return str(override_of(name, folder) or f"{SHIPPED_DIR}/{name}")
 
 
 def load_policy(name: str, folder: Path | None = None) -> Any:
-    """The parsed JSON of policy table ``name``: the override if there is one, else shipped.
+    """The parsed JSON of policy table ``name``: the override if there is one, else shipped
+    (read once, the same object each time: callers must not modify it).
 
     ``folder`` (the override directory) defaults to :func:`directory`. Raises
     :class:`PolicyError` naming the file.
     """
     override = override_of(name, folder)
-    if override is not None:
+    if override is None:
         try:
-            text = override.read_text("utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            raise PolicyError(f"policy file {override} cannot be read: {error}") from None
-    else:
-        text = resources.files("bot.matching").joinpath("data", name).read_text("utf-8")
+            return load_data(name)
+        except ValueError as error:
+            raise PolicyError(str(error)) from None
+    try:
+        text = override.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise PolicyError(f"policy file {override} cannot be read: {error}") from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
-        where = source_of(name, folder)
-        raise PolicyError(f"policy file {where} is not valid JSON: {error}") from None
+        raise PolicyError(f"policy file {override} is not valid JSON: {error}") from None

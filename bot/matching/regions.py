@@ -14,17 +14,16 @@ so that a typo never widens an official's jurisdiction.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Literal
 
 import ahocorasick
 from rapidfuzz import fuzz
 
+from bot.matching.datafiles import load_data
 from bot.matching.model import CITY_NAME, Place
 from bot.matching.text import normalize
 
@@ -347,5 +346,4 @@ def _pick(candidates: list[Place]) -> tuple[Place, list[Place]]:
 @cache
 def get_gazetteer() -> Gazetteer:
     """The shipped gazetteer, loaded once."""
-    text = resources.files("bot.matching").joinpath("data/regions.json").read_text("utf-8")
-    return Gazetteer(json.loads(text))
+    return Gazetteer(load_data("regions.json"))
