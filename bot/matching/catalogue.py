@@ -1,19 +1,23 @@
 """The product catalogue: canonical names, the other names people type, and look-alikes.
 
-Loaded once from ``data/catalogue.json``, and the usual pack sizes of products
-from ``data/packs.json``. Pure data access, no I/O after the first load.
+Loaded once from ``data/catalogue.json``, and the usual pack sizes of products from
+the policy table ``packs.json`` (a city may override it, see :mod:`bot.matching.policy`).
+Pure data access, no I/O after the first load.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Any, Literal
 
+from bot.matching import policy
 from bot.matching.datafiles import load_data
 from bot.matching.model import PackSize
 from bot.matching.units import COUNT_UNITS, PACKAGE_UNITS, is_weight, normalize_amount
 
+PACKS_FILE = "packs.json"
 CATEGORIES: tuple[str, ...] = ("粮油", "肉类", "禽蛋", "蔬菜", "水果", "水产品", "奶制品", "其他")
 
 # How a typed name relates to its product; the parser turns this into a confidence.
@@ -114,22 +118,31 @@ def get_catalogue() -> Catalogue:
     return Catalogue([_product(item, names_by_id) for item in items])
 
 
-def pack_rows() -> list[dict[str, Any]]:
-    """The rows of ``data/packs.json`` as written (product, unit, amount, amount_unit, source)."""
-    return list(load_data("packs.json")["packs"])
+def pack_rows(folder: Path | None = None) -> list[Any]:
+    """The rows of the usual-pack table as written (product, unit, amount, amount_unit,
+    source): ``packs.json`` from ``folder`` if it has one (default: the policy directory),
+    else the shipped one. Raises PolicyError naming the file if it holds no list of rows."""
+    data = policy.load_policy(PACKS_FILE, folder)
+    rows = data.get("packs") if isinstance(data, dict) else None
+    if not isinstance(rows, list):
+        where = policy.source_of(PACKS_FILE, folder)
+        raise policy.PolicyError(f'policy file {where}: "packs" must be a list of rows')
+    return list(rows)
 
 
 def usual_packs_from(
-    rows: list[dict[str, Any]], catalogue: Catalogue
+    rows: list[Any], catalogue: Catalogue, where: str = PACKS_FILE
 ) -> dict[str, tuple[PackSize, ...]]:
     """Usual packs by product name, amounts normalised like a post's (45 斤 → 22.5 kg).
 
-    Raises ValueError naming the first bad row: an unknown product, a unit that is not a
-    package, an amount that is not a positive number, or an amount unit that is neither a
-    weight nor a count unit.
+    Raises PolicyError naming ``where`` (the file) and the first bad row: a row that is not
+    an object, an unknown product, a unit that is not a package, an amount that is not a
+    positive number, or an amount unit that is neither a weight nor a count unit.
     """
     packs: dict[str, list[PackSize]] = {}
     for number, row in enumerate(rows, start=1):
+        if not isinstance(row, dict):
+            raise policy.PolicyError(f"policy file {where} row {number}: not an object")
         product, unit = row.get("product"), row.get("unit")
         amount, amount_unit = row.get("amount"), row.get("amount_unit")
         problem = None
@@ -146,21 +159,31 @@ def usual_packs_from(
         elif not isinstance(row.get("source"), str) or not row["source"].strip():
             problem = "no source"
         if problem is not None:
-            raise ValueError(f"packs.json row {number}: {problem}")
+            raise policy.PolicyError(f"policy file {where} row {number}: {problem}")
         value, value_unit = normalize_amount(float(amount), amount_unit)
         known = packs.setdefault(product, [])
         if any(p.package_unit == unit and p.amount_unit == value_unit for p in known):
-            raise ValueError(
-                f"packs.json row {number}: a second {unit} of {product} in {value_unit}"
+            raise policy.PolicyError(
+                f"policy file {where} row {number}: a second {unit} of {product} in {value_unit}"
             )
         known.append(PackSize(unit, value, value_unit))
     return {product: tuple(found) for product, found in packs.items()}
 
 
-@cache
+def read_usual_packs(folder: Path | None) -> dict[str, tuple[PackSize, ...]]:
+    """The usual packs with overrides from ``folder`` (its ``packs.json`` if it has one), read
+    now; PolicyError naming the file if it is malformed."""
+    where = policy.source_of(PACKS_FILE, folder)
+    return usual_packs_from(pack_rows(folder), get_catalogue(), where)
+
+
+_cached_packs = cache(read_usual_packs)
+
+
 def get_usual_packs() -> dict[str, tuple[PackSize, ...]]:
-    """The shipped usual pack sizes by product, loaded once."""
-    return usual_packs_from(pack_rows(), get_catalogue())
+    """The usual pack sizes in force by product (the override directory's ``packs.json`` if
+    it has one), read once per directory."""
+    return _cached_packs(policy.directory())
 
 
 def usual_packs(product: str) -> tuple[PackSize, ...]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from bot.matching.catalogue import (
@@ -9,10 +12,12 @@ from bot.matching.catalogue import (
     get_catalogue,
     get_usual_packs,
     pack_rows,
+    read_usual_packs,
     usual_packs,
     usual_packs_from,
 )
 from bot.matching.model import PackSize
+from bot.matching.policy import PolicyError
 
 C = get_catalogue()
 
@@ -100,3 +105,33 @@ def test_one_package_holds_one_amount_per_unit() -> None:
     row = {"product": "鸡蛋", "unit": "箱", "amount": 45, "amount_unit": "斤", "source": "x"}
     with pytest.raises(ValueError, match="row 2: a second 箱 of 鸡蛋 in kg"):
         usual_packs_from([row, {**row, "amount": 22, "amount_unit": "公斤"}], C)
+
+
+EGG_BOX = {"product": "鸡蛋", "unit": "箱", "amount": 40, "amount_unit": "斤", "source": "ours"}
+
+
+def test_the_usual_packs_come_from_the_policy_directory(policy_dir: Path) -> None:
+    (policy_dir / "packs.json").write_text(json.dumps({"packs": [EGG_BOX]}), "utf-8")
+    assert usual_packs("鸡蛋") == (PackSize("箱", 20.0, "kg"),)
+    # The file replaces the shipped table as a whole.
+    assert usual_packs("大米") == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("{", "is not valid JSON"),
+        ('{"packs": {}}', '"packs" must be a list of rows'),
+        ('{"packs": [1]}', "row 1: not an object"),
+        (json.dumps({"packs": [{**EGG_BOX, "product": "鸡子儿"}]}), "row 1: unknown product"),
+        (json.dumps({"packs": [EGG_BOX, EGG_BOX]}), "row 2: a second 箱 of 鸡蛋 in kg"),
+    ],
+)
+def test_a_bad_packs_override_is_refused_naming_its_file(
+    tmp_path: Path, text: str, problem: str
+) -> None:
+    (tmp_path / "packs.json").write_text(text, "utf-8")
+    with pytest.raises(PolicyError) as refused:
+        read_usual_packs(tmp_path)
+    assert str(refused.value).startswith(f"policy file {tmp_path / 'packs.json'}")
+    assert problem in str(refused.value)

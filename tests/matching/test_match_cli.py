@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -112,6 +115,25 @@ def test_count_units(tmp_path, capsys):
     # 4 元/斤 is about 180 元/箱, 4.5 元/斤 about 202.5.
     assert bases(tmp_path, capsys, need, "出售鸡蛋5000斤，4元/斤，郏县") == ["catalogue_pack"]
     assert bases(tmp_path, capsys, need, "出售鸡蛋5000斤，4.5元/斤，郏县") == []
+
+
+def test_the_usual_box_is_the_one_the_city_states(tmp_path):
+    # A city whose egg box holds 40 斤: 4.5 元/斤 is about 180 元/箱, within the cap of
+    # 200 元/箱 (the shipped box of 45 斤 makes it 202.5, above it).
+    box = {"product": "鸡蛋", "unit": "箱", "amount": 40, "amount_unit": "斤", "source": "ours"}
+    (tmp_path / "packs.json").write_text(json.dumps({"packs": [box]}), "utf-8")
+    rows = [{"id": "n", "text": "求购鸡蛋100箱，200元/箱以内，郏县"},
+            {"id": "o", "text": "出售鸡蛋5000斤，4.5元/斤，郏县"}]
+    listings = tmp_path / "listings.jsonl"
+    listings.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("FARMDOCK_")}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "match", "--listings", str(listings)],
+        capture_output=True, env={**environ, "FARMDOCK_POLICY_DIR": str(tmp_path)},
+        timeout=120, check=False,
+    )
+    assert done.returncode == 0 and done.stderr == b"", done.stderr
+    assert [r["basis"] for r in _rows(done.stdout.decode())] == ["catalogue_pack"]
 
 
 def test_units_that_meet_only_by_talking(tmp_path, capsys):

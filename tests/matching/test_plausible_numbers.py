@@ -6,13 +6,11 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from bot.matching import policy
 from bot.matching.parser import draft_to_json, parse_post
 
 TODAY = date(2022, 5, 2)
@@ -86,16 +84,6 @@ def test_free_delivery_is_not_a_donation() -> None:
     result = parsed("出售大白菜5000斤 0.8元/斤 免费送货")
     assert (result["price"], result["price_bound"]) == (1.6, "exact")
     assert parsed("出售大白菜5000斤 免费送货上门")["price_bound"] is None
-
-
-@pytest.fixture
-def policy_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """FARMDOCK_POLICY_DIR names ``tmp_path`` for the test, read afresh as at start-up."""
-    monkeypatch.setenv("FARMDOCK_POLICY_DIR", str(tmp_path))
-    policy.directory.cache_clear()
-    yield tmp_path
-    monkeypatch.delenv("FARMDOCK_POLICY_DIR")
-    policy.directory.cache_clear()
 
 
 def test_the_ranges_come_from_the_policy_directory(policy_dir: Path) -> None:
