@@ -5,12 +5,16 @@ phone numbers and dates go first (they are digits), then places (李庄乡, 枣�
 米庙镇 hold product characters), then the product by the longest dictionary name
 (五花肉 and 张八桥 hold numerals), then pack size, price and quantity. Toneless
 pinyin and then ``fuzz.ratio`` name the product only when the dictionary found none.
+
+The words the parser reads meaning by (offer and need words, price bounds, labels …) are
+in ``data/parser_words.json``; the patterns that hold them are built here, once, at import.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from functools import cache, lru_cache
@@ -19,6 +23,7 @@ from typing import Any
 import ahocorasick
 
 from bot.matching.catalogue import Catalogue, NameEntry, get_catalogue
+from bot.matching.datafiles import load_data
 from bot.matching.limits import Limits, get_limits
 from bot.matching.model import WEIGHT_UNIT, Kind, ListingDraft, PackSize, Place, PriceBound
 from bot.matching.numerals import (
@@ -70,6 +75,22 @@ FUZZY_THRESHOLD = 66.0
 # How much of a post the pinyin and fuzzy searches read.
 _SOUND_OR_SHAPE_CHARS = 200
 
+_WORDS: Mapping[str, Any] = load_data("parser_words.json")
+
+
+def _alternation(words: Iterable[str]) -> str:
+    """A regex alternative of literal words, longest first (需要的 before 需要)."""
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+def _needed_chars(words: Iterable[str]) -> str:
+    """Characters at least one of which a text holding any of ``words`` holds: those every
+    word shares (价 of 价格, 单价 …), else the first of each word."""
+    words = list(words)
+    shared = set.intersection(*(set(w) for w in words))
+    return "".join(sorted(shared or {w[0] for w in words}))
+
+
 _UNIT = f"(?:{UNIT_PATTERN})"
 _NUM = NUMBER
 _SEP = r"\s*"
@@ -78,6 +99,10 @@ _SEP = r"\s*"
 _START = f"(?<![{DIGIT_CHARS}十百千万点.])"
 
 # --- dates (taken out first with phone numbers: they are digits) -------------------
+_DAYS_AHEAD: dict[str, int] = dict(_WORDS["validity_days_ahead"])
+_END_OF_WEEK: tuple[str, ...] = tuple(_WORDS["validity_end_of_week"])
+_END_OF_YEAR: tuple[str, ...] = tuple(_WORDS["validity_end_of_year"])
+_NAMED_DAYS = (*_DAYS_AHEAD, *_END_OF_WEEK, *_WORDS["validity_end_of_month"], *_END_OF_YEAR)
 _SMALL = f"[{DIGIT_CHARS}十]{{1,3}}"
 _VALIDITY = re.compile(
     rf"(?:(?P<y>\d{{4}})年)?(?P<mo>{_SMALL})月(?P<d>{_SMALL})[日号]?"
@@ -89,41 +114,66 @@ _VALIDITY = re.compile(
     rf"|{_START}(?P<months>{_NUM}){_SEP}个月(?:之内|以内|内)?"
     r"|(?P<wk>本|这|下)(?:周|星期|礼拜)(?P<wd>[一二三四五六日天])"
     r"|(?:周|星期|礼拜)(?P<wd2>[一二三四五六日天])(?=之前|以前|前|截止)"
-    r"|(?P<word>今天|今日|当天|明天|后天|本周|这周|月底|本月底|今年底|今年年底|年底)"
+    rf"|(?P<word>{_alternation(_NAMED_DAYS)})"
 )
 _WEEKDAY = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
-# Every validity expression holds one of these characters (5.15前 only the last two).
-_VALIDITY_HINT = re.compile("[月天日周期拜前止底]")
+# Every validity expression holds one of these characters (5.15前 only 前 or 止): the
+# patterns' own, and the last of each named day (月底).
+_VALIDITY_HINT = re.compile(
+    "[" + "".join(sorted(set("月天日周期拜前止").union(w[-1] for w in _NAMED_DAYS))) + "]"
+)
 
 # --- kind ---------------------------------------------------------------------------
-_OFFER_WORDS = (
-    "出售", "销售", "供应", "大量供应", "有货", "现货", "急售", "处理", "批发", "出货", "甩卖",
-    "代售", "待售", "上市", "清仓", "转让", "供货", "直供", "直销", "卖", "供", "有需要",
-    "需要的联系", "需要的请联系", "需要的话", "欢迎订购", "欢迎选购", "欢迎来电",
-    "需要的", "要的", "现有", "自产自销", "直发", "货源充足", "低价出", "急出", "便宜出",
-    "出手", "转手",
-)  # fmt: skip
-_NEED_WORDS = (
-    "求购", "收购", "急需", "急购", "采购", "需要", "需求", "想买", "要买", "想要", "求", "收",
-    "缺", "订购", "预订", "预定", "寻购", "回收", "需", "买",
-    "谁家有", "谁有", "哪里有", "哪儿有", "哪有", "有没有", "有无",
-)  # fmt: skip
-# Words holding a kind character that say nothing about the kind (丰收 is not 收购).
-_NEUTRAL_WORDS = (
-    "丰收", "收成", "收获", "秋收", "夏收", "验收", "收到", "收款", "收货地址", "要求", "不需要",
-    "不要", "供参考", "买卖", "卖相", "无需", "没有", "所有", "有效", "有限", "主要", "出厂",
-)  # fmt: skip
-# Weaker hints, read only when no word above is found: 出 (低价出 …), 有 (俺家有 …), 要 (超市要 …).
-_WEAK_KIND = {"出": "offer", "有": "offer", "要": "need"}
-_KIND_OF: dict[str, str | None] = (
-    {w: "offer" for w in _OFFER_WORDS}
-    | {w: "need" for w in _NEED_WORDS}
-    | dict.fromkeys(_NEUTRAL_WORDS)
-)
-_KIND = re.compile(
-    r"^(?P<lead>有|要)|" + "|".join(sorted(_KIND_OF, key=len, reverse=True))
-)
-_WEAK = re.compile("[出有要]")
+class KindWords:
+    """The words that say whether a post is an offer or a need, and the kind they read."""
+
+    def __init__(self, words: Mapping[str, Any]) -> None:
+        """From the ``offer``, ``need``, ``neutral``, ``lead_kind`` and ``weak_kind`` lists
+        of ``parser_words.json`` (or a mapping shaped like it)."""
+        # Neutral words hold a kind character and say nothing about the kind (丰收 is not 收购).
+        self.kind_of: dict[str, str | None] = (
+            {w: "offer" for w in words["offer"]}
+            | {w: "need" for w in words["need"]}
+            | dict.fromkeys(words["neutral"])
+        )
+        self.lead: dict[str, str] = dict(words["lead_kind"])
+        # Weaker hints, read only when no word above is found: 出 (低价出 …), 有 (俺家有 …).
+        self.weak: dict[str, str] = dict(words["weak_kind"])
+        self._words = re.compile(
+            f"^(?P<lead>{_alternation(self.lead)})|{_alternation(self.kind_of)}"
+        )
+        self._weak = re.compile(_alternation(self.weak))
+        # How far a neutral word holding a character may reach on either side of it.
+        self._reach = max(len(w) for w, kind in self.kind_of.items() if kind is None) - 1
+
+    def kind(self, t: str) -> Kind | None:
+        """The kind of a post: its leading character, else its first offer or need word,
+        else its first weak hint outside a neutral word."""
+        for m in self._words.finditer(t):
+            if m.group("lead"):
+                return self.lead[m.group("lead")]  # type: ignore[return-value]
+            kind = self.kind_of[m.group(0)]
+            if kind is not None:
+                return kind  # type: ignore[return-value]
+        for m in self._weak.finditer(t):
+            if not self._inside_neutral(t, m.start()):
+                return self.weak[m.group(0)]  # type: ignore[return-value]
+        return None
+
+    def one_character_words(self) -> list[str]:
+        """The offer and need words, leading characters and weak hints of one character."""
+        words = [w for w, kind in self.kind_of.items() if kind is not None]
+        return sorted({w for w in (*words, *self.lead, *self.weak) if len(w) == 1})
+
+    def _inside_neutral(self, t: str, i: int) -> bool:
+        """Whether the character at ``i`` belongs to a neutral word (不要, 要求 …)."""
+        for m in self._words.finditer(t, max(i - self._reach, 0), i + self._reach + 1):
+            if m.start() <= i < m.end() and self.kind_of.get(m.group(0), "x") is None:
+                return True
+        return False
+
+
+_KIND_WORDS = KindWords(_WORDS)
 
 # --- pack size, price, quantity -----------------------------------------------------
 _PKG = f"(?:{PACKAGE_PATTERN})"
@@ -135,7 +185,7 @@ _PACK = re.compile(
 )
 _PACK_HINT = re.compile(f"{_PKG}|装")
 # A sub-unit digit must not start the next quantity: 0.8元1斤 is 0.8, not 0.81.
-_BOUND_WORD = "(?:不超过|不高于|最高|不低于|最低|大约|大概|约)"
+_BOUND_WORD = f"(?:{_alternation(_WORDS['bounds_after_basis'])})"
 _SUB = rf"[0-9零一二两三四五六七八九半](?![0-9.]|{_SEP}{_UNIT})"
 _MONEY = (
     rf"{_START}(?P<y>{_NUM}){_SEP}(?:元|块钱|块|圆)"
@@ -157,8 +207,8 @@ _MAX_PRICE_BASIS = 10  # 0.8元5000斤 is a price and then a quantity, not 0.8 y
 _PRICE_PATTERNS = (
     # 每斤1.5元, 每斤1.5 (not 一斤: 一吨 六块 is a quantity and then a price)
     re.compile(
-        rf"每{_SEP}(?P<pu>{_UNIT}){_SEP}(?:价格?|单价|售价|收购价)?{_SEP}:?{_SEP}{_BOUND_WORD}?{_SEP}"
-        rf"(?:{_MONEY}|{_BARE_FIGURE})"
+        rf"每{_SEP}(?P<pu>{_UNIT}){_SEP}(?:{_alternation(_WORDS['price_labels_after_basis'])})?"
+        rf"{_SEP}:?{_SEP}{_BOUND_WORD}?{_SEP}(?:{_MONEY}|{_BARE_FIGURE})"
     ),
     # 一斤一块五, 一公斤八块, 一吨1600: the basis first, the figure right after it
     re.compile(
@@ -172,29 +222,33 @@ _PRICE_PATTERNS = (
     # 3块5, 价格1元以内
     re.compile(_MONEY),
     # 价格1.2以内
-    re.compile(rf"(?:价格|单价|价钱|价位|报价|售价|收购价|价){_SEP}:?{_SEP}(?P<b>\d+(?:\.\d+)?)"),
+    re.compile(rf"(?:{_alternation(_WORDS['price_labels'])}){_SEP}:?{_SEP}(?P<b>\d+(?:\.\d+)?)"),
 )
 # Characters each price pattern cannot match without.
-_PRICE_NEEDS = ("每", "一", "元块圆毛角", "/每一", "元块圆毛角", "价")
+_PRICE_NEEDS = (
+    "每", "一", "元块圆毛角", "/每一", "元块圆毛角", _needed_chars(_WORDS["price_labels"]),
+)  # fmt: skip
 # A bare decimal left after the quantity is taken (大葱 20吨 1.1) is a price.
 _BARE_PRICE = re.compile(rf"(?<![\d.])(?P<b>\d+\.\d+)(?![\d.]|{_SEP}{_UNIT})")
-_NEGOTIABLE = re.compile(r"面议|电议|可议|可商量|随行就市|价格好说|议价|商议|面谈|看货定价")
+_NEGOTIABLE = re.compile(_alternation(_WORDS["negotiable"]))
 # A donation (common in a lockdown) is a price of 0; 免费送货 is only free delivery.
 _FREE = re.compile(
-    r"捐赠|无偿|免费(?!送货|送到|送上门|配送|运输|上门|装车|拉货|试吃|品尝|看货|咨询)"
+    f"{_alternation(_WORDS['donation'])}"
+    f"|(?:{_alternation(_WORDS['free'])})(?!{_alternation(_WORDS['free_not_donation'])})"
 )
 # A minus sign: at the start or after a space or punctuation, right before a figure.
 # Between a word and a figure (大白菜-5000斤-0.8元/斤) a dash is only a separator.
 _MINUS = re.compile(rf"(?:^|(?<=[\s,;:!?、。]))[-负](?=[{DIGIT_CHARS}十半])")
-_BOUNDS_AFTER: tuple[tuple[str, PriceBound], ...] = (
-    ("以内", "max"), ("以下", "max"), ("之内", "max"), ("内", "max"), ("封顶", "max"),
-    ("以上", "min"), ("起", "min"), ("左右", "approx"), ("上下", "approx"),
-)  # fmt: skip
-_BOUNDS_BEFORE: tuple[tuple[str, PriceBound], ...] = (
-    ("不超过", "max"), ("不高于", "max"), ("最高", "max"), ("最多", "max"), ("≤", "max"),
-    ("<=", "max"), ("不低于", "min"), ("最低", "min"), ("至少", "min"), ("≥", "min"),
-    ("大约", "approx"), ("大概", "approx"), ("约", "approx"),
-)  # fmt: skip
+# Bound words, tried in this order of bounds: the first found wins.
+_BOUND_ORDER: tuple[PriceBound, ...] = ("max", "min", "approx")
+
+
+def _bound_words(section: str) -> tuple[tuple[str, PriceBound], ...]:
+    return tuple((w, bound) for bound in _BOUND_ORDER for w in _WORDS[section][bound])
+
+
+_BOUNDS_AFTER = _bound_words("bounds_after")
+_BOUNDS_BEFORE = _bound_words("bounds_before")
 # Not inside another number (5,000 is one number), nor the basis of a price (2元/5斤).
 _QUANTITY = re.compile(
     rf"{_START}(?<!每)(?<![元块钱]/)(?:{_NUM}{_SEP}(?:-|~|到|至){_SEP})?(?P<n>{_NUM}){_SEP}"
@@ -202,24 +256,24 @@ _QUANTITY = re.compile(
     rf"(?P<u>{_UNIT})(?P<half>半)?"
 )
 _LABELLED_COUNT = re.compile(
-    rf"(?:数量|库存|共|总共|合计|约){_SEP}:?{_SEP}(?P<n>\d+(?:\.\d+)?)(?![\d.])"
+    rf"(?:{_alternation(_WORDS['quantity_labels'])}){_SEP}:?{_SEP}(?P<n>\d+(?:\.\d+)?)(?![\d.])"
 )
 _UNNAMED_PACKAGE = "件"
 # A product name followed by one of these names a business (面粉厂, 蔬菜合作社), not the goods.
-_BUSINESS = re.compile(
-    r"厂|加工厂|加工企业|公司|合作社|批发部|门市|商行|店|养殖场|养殖户|种植户|种植基地"
-)
+_BUSINESS = re.compile(_alternation(_WORDS["business"]))
 _NUMERAL_CHARS = frozenset("0123456789零〇一二两三四五六七八九十百千万半")
 _UNIT_AT = re.compile(_UNIT)
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
-# Trade words left in a post that are never products; kept out of the pinyin and fuzzy search.
+# Trade words left in a post that are never products, and the one-character kind words
+# (出鸡 is 活鸡 on sale, not 雏鸡); kept out of the pinyin and fuzzy search.
 _FILLER = re.compile(
-    r"价格|电话|联系|手机|大量|长期|优质|新鲜|现货|货源|产地|直销|批发|欢迎|老板|朋友|先生|女士|"
-    r"出售|求购|收购|供应|需要|采购|急需|有效|以内|左右|数量|单价|地址|本地|自家|种植|基地|合作社|"
-    r"[出卖买收求要有供需缺]"  # kind words: 出鸡 is 活鸡 on sale, not 雏鸡
+    _alternation(_WORDS["filler"])
+    + "|["
+    + "".join(re.escape(w) for w in _KIND_WORDS.one_character_words())
+    + "]"
 )
 # Words holding a product character that are not products (面议 is not 面粉).
-_NOT_PRODUCTS = ("面议", "见面", "当面", "面谈", "厘米", "米线", "蛋糕", "鸡精", "鸡汤", "盐碱")
+_NOT_PRODUCTS: tuple[str, ...] = tuple(_WORDS["not_products"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,7 +328,7 @@ class PostParser:
         limits = get_limits()
         # Where a figure with a minus sign starts (positions hold: taking only blanks).
         signed = {m.end() for m in _MINUS.finditer(t)} if "-" in t or "负" in t else set()
-        free = ("免" in t or "捐" in t or "偿" in t) and _FREE.search(t) is not None
+        free = _FREE.search(t) is not None
 
         if _NEGOTIABLE.search(t):
             draft.price_bound = "negotiable"  # a figure found later overrides it
@@ -282,7 +336,7 @@ class PostParser:
         t = self._take_validity(t, draft, today)
         t = self._take_place(t, draft)
         t, hit, single = self._take_product(t)
-        draft.kind = _kind(t)
+        draft.kind = _KIND_WORDS.kind(t)
         t, load = self._take_pack(t, draft, signed, limits)
         t = self._take_price(t, draft, signed)
         t, bare_number = self._take_quantity(t, draft, load, signed, limits)
@@ -578,27 +632,6 @@ def _char_pinyin(ch: str) -> str:
     return sound[:-1] if sound.endswith("ng") else sound
 
 
-def _kind(t: str) -> Kind | None:
-    for m in _KIND.finditer(t):
-        if m.group("lead"):
-            return "offer" if m.group("lead") == "有" else "need"
-        kind = _KIND_OF[m.group(0)]
-        if kind is not None:
-            return kind  # type: ignore[return-value]
-    for m in _WEAK.finditer(t):
-        if not _inside_neutral(t, m.start()):
-            return _WEAK_KIND[m.group(0)]  # type: ignore[return-value]
-    return None
-
-
-def _inside_neutral(t: str, i: int) -> bool:
-    """Whether the character at ``i`` belongs to a neutral word (不要, 要求 …)."""
-    for m in _KIND.finditer(t, max(i - 3, 0), i + 4):
-        if m.start() <= i < m.end() and _KIND_OF.get(m.group(0), "x") is None:
-            return True
-    return False
-
-
 def _money(m: re.Match[str]) -> float | None:
     g = m.groupdict()
     if g.get("y") is not None:
@@ -664,16 +697,13 @@ def _validity_date(m: re.Match[str], today: date) -> date | None:
         return today + timedelta(days=ahead) if ahead >= 0 else None
     if g["word"]:
         word = g["word"]
-        if word.endswith("年底"):
-            return date(today.year, 12, 31)
-        if word in ("今天", "今日", "当天"):
-            return today
-        if word == "明天":
-            return today + timedelta(days=1)
-        if word == "后天":
-            return today + timedelta(days=2)
-        if word in ("本周", "这周"):
+        if word in _DAYS_AHEAD:
+            return today + timedelta(days=_DAYS_AHEAD[word])
+        if word in _END_OF_WEEK:
             return today + timedelta(days=6 - today.weekday())
+        if word in _END_OF_YEAR:
+            return date(today.year, 12, 31)
+        # The end of this month (月底).
         next_month = (today.replace(day=28) + timedelta(days=4)).replace(day=1)
         return next_month - timedelta(days=1)
     for group, days in (("days", 1), ("days2", 1), ("weeks", 7), ("months", 30)):

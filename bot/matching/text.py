@@ -8,8 +8,8 @@ refuses lone surrogates, bidi controls turn a line round on screen).
 For the parser, full-width forms become half-width (NFKC), HTML tags and entities,
 emoji, control and private-use characters disappear, brackets and repeated punctuation
 are flattened, a few traditional characters common in product and place names are folded to
-simplified ones, digit groups (5,000) and single characters typed apart (出 售 大 白 菜)
-are joined, so that every later step sees one spelling.
+simplified ones (``data/folds.json``), digit groups (5,000) and single characters typed
+apart (出 售 大 白 菜) are joined, so that every later step sees one spelling.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+
+from bot.matching.datafiles import load_data
 
 # C0 and C1 controls (tab and newline become a space and stay), lone surrogates,
 # noncharacters, and invisible format characters: zero-width joiners and spaces, bidi
@@ -58,24 +60,15 @@ _THOUSANDS = re.compile(r"(?<![\d.])\d{1,3}(?:([,_])\d{3})(?:\1\d{3})*(?![\d.])"
 _SPACED = re.compile(r"(?<![\u4e00-\u9fff])[\u4e00-\u9fff](?: [\u4e00-\u9fff](?![\u4e00-\u9fff]))+")
 
 # Traditional → simplified for characters seen in products, units, places and trade words,
-# and the financial numerals (壹贰叁 … 仟) to everyday ones;
-# brackets and decorative marks become spaces.
+# the financial numerals (壹贰叁 … 仟) to everyday ones, brackets and decorative marks to
+# spaces, minus signs and hyphens to the ASCII hyphen-minus: the table in data/folds.json.
+_FOLDS = load_data("folds.json")
 _FOLD = str.maketrans(
     {
-        **dict(
-            zip(
-                "噸價電話號賣買購應貨雞鴨魚蝦豬蘿蔔蔥薑蘋麵糧麥豐寶縣區鎮鄉魯郟葉鋼衛東華龍陽莊頂"
-                "營張橋內塊錢個隻頭條餘萬兩幾黃紅綠長鮮鳳馬鈴藥蓮齊筍蘭瓊聯係給斤圓園棗蘑菇蒜薹鹽糖醬醋"
-                "壹贰貳叁參肆伍陆陸柒捌玖拾佰仟",
-                "吨价电话号卖买购应货鸡鸭鱼虾猪萝卜葱姜苹面粮麦丰宝县区镇乡鲁郏叶钢卫东华龙阳庄顶"
-                "营张桥内块钱个只头条余万两几黄红绿长鲜凤马铃药莲齐笋兰琼联系给斤圆园枣蘑菇蒜薹盐糖酱醋"
-                "一二二三三四五六六七八九十百千",
-                strict=True,
-            )
-        ),
-        **dict.fromkeys("【】〔〕〖〗「」『』《》<>[]{}()|\"'`^\\", " "),
-        # The minus sign and the hyphens are the ASCII hyphen-minus: a sign or a separator.
-        **dict.fromkeys("\u2212\u2010\u2011", "-"),
+        **_FOLDS["simplified"],
+        **_FOLDS["financial_numerals"],
+        **dict.fromkeys(_FOLDS["to_space"], " "),
+        **dict.fromkeys(_FOLDS["to_hyphen"], "-"),
     }
 )
 
