@@ -62,13 +62,13 @@ from pathlib import Path
 from benchmarks.echo_bot import build_echo_application
 from bot.app import build_application
 from bot.matching.regions import get_gazetteer
-from bot.services.runtime import SERVICES_KEY
+from bot.services.messages import Message, outgoing
+from bot.services.runtime import SERVICES_KEY, Services
 from bot.settings import load_settings
-from bot.transport import TELEGRAM_OVERALL_RATE
-from storage import outbox, users
+from bot.telegram.transport import TELEGRAM_OVERALL_RATE
 from storage.database import Database
-from storage.outbox import OutgoingMessage
 from tests.fake_bot_api import FakeBotApi, FakeUser, SentMessage, running_application
+from tests.stores import each
 
 TOKEN = "123456:BENCH-token"
 PRODUCTS = ("大白菜", "土豆", "西红柿", "黄瓜", "鸡蛋", "小麦", "大米", "猪肉")
@@ -156,8 +156,8 @@ async def seed_users(db_path: Path, people: list[FakeUser]) -> list[str]:
         for i, person in enumerate(people):
             role = "grower" if i % 2 == 0 else "buyer"
             county, township = places[i % len(places)]
-            await users.upsert_user(db, person.id, role=role, name=f"用户{i}",  # type: ignore[arg-type]
-                                    county=county, township=township, phone=f"138{i:08d}")
+            await each(db).users.upsert(person.id, role=role, name=f"用户{i}",
+                                        county=county, township=township, phone=f"138{i:08d}")
             roles.append(role)
     return roles
 
@@ -226,15 +226,15 @@ async def run_capped(server: FakeBotApi, db_path: Path, n_users: int, posts: int
     cards: list[float] = []
     receipts: list[float] = []
     async with running_application(build_application(bench_settings(server, db_path))) as app:
-        db: Database = app.bot_data["db"]
-        await outbox.enqueue(db, [
-            OutgoingMessage(f"bench|{NOTICE_CHATS + n}|notice", NOTICE_CHATS + n, "notice",
-                            {"method": "sendMessage", "text": f"通知 {n}"})
+        services: Services = app.bot_data[SERVICES_KEY]
+        await each(services.db).outbox.enqueue([
+            outgoing(f"bench|{NOTICE_CHATS + n}|notice", NOTICE_CHATS + n, "notice",
+                     Message(f"通知 {n}"))
             for n in range(notices)
         ])
         first = len(server.sent)
         started = time.monotonic()
-        app.bot_data[SERVICES_KEY].wake_outbox()
+        services.wake_outbox()
         await asyncio.gather(*(
             farmdock_user(u, role, posts, cards, receipts, staggered(random.Random(u.id)))
             for u, role in zip(people, roles, strict=True)

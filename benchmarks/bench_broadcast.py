@@ -25,22 +25,16 @@ from zoneinfo import ZoneInfo
 from telegram import Bot
 from telegram.error import RetryAfter
 
+from bot.matching.area import CITY
 from bot.matching.catalogue import get_catalogue
-from bot.matching.model import CITY_NAME, Place
+from bot.matching.clock import DayWindow
+from bot.matching.model import CITY_NAME, Listing, Place
 from bot.matching.regions import get_gazetteer
 from bot.services.digest import load_digest
-from bot.services.digest_model import (
-    DayWindow,
-    Jurisdiction,
-    OpenCounts,
-    Totals,
-    build_digest,
-)
-from bot.services.outbox_sender import OutboxSender
-from storage import listings, outbox, users
+from bot.services.digest_model import OpenCounts, Totals, build_digest
+from bot.services.messages import Message, outgoing
+from bot.telegram.outbox_sender import OutboxSender
 from storage.database import Database
-from storage.outbox import OutgoingMessage
-from storage.records import NewListing
 from tests.fake_bot_api import FakeBotApi, SimulatedClock
 
 TOKEN = "123456:BENCH-token"
@@ -50,11 +44,12 @@ TEXT = "<b>📋 平顶山市 生活物资购销日报</b>\n5月9日（周六）\
 
 
 async def broadcast(db: Database, recipients: int) -> None:
-    await outbox.enqueue(db, [
-        OutgoingMessage(f"{DAY}|{chat}|digest", chat, "digest",
-                        {"method": "sendMessage", "text": TEXT, "parse_mode": "HTML"})
-        for chat in range(1, recipients + 1)
-    ])
+    async with db.write() as uow:
+        await uow.outbox.enqueue([
+            outgoing(f"{DAY}|{chat}|digest", chat, "digest", Message(TEXT))
+            for chat in range(1, recipients + 1)
+        ])
+        await uow.commit()
     async with FakeBotApi() as server:
         clock = SimulatedClock()
         limits = server.enable_limits(clock)
@@ -90,49 +85,53 @@ async def naive_broadcast(recipients: int) -> None:
 
 
 def sample_listings(
-    count: int, user_ids: list[int], rng: random.Random
-) -> list[tuple[NewListing, float]]:
+    count: int, user_ids: list[int], rng: random.Random, *, day: date = DAY
+) -> list[Listing]:
+    """``count`` listings spread evenly over ``day``."""
     catalogue = get_catalogue()
     found = (catalogue.get(name) for name in catalogue.canonical_names())
     products = [(p.name, p.category) for p in found if p is not None]
     gazetteer = get_gazetteer()
     places = [Place(city=CITY_NAME, county=c, township=t)
               for c in gazetteer.county_names() for t in gazetteer.townships(c)]
-    start = DayWindow.of(DAY, TZ).start
+    start = DayWindow.of(day, TZ).start
     rows = []
     for i in range(count):
         product, category = rng.choice(products)
         kind = "offer" if rng.random() < 0.55 else "need"
         kg = float(rng.choice([100, 250, 500, 1000, 2500, 5000, 10000]))
-        rows.append((NewListing(
-            user_id=rng.choice(user_ids), kind=kind, raw_text=f"{product}{kg}公斤",
-            product=product, category=category, place=rng.choice(places), quantity=kg,
-            unit="kg", price=round(rng.uniform(1, 12), 2), price_unit="kg",
-        ), start + 86400 * i / count))
+        rows.append(Listing(
+            id=0, kind=kind, product=product, quantity=kg, unit="kg",
+            price=round(rng.uniform(1, 12), 2), price_unit="kg", place=rng.choice(places),
+            created_at=start + 86400 * i / count, user_id=rng.choice(user_ids),
+            category=category, raw_text=f"{product}{kg}公斤",
+        ))
     return rows
 
 
 async def digest_timing(db: Database, count: int) -> None:
     rng = random.Random(20220509)
-    people = []
-    for uid in range(100_000, 102_000):
-        people.append(uid)
-        await users.upsert_user(db, uid, role="grower" if uid % 2 else "buyer",
-                                organisation=f"合作社{uid}")
-    await listings.add_listings(db, sample_listings(count, people, rng))
-    # A tenth as many the day before, still open: the change, and older shortages.
-    await listings.add_listings(db, [
-        (new, at - 86400) for new, at in sample_listings(count // 10, people, rng)
-    ])
+    people = list(range(100_000, 102_000))
+    async with db.write() as uow:
+        for uid in people:
+            await uow.users.upsert(uid, role="grower" if uid % 2 else "buyer",
+                                   organisation=f"合作社{uid}")
+        await uow.listings.add_many(sample_listings(count, people, rng))
+        # A tenth as many the day before, still open: the change, and older shortages.
+        await uow.listings.add_many(
+            sample_listings(count // 10, people, rng, day=DAY - timedelta(days=1)))
+        await uow.commit()
     now = datetime.combine(DAY + timedelta(days=1), datetime.min.time(), TZ).timestamp() + 8 * 3600
     started = time.perf_counter()
-    digest = await load_digest(db, Jurisdiction(), DAY, TZ, now=now)
+    async with db.read() as uow:
+        digest = await load_digest(uow, CITY, DAY, TZ, now=now)
     whole = time.perf_counter() - started
     window = DayWindow.of(DAY, TZ)
-    day_rows = await listings.listings_in_period(db, window.start, window.end)
+    async with db.read() as uow:
+        day_rows = await uow.listings.in_period(window.start, window.end, CITY)
     started = time.perf_counter()
     build_digest(
-        area=Jurisdiction(), window=window, as_of=now, listings=day_rows, previous=Totals(),
+        area=CITY, window=window, as_of=now, listings=day_rows, previous=Totals(),
         matches=[], match_listings={}, unmatched_needs=[], unmatched_offers=[],
         open_then=OpenCounts(), now=now, unmatched_needs_now=[], open_needs_now=0, users={},
     )

@@ -19,11 +19,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from bot.matching.model import CITY_NAME, Kind, Place
+from bot.matching.model import CITY_NAME, Kind, Listing, Place
 from bot.services.match_index import ListingIndex
-from storage import listings, users
 from storage.database import Database
-from storage.records import NewListing
+from tests.stores import each
 
 PRODUCTS = [("大白菜", "蔬菜"), ("土豆", "蔬菜"), ("小麦", "粮油"), ("苹果", "水果"),
             ("鸡蛋", "禽蛋"), ("西红柿", "蔬菜"), ("玉米", "粮油"), ("生猪", "畜产品")]
@@ -31,15 +30,16 @@ COUNTIES = ["宝丰县", "叶县", "鲁山县", "郏县", "舞钢市", "汝州�
 RELOADS = 5
 
 
-def new_listing(rng: random.Random, user_id: int) -> NewListing:
+def new_listing(rng: random.Random, user_id: int) -> Listing:
     product, category = rng.choice(PRODUCTS)
     kind: Kind = rng.choice(["offer", "need"])
-    return NewListing(
-        user_id=user_id, kind=kind, raw_text="", product=product, category=category,
+    now = time.time()
+    return Listing(
+        id=0, user_id=user_id, kind=kind, raw_text="", product=product, category=category,
         place=Place(city=CITY_NAME, county=rng.choice(COUNTIES)),
         quantity=float(rng.randint(100, 10_000)), unit="kg",
         price=round(rng.uniform(0.5, 5.0), 2), price_unit="kg",
-        expires_at=time.time() + 7 * 86_400,
+        created_at=now, expires_at=now + 7 * 86_400,
     )
 
 
@@ -54,25 +54,25 @@ async def run(size: int, posts: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "province.db"
         async with await Database.open(path) as a, await Database.open(path) as b:
-            await users.upsert_user(a, 1, role="grower")
-            now = time.time()
+            await each(a).users.upsert(1, role="grower")
             for start in range(0, size, 10_000):
-                batch = [(new_listing(rng, 1), now) for _ in range(min(10_000, size - start))]
-                await listings.add_listings(a, batch)
-            index_a = ListingIndex()
+                batch = [new_listing(rng, 1) for _ in range(min(10_000, size - start))]
+                await each(a).listings.add_many(batch)
+            index_a = ListingIndex(a)
             reloads = []
             for _ in range(RELOADS):
                 started = time.perf_counter()
-                await index_a.load(a)
+                await index_a.load()
                 reloads.append(time.perf_counter() - started)
             idle, after_post = [], []
             for _ in range(posts):
                 started = time.perf_counter()
-                await index_a.sync(a)
+                await index_a.sync()
                 idle.append(time.perf_counter() - started)
-                await listings.add_listing(b, new_listing(rng, 1))
+                # Worker B posts: one listing in a unit of work of its own.
+                await each(b).listings.add(new_listing(rng, 1))
                 started = time.perf_counter()
-                read = await index_a.sync(a)
+                read = await index_a.sync()
                 after_post.append(time.perf_counter() - started)
                 assert read == 1
             print(f"{size:,} open listings, {posts:,} posts by another worker")

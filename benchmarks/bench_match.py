@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
                 f" {naive / ours:>6.0f}×{note}"
             )
         # The largest market, parsed once more, fills the index.
-        listings, _ = read_listings(path, workers=2)
+        listings, _, _ = read_listings(path, workers=2)
     if len(listings) < INDEX_SIZE + INDEX_PROBES:
         print(f"index: skipped, the largest market has only {len(listings)} usable listings")
         return 0

@@ -30,7 +30,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from bot.matching.catalogue import pack_rows
-from bot.matching.parser import CHINA_TZ
+from bot.matching.clock import PLATFORM_TZ
 from bot.matching.regions import get_gazetteer
 
 JIN = Fraction(1, 2)
@@ -518,7 +518,7 @@ class _Writer:
 def generate(offers: int, needs: int, seed: int = 1, today: date | None = None) -> Market:
     """A market of ``offers`` offers and ``needs`` needs, interleaved as they would arrive."""
     # The command judges validity by the date in China, so the market does too.
-    writer = _Writer(random.Random(seed), today or datetime.now(CHINA_TZ).date())
+    writer = _Writer(random.Random(seed), today or datetime.now(PLATFORM_TZ).date())
     kinds = ["offer"] * offers + ["need"] * needs
     writer.rng.shuffle(kinds)
     facts = [writer.fact(kind, line) for line, kind in enumerate(kinds)]

@@ -1,10 +1,10 @@
-"""The one place that assembles the Telegram Application.
+"""The one place that assembles the bot: the routes in order, the jobs, the services.
 
-Persistence (SQLite), the rate limiter, per-user ordering of updates, the
-handlers in order, the jobs and the error handler are all wired here. The
-long-lived services (database, matching index, outbox sender) are created in
-``post_init``, kept in ``bot_data``, stopped in ``post_stop`` and closed in
-``post_shutdown``.
+Every update goes to the one router (``bot.telegram.router``), which runs it in a unit
+of work of its own and routes it through :data:`ROUTES` below. The long-lived services
+(database, matching index, outbox sender) are created in ``post_init``, kept in
+``bot_data``, stopped in ``post_stop`` and closed in ``post_shutdown``; the jobs are
+scheduled there too, in one list.
 """
 
 from __future__ import annotations
@@ -14,35 +14,32 @@ import contextlib
 import itertools
 import logging
 import signal
-import warnings
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 from telegram import Update
 from telegram.error import BadRequest, InvalidToken, NetworkError
-from telegram.ext import (
-    Application,
-    ApplicationBuilder,
-    CallbackQueryHandler,
-    CommandHandler,
-    ContextTypes,
-    MessageHandler,
-    TypeHandler,
-    filters,
-)
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 from telegram.request import HTTPXRequest
-from telegram.warnings import PTBUserWarning
 
-from bot import menus
-from bot.handlers import common, matches, my_listings, officials, posting, registration
-from bot.handlers.common import FarmContext
-from bot.persistence import SQLitePersistence
-from bot.services.listings import expire_listings
+from bot.handlers import (
+    common,
+    jobs,
+    matches,
+    my_listings,
+    officials,
+    posting,
+    registration,
+)
+from bot.handlers.routing import Route, Routes
 from bot.services.match_index import ListingIndex
-from bot.services.outbox_sender import start_outbox_sender, stop_outbox_sender
 from bot.services.runtime import SERVICES_KEY, Services
 from bot.settings import Settings, SettingsError
-from bot.transport import (
+from bot.telegram import menus
+from bot.telegram.outbox_sender import start_outbox_sender, stop_outbox_sender
+from bot.telegram.router import REPLY_GRACE, Router
+from bot.telegram.transport import (
     RETRY_AFTER_RETRIES,
     TELEGRAM_OVERALL_RATE,
     ObservedRequest,
@@ -54,94 +51,125 @@ from storage.database import Database
 
 log = logging.getLogger(__name__)
 
-EXPIRY_INTERVAL = timedelta(minutes=5)
-# What the bot cannot read yet; each gets one line on how to post.
-MEDIA = (
-    filters.VOICE | filters.AUDIO | filters.VIDEO_NOTE | filters.VIDEO | filters.ANIMATION
-    | filters.PHOTO | filters.Document.ALL | filters.Sticker.ALL | filters.LOCATION
-    | filters.VENUE
-)
 # Start-up tries again after 1, 2, 4 … seconds while Telegram cannot be reached, at most
 # a minute apart.
 FIRST_RETRY = 1.0
 LAST_RETRY = 60.0
 
+# Every way into the handlers. Commands win over any conversation in progress (/cancel
+# ends it; /start and /offer begin another). A flow's buttons reach it only while the
+# chat is in that flow. Typed text goes to the step the chat is at, else it is a post.
+ROUTES = Routes(
+    commands={
+        "start": Route(registration.start),
+        "offer": Route(posting.steps_started),
+        "need": Route(posting.steps_started),
+        "mine": Route(my_listings.mine_command),
+        "matches": Route(matches.matches_command),
+        "help": Route(common.help_command),
+        "cancel": Route(common.cancel_command),
+        # Reads: a city's digest takes a second to build and must hold no write lock.
+        "digest": Route(officials.digest_command, writes=False),
+        "short": Route(officials.short_command, writes=False),
+    },
+    presses={
+        "int": Route(matches.interest_pressed),
+        "pair": Route(matches.interest_pressed),
+        "lst": Route(my_listings.listing_pressed),
+    },
+    flows=[registration.FLOW, posting.FLOW, my_listings.FLOW],
+    text=posting.line_posted,
+    contact=common.contact_shared,
+    media=common.media_sent,
+    blocked=common.blocked,
+    unknown_command=common.unknown_command,
+    unknown_press=common.unknown_press,
+    stale_press=common.stale_press,
+)
 
-def register_handlers(application: Application, settings: Settings) -> None:
-    """Every handler, in order. Within a group the first handler that matches wins."""
-    # Group -1 runs before everything: load the caller's account, drop blocked users.
-    application.add_handler(TypeHandler(Update, common.guard), group=-1)
+MISFIRE_GRACE = 600  # seconds
+JOB_KWARGS = {"misfire_grace_time": MISFIRE_GRACE, "coalesce": True}
+# Escalations and expiry reminders are checked this often.
+CHECK_INTERVAL = 600.0
+EXPIRY_INTERVAL = timedelta(minutes=5)
+DAILY_JOB = "officials-daily-digest"
 
-    # Conversations first, so that text answering a question is not read as a new post.
-    # Sign-up precedes posting: an unregistered user's /start must not start a draft.
-    with warnings.catch_warnings():
-        # Conversations follow a user, not a message, on purpose: buttons carry ids or a
-        # draft token that handlers check, so python-telegram-bot's hint does not apply.
-        warnings.filterwarnings("ignore", message=r".*per_message=False.*",
-                                category=PTBUserWarning)
-        application.add_handler(registration.conversation())
-        application.add_handlers(my_listings.handlers())
-        application.add_handler(posting.conversation())
-    application.add_handlers(matches.handlers())
-    officials.register(application, settings)
-    application.add_handlers([
-        CommandHandler("help", common.help_command),
-        CommandHandler("cancel", common.cancel_command),
-        MessageHandler(filters.CONTACT, common.contact_shared),
-        # After the conversations, which take none of these: a step in progress stays
-        # where it is, and the sender hears how to post instead of silence.
-        MessageHandler(filters.UpdateType.MESSAGE & MEDIA, common.media_sent),
-        # Last: presses and commands nothing above took.
-        CallbackQueryHandler(common.unmatched_callback),
-        MessageHandler(filters.COMMAND, common.unknown_command),
-    ])
-    application.add_error_handler(common.error_handler)
+
+def schedule_jobs(application: Application, services: Services) -> None:
+    """Every job, in one place. A job that starts late (the machine was busy, the bot was
+    restarting) still runs within ``MISFIRE_GRACE`` instead of APScheduler's default of one
+    second, which would skip the morning's digest silently; missed runs coalesce into one.
+    """
+    queue = application.job_queue
+    if queue is None:
+        raise RuntimeError("farmdock's jobs need python-telegram-bot[job-queue]")
+    settings = services.settings
+
+    def job(body: Callable[[Services], Awaitable[object]]) -> Callable[..., Awaitable[None]]:
+        async def run(_context: ContextTypes.DEFAULT_TYPE) -> None:
+            await body(services)
+        run.__name__ = body.__name__
+        return run
+
+    queue.run_daily(job(jobs.morning_messages),
+                    time=settings.digest_time.replace(tzinfo=settings.timezone),
+                    name=DAILY_JOB, job_kwargs=JOB_KWARGS)
+    queue.run_repeating(job(jobs.checks), interval=CHECK_INTERVAL, first=60,
+                        name="officials-checks", job_kwargs=JOB_KWARGS)
+    queue.run_repeating(job(jobs.expire), EXPIRY_INTERVAL, first=0, name="expire-listings")
+    queue.run_once(job(jobs.catch_up), when=1, name="officials-catch-up")
+
+    async def staff_menus(context: ContextTypes.DEFAULT_TYPE) -> None:
+        # One call per official: in the background, so many officials never delay start-up.
+        done = await menus.set_staff_menus(context.bot, services.db)
+        log.info("command menus set for %d officials and admins", done)
+
+    queue.run_once(staff_menus, when=0, name="staff-menus")
 
 
 def build_application(
-    settings: Settings, *, overall_max_rate: float | None = None
+    settings: Settings, *, overall_max_rate: float | None = None, routes: Routes = ROUTES,
+    reply_grace: float = REPLY_GRACE,
 ) -> Application:
     """The bot, ready to run. ``overall_max_rate`` caps messages per second over all chats;
     by default this worker's share of Telegram's limit (``FARMDOCK_WORKERS``); 0 removes
     the cap on replies, for measuring against a fake server (the outbox keeps the share).
+    ``routes`` are :data:`ROUTES` unless a test adds to them; ``reply_grace`` is how long
+    the outbox leaves a reply to the router before sending it itself.
 
     Replies and the outbox take every message from one send budget, replies first, so a
     broadcast never makes a user who just typed wait.
     """
-    persistence = SQLitePersistence(settings.db_path)
     share = TELEGRAM_OVERALL_RATE / settings.workers
     if overall_max_rate is None:
         overall_max_rate = share
     budget = SendBudget(overall_max_rate) if overall_max_rate else None
+    router = Router(routes, lambda: application.bot_data[SERVICES_KEY],
+                    reply_grace=reply_grace)
 
     async def post_init(application: Application) -> None:
-        db = await persistence.database()
-        application.bot_data["db"] = db
-        index = ListingIndex()
-        filed = await index.load(db)
+        db = await Database.open(settings.db_path)
+        index = ListingIndex(db)
+        filed = await index.load()
         sender = start_outbox_sender(
-            application, global_per_second=share, budget=budget,
+            application, db, global_per_second=share, budget=budget,
             operator_chat_ids=settings.operator_chat_ids,
         )
-        application.bot_data[SERVICES_KEY] = Services(settings, db, index, sender.wake)
+        services = Services(settings, db, index, sender.wake)
+        application.bot_data[SERVICES_KEY] = services
         await menus.set_default_menu(application.bot)
-        if application.job_queue is not None:
-            application.job_queue.run_repeating(
-                _expire, EXPIRY_INTERVAL, first=0, name="expire-listings"
-            )
-            # One call per official: in the background, so many officials never delay start-up.
-            application.job_queue.run_once(_staff_menus, when=0, name="staff-menus")
+        schedule_jobs(application, services)
         log.info("farmdock started: %d open listings in the matching index", filed)
 
     async def post_stop(application: Application) -> None:
         # Before shutdown closes the bot's HTTP client, which the sender uses.
+        await router.close()
         await stop_outbox_sender(application)
 
     async def post_shutdown(application: Application) -> None:
-        application.bot_data.pop(SERVICES_KEY, None)
-        db = application.bot_data.pop("db", None)
-        if db is not None:
-            await db.close()
+        services: Services | None = application.bot_data.pop(SERVICES_KEY, None)
+        if services is not None:
+            await services.db.close()
 
     application = (
         ApplicationBuilder()
@@ -153,32 +181,17 @@ def build_application(
         # connection, as python-telegram-bot's default has it.
         .request(ObservedRequest(proxy=settings.proxy))
         .get_updates_request(HTTPXRequest(connection_pool_size=1, proxy=settings.proxy))
-        .persistence(persistence)
-        .context_types(ContextTypes(context=FarmContext))
         .rate_limiter(RetryingRateLimiter(budget, max_retries=RETRY_AFTER_RETRIES))
+        # Updates of different chats run at once; one chat's in order (the database
+        # serialises them across workers too).
         .concurrent_updates(PerUserUpdateProcessor())
         .post_init(post_init)
         .post_stop(post_stop)
         .post_shutdown(post_shutdown)
         .build()
     )
-    register_handlers(application, settings)
+    application.add_handler(TypeHandler(Update, router))
     return application
-
-
-async def _expire(context: FarmContext) -> None:
-    """Close listings whose validity has passed, so they stop matching; meanwhile the
-    matching index catches up with listings other workers and the CLI wrote."""
-    services = context.services
-    expired = await expire_listings(services.db, services.index)
-    if expired:
-        log.info("expired listings %s", expired)
-
-
-async def _staff_menus(context: FarmContext) -> None:
-    """Officials and admins get their own command menu (their chat's scope)."""
-    done = await menus.set_staff_menus(context.bot, context.services.db)
-    log.info("command menus set for %d officials and admins", done)
 
 
 def run(settings: Settings) -> None:

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
+from bot.matching.clock import DEFAULT_TIMEZONE
 from bot.matching.limits import read_limits
 from bot.matching.policy import POLICY_DIR_VARIABLE, PolicyError
 
@@ -90,7 +91,7 @@ def load_settings(
             "use e.g. https://api.telegram.org/bot or http://127.0.0.1:8081/bot"
         )
 
-    tz_name = get("TZ", "Asia/Shanghai")
+    tz_name = get("TZ", DEFAULT_TIMEZONE)
     try:
         timezone = ZoneInfo(tz_name)
     except (ZoneInfoNotFoundError, ValueError):

@@ -1,6 +1,7 @@
-"""farmdock's storage: SQLite through aiosqlite, numbered migrations, a typed repository.
+"""farmdock's storage: SQLAlchemy Core over SQLite, numbered migrations, typed repositories.
 
-No SQL lives outside this package. Callers use the functions of the modules
-``users``, ``listings``, ``matches``, ``outbox``, ``state`` and ``audit``,
-each taking an open :class:`storage.database.Database`.
+No SQL lives outside this package. A caller opens a unit of work on a
+:class:`storage.database.Database` (``db.write()`` or ``db.read()``) and uses the
+repositories on it (``uow.users``, ``uow.listings``, ``uow.matches``, ``uow.outbox``,
+``uow.reports``, ``uow.audit``, ``uow.conversations``, ``uow.updates``).
 """

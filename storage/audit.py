@@ -1,4 +1,4 @@
-"""The audit log: who did what, when. Written in the same transaction as the act where possible."""
+"""The audit log: who did what, when. Written in the same unit of work as the act."""
 
 from __future__ import annotations
 
@@ -6,35 +6,42 @@ import json
 import time
 from typing import Any
 
-import aiosqlite
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from storage.database import Database, equal_filters
 from storage.records import AuditEntry
+from storage.schema import audit_log
+
+_ENTRY = select(*AuditEntry.columns(audit_log))
 
 
 async def write_audit(
-    conn: aiosqlite.Connection, actor_id: int | None, action: str, target: str | None = None,
+    conn: AsyncConnection, actor_id: int | None, action: str, target: str | None = None,
     **detail: Any,
 ) -> None:
-    """Add an entry inside an open transaction."""
-    await conn.execute(
-        "INSERT INTO audit_log (at, actor_id, action, target, detail) VALUES (?, ?, ?, ?, ?)",
-        (time.time(), actor_id, action, target, json.dumps(detail, ensure_ascii=False)),
-    )
+    """Add an entry in the unit of work ``conn`` belongs to."""
+    await conn.execute(audit_log.insert().values(
+        at=time.time(), actor_id=actor_id, action=action, target=target,
+        detail=json.dumps(detail, ensure_ascii=False, default=str),
+    ))
 
 
-async def audit(
-    db: Database, actor_id: int | None, action: str, target: str | None = None, **detail: Any
-) -> None:
-    """Add an entry in its own transaction."""
-    async with db.transaction() as conn:
-        await write_audit(conn, actor_id, action, target, **detail)
+class AuditRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
 
+    async def write(
+        self, actor_id: int | None, action: str, target: str | None = None, **detail: Any
+    ) -> None:
+        await write_audit(self._conn, actor_id, action, target, **detail)
 
-async def audit_entries(
-    db: Database, *, action: str | None = None, actor_id: int | None = None
-) -> list[AuditEntry]:
-    """Entries, oldest first, optionally of one action or one actor."""
-    where, params = equal_filters(action=action, actor_id=actor_id)
-    rows = await db.fetch_all(f"SELECT * FROM audit_log{where} ORDER BY id", params)
-    return [AuditEntry.from_row(r) for r in rows]
+    async def entries(
+        self, *, action: str | None = None, actor_id: int | None = None
+    ) -> list[AuditEntry]:
+        """Entries, oldest first, optionally of one action or one actor."""
+        query = _ENTRY.order_by(audit_log.c.id)
+        if action is not None:
+            query = query.where(audit_log.c.action == action)
+        if actor_id is not None:
+            query = query.where(audit_log.c.actor_id == actor_id)
+        return [AuditEntry.from_row(r) for r in await self._conn.execute(query)]

@@ -1,15 +1,20 @@
-"""The SQLite connection pair, numbered migrations and write transactions.
+"""The database: SQLAlchemy's async engine, numbered migrations, units of work.
 
-One writer connection, serialised by an asyncio lock and opened with
-``BEGIN IMMEDIATE`` so that a writer either holds SQLite's write lock from the
-start or waits (``busy_timeout``) instead of failing half-way; one reader
-connection, which WAL mode lets read while the writer writes. Several
-processes (or ``Database`` objects) may open the same file.
+A use case runs in one unit of work (:class:`~storage.uow.SqlUnitOfWork`):
+``async with db.write() as uow:`` … ``await uow.commit()``; leaving the block without
+committing rolls everything back, so a use case either happens whole or not at all.
+``db.read()`` is a read-only snapshot (nothing it does is kept).
+
+SQLite: every connection runs in WAL mode with a busy timeout, and a write unit of
+work starts with ``BEGIN IMMEDIATE`` under this process's write lock, so a writer
+holds SQLite's write lock from its first statement (or waits for it) instead of
+failing half-way; readers read while it writes. Several processes may open the file.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import sqlite3
 import time
@@ -20,12 +25,18 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
+from sqlalchemy import event, exc
+from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import ConnectionPoolEntry
 
-from bot.matching.phones import stored_phone
+from storage.migrations.functions import MIGRATION_FUNCTIONS
+from storage.uow import SqlUnitOfWork
 
 BUSY_TIMEOUT_MS = 30_000
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+# Marks the connection of a write unit of work, so that its BEGIN takes the write lock.
+_WRITE = "farmdock_write"
 
 
 class SchemaTooNewError(RuntimeError):
@@ -58,30 +69,53 @@ def bundled_migrations() -> list[Migration]:
     return found
 
 
-async def _open(path: str) -> aiosqlite.Connection:
-    conn = await aiosqlite.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
-    try:
-        conn.row_factory = sqlite3.Row
-        await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        # The first statement that reads the file: a damaged one fails here.
-        await conn.execute("PRAGMA journal_mode = WAL")
-        await conn.execute("PRAGMA foreign_keys = ON")
-        await conn.execute("PRAGMA synchronous = NORMAL")
-    except BaseException:
-        # Each connection runs in its own thread, which keeps the process alive until
-        # the connection is closed: a connection left open here would hang the exit.
-        await conn.close()
-        raise
-    return conn
+def _sqlite_engine(path: str) -> AsyncEngine:
+    engine = create_async_engine(
+        f"sqlite+aiosqlite:///{path}", connect_args={"timeout": BUSY_TIMEOUT_MS / 1000},
+    )
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def prepare(connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
+        # Transactions are begun by the "begin" listener below, not by the driver.
+        connection.isolation_level = None  # type: ignore[attr-defined]
+        cursor = connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            # The first statement that reads the file: a damaged one fails here.
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA foreign_keys = ON")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        finally:
+            cursor.close()
+        for name, arity, function in MIGRATION_FUNCTIONS:
+            connection.create_function(name, arity, function, deterministic=True)  # type: ignore[attr-defined]
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def begin(connection: Any) -> None:
+        write = connection.get_execution_options().get(_WRITE, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    @event.listens_for(engine.sync_engine, "invalidate")
+    def invalidated(
+        connection: DBAPIConnection, _record: ConnectionPoolEntry, _error: BaseException | None
+    ) -> None:
+        # A unit of work cancelled mid-statement (a job or the outbox sender stopped at
+        # shutdown) has its connection invalidated and closed, not rolled back. A cursor
+        # left open keeps that connection alive until garbage collection, and with it the
+        # transaction: SQLite's write lock, so every other write waits out the busy
+        # timeout and fails. Roll back first; the close then frees nothing more.
+        with contextlib.suppress(Exception):
+            connection.rollback()
+
+    return engine
 
 
 class Database:
-    """An open farmdock database. Use ``await Database.open(path)`` and ``await db.close()``."""
+    """An open farmdock database. ``await Database.open(path)``, then ``await db.close()``."""
 
-    def __init__(self, path: str, writer: aiosqlite.Connection, reader: aiosqlite.Connection):
+    def __init__(self, path: str, engine: AsyncEngine) -> None:
         self.path = path
-        self._writer = writer
-        self._reader = reader
+        self._engine = engine
         self._write_lock = asyncio.Lock()
 
     @classmethod
@@ -91,146 +125,131 @@ class Database:
         Raises :class:`StorageError` when the file cannot be opened as a database.
         """
         path = str(path)
+        db = cls(path, _sqlite_engine(path))
         try:
-            writer = await _open(path)
-            try:
-                db = cls(path, writer, writer)
-                if migrate:
-                    await db.migrate()
-                db._reader = await _open(path)
-            except BaseException:
-                await writer.close()
-                raise
-        except sqlite3.DatabaseError as error:
-            raise StorageError(f"cannot open database {path}: {error}") from error
+            async with db._engine.connect():
+                pass  # opens the file (and fails on a damaged one)
+            if migrate:
+                await db.migrate()
+        except (exc.DBAPIError, sqlite3.DatabaseError) as error:
+            await db.close()
+            reason = getattr(error, "orig", None) or error
+            raise StorageError(f"cannot open database {path}: {reason}") from error
+        except BaseException:
+            await db.close()
+            raise
         return db
 
     async def close(self) -> None:
-        """Close both connections (idempotent)."""
-        for conn in {id(self._reader): self._reader, id(self._writer): self._writer}.values():
-            try:
-                await conn.close()
-            except ValueError:  # already closed
-                pass
+        """Close every connection (idempotent)."""
+        await self._engine.dispose()
 
     async def __aenter__(self) -> Database:
         return self
 
-    async def __aexit__(self, *exc: object) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
 
-    # -- schema ---------------------------------------------------------------
+    # -- units of work -------------------------------------------------------------
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[SqlUnitOfWork]:
+        """A unit of work that writes: committed by ``await uow.commit()``, else undone."""
+        async with self._write_lock, self._engine.connect() as conn:
+            await conn.execution_options(**{_WRITE: True})
+            async with _transaction(conn) as uow:
+                yield uow
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[SqlUnitOfWork]:
+        """A read-only snapshot: every query sees the database as of its first one."""
+        async with self._engine.connect() as conn, _transaction(conn) as uow:
+            yield uow
+
+    # -- schema ----------------------------------------------------------------------
 
     async def schema_version(self) -> int:
         """The newest migration applied, 0 for an empty database."""
-        await self._writer.execute(
-            "CREATE TABLE IF NOT EXISTS schema_version ("
-            " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at REAL NOT NULL)"
-        )
-        async with self._writer.execute("SELECT MAX(version) FROM schema_version") as cur:
-            row = await cur.fetchone()
-        return int(row[0] or 0) if row else 0
+        async with self._engine.connect() as conn:
+            return await _schema_version(conn)
 
     async def migrate(self, migrations: Iterable[Migration] | None = None) -> list[int]:
         """Apply the migrations not yet applied; return their versions. Re-running is a no-op."""
         migrations = list(migrations if migrations is not None else bundled_migrations())
         newest_known = max((m.version for m in migrations), default=0)
         applied: list[int] = []
-        # SQL functions migrations may call: the application's own phone parser.
-        await self._writer.create_function(
-            "normalized_phone", 1, stored_phone, deterministic=True
-        )
-        async with self._write_lock:
-            current = await self.schema_version()
+        async with self._write_lock, self._engine.connect() as conn:
+            current = await _schema_version(conn)
             if current > newest_known:
                 raise SchemaTooNewError(
                     f"database {self.path} has schema version {current}, but this farmdock "
                     f"knows only up to {newest_known}: upgrade farmdock or use another database"
                 )
+            await conn.execution_options(**{_WRITE: True})
             for migration in migrations:
                 if migration.version <= current:
                     continue
-                await self._writer.execute("BEGIN IMMEDIATE")
-                try:
-                    # executescript would commit on its own; run statement by statement instead.
-                    for statement in _split_sql(migration.sql):
-                        await self._writer.execute(statement)
-                    await self._writer.execute(
+                async with conn.begin():
+                    # Another process may have applied it while this one waited for the lock.
+                    found = (await conn.exec_driver_sql(
+                        "SELECT 1 FROM schema_version WHERE version = ?", (migration.version,)
+                    )).first()
+                    if found is not None:
+                        continue
+                    for statement in split_sql(migration.sql):
+                        await conn.exec_driver_sql(statement)
+                    await conn.exec_driver_sql(
                         "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)",
                         (migration.version, migration.name, time.time()),
                     )
-                    await self._writer.execute("COMMIT")
-                except BaseException:
-                    await self._writer.execute("ROLLBACK")
-                    raise
                 applied.append(migration.version)
         return applied
 
-    # -- access ---------------------------------------------------------------
-
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """A write transaction (``BEGIN IMMEDIATE``), committed on success, rolled back on error."""
-        async with self._write_lock:
-            await self._control("BEGIN IMMEDIATE")
-            try:
-                yield self._writer
-            except BaseException:
-                await self._control("ROLLBACK")
-                raise
-            await self._control("COMMIT")
-
-    async def _control(self, statement: str) -> None:
-        """Run BEGIN, COMMIT or ROLLBACK to its end even if the awaiting task is cancelled.
-
-        A statement handed to the connection's thread runs whatever happens to the
-        task awaiting it. A task cancelled while its BEGIN waited for the lock would
-        otherwise leave that transaction open once the BEGIN ran, and every later
-        write on this connection would fail ("cannot start a transaction within a
-        transaction"); so wait for it, undo it, then let the cancellation through.
-        """
-        running = asyncio.ensure_future(self._writer.execute(statement))
-        try:
-            await asyncio.shield(running)
-        except asyncio.CancelledError:
-            await running
-            if statement.startswith("BEGIN"):
-                await self._writer.execute("ROLLBACK")
-            raise
-
-    async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
-        """Rows of a read-only query on the reader connection.
-
-        The statement runs to completion in one step on the connection's thread:
-        an execute and a later fetch would leave it open in between, and while
-        concurrent queries overlap that way the reader keeps one old snapshot
-        and does not see rows committed meanwhile.
-        """
-        return list(await self._reader.execute_fetchall(sql, tuple(params)))
-
-    async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
-        """The first row of a read-only query, or None."""
-        rows = await self.fetch_all(sql, params)
-        return rows[0] if rows else None
+    # -- the file --------------------------------------------------------------------
 
     async def backup_to(self, target: str | Path) -> None:
         """A consistent copy through SQLite's online backup API, safe while others write."""
+        import aiosqlite
+
         try:
             target_conn = await aiosqlite.connect(str(target))
         except sqlite3.DatabaseError as error:
             raise StorageError(f"cannot write a backup to {target}: {error}") from error
         try:
-            await self._reader.backup(target_conn)
+            async with self._engine.connect() as conn:
+                raw = await conn.get_raw_connection()
+                await raw.driver_connection.backup(target_conn)  # type: ignore[union-attr]
         finally:
             await target_conn.close()
 
     async def integrity_check(self) -> str:
         """SQLite's own verdict on the file: 'ok' when sound."""
-        row = await self.fetch_one("PRAGMA integrity_check")
+        async with self._engine.connect() as conn:
+            row = (await conn.exec_driver_sql("PRAGMA integrity_check")).first()
         return str(row[0]) if row else "no answer"
 
 
-def _split_sql(script: str) -> list[str]:
+@asynccontextmanager
+async def _transaction(conn: AsyncConnection) -> AsyncIterator[SqlUnitOfWork]:
+    transaction = await conn.begin()
+    try:
+        yield SqlUnitOfWork(conn, transaction)
+    finally:
+        if transaction.is_active:
+            await transaction.rollback()
+
+
+async def _schema_version(conn: AsyncConnection) -> int:
+    async with conn.begin():
+        await conn.exec_driver_sql(
+            "CREATE TABLE IF NOT EXISTS schema_version ("
+            " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at REAL NOT NULL)"
+        )
+        row = (await conn.exec_driver_sql("SELECT MAX(version) FROM schema_version")).first()
+    return int(row[0] or 0) if row else 0
+
+
+def split_sql(script: str) -> list[str]:
     """Statements of a migration script, each whole: a ';' ends one only where SQLite
     says the statement is complete, so a trigger's body keeps its own ';'."""
     without_comments = "\n".join(
@@ -247,13 +266,3 @@ def _split_sql(script: str) -> list[str]:
     if pending.strip(" \t\n;"):
         statements.append(pending.strip().rstrip(";").strip())
     return statements
-
-
-def equal_filters(**columns: Any) -> tuple[str, list[Any]]:
-    """A WHERE clause that keeps rows equal to every given value; None values are left out.
-
-    Column names come from our own keyword arguments, never from users.
-    """
-    given = {name: value for name, value in columns.items() if value is not None}
-    clause = " AND ".join(f"{name} = ?" for name in given) or "1 = 1"
-    return f" WHERE {clause}", list(given.values())

@@ -1,41 +1,69 @@
-"""Listings: offers and needs, from confirmation to closing."""
+"""Listings: offers and needs, from confirmation to closing.
+
+Every write stamps the rows it touches with the next change number (one per unit
+of work), so each worker's matching index can catch up with what others wrote:
+taking the number locks the counter row until commit, so numbers commit in order
+and a reader never sees a number before a smaller one that is still to come.
+"""
 
 from __future__ import annotations
 
 import math
 import time
 from collections.abc import Sequence
+from datetime import date
+from functools import lru_cache
 from typing import Any
 
-import aiosqlite
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.matching.area import Area
+from bot.matching.model import Listing, ListingStatus, PackSize, Place
 from storage.audit import write_audit
-from storage.database import Database
-from storage.records import ListingChanges, ListingStatus, NewListing, StoredListing
+from storage.records import ListingChanges
+from storage.schema import change_counters, listings
+from storage.sql import chunks, in_area
 
-_INSERT = """
-INSERT INTO listings (
-    user_id, kind, raw_text, product, category, variety, quantity, unit,
-    quantity_as_written, unit_as_written, pack_unit, pack_amount, pack_amount_unit,
-    price, price_unit, price_bound, city, county, township, outside,
-    valid_until, expires_at, status, created_at, updated_at, change_seq, publish_key
-) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?)
-"""
-
-
-async def _next_change_seq(conn: aiosqlite.Connection) -> int:
-    """The change number for every listing row this write transaction touches.
-
-    Updating the counter row holds it locked until commit, so numbers commit in order.
-    """
-    await conn.execute("UPDATE change_counters SET value = value + 1 WHERE name = 'listings'")
-    async with conn.execute("SELECT value FROM change_counters WHERE name = 'listings'") as cur:
-        row = await cur.fetchone()
-    assert row is not None, "migration 0002 creates the counter"
-    return int(row[0])
-
-
+# The columns a Listing is read from, in the order _listing takes them.
+_COLUMNS = [listings.c[name] for name in (
+    "id", "kind", "product", "quantity", "unit", "price", "price_unit", "city", "county",
+    "township", "outside", "created_at", "expires_at", "pack_unit", "pack_amount",
+    "pack_amount_unit", "price_bound", "user_id", "category", "variety", "quantity_as_written",
+    "unit_as_written", "valid_until", "status", "closed_reason", "updated_at", "raw_text",
+)]
+SELECT_LISTINGS = select(*_COLUMNS)
 _NUMBERS = ("quantity", "quantity_as_written", "price", "pack_amount")
+# What an edit of an open listing may change.
+EDITABLE = frozenset({"quantity", "quantity_as_written", "unit_as_written", "price",
+                      "price_unit", "price_bound", "valid_until", "expires_at"})
+
+
+@lru_cache(maxsize=4096)
+def _place(city: str | None, county: str | None, township: str | None,
+           outside: str | None) -> Place:
+    # A city has a few hundred places and a digest reads 100,000 listings: share them.
+    return Place(city, county, township, outside)
+
+
+@lru_cache(maxsize=1024)
+def _pack(unit: str | None, amount: float | None, amount_unit: str | None) -> PackSize | None:
+    if unit and amount is not None and amount_unit:
+        return PackSize(unit, amount, amount_unit)
+    return None
+
+
+@lru_cache(maxsize=1024)
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def listing_from_row(r: Sequence[Any]) -> Listing:
+    return Listing(
+        r[0], r[1], r[2], r[3], r[4], r[5], r[6], _place(r[7], r[8], r[9], r[10]), r[11],
+        r[12], _pack(r[13], r[14], r[15]), r[16], r[17], r[18], r[19], r[20], r[21],
+        _day(r[22]), r[23], r[24], r[25], r[26],
+    )
 
 
 def _refuse_non_finite(**numbers: float | None) -> None:
@@ -46,234 +74,185 @@ def _refuse_non_finite(**numbers: float | None) -> None:
         raise ValueError(f"a listing's numbers must be finite: {wrong}")
 
 
-def _insert_params(new: NewListing, now: float, seq: int) -> tuple[Any, ...]:
-    pack = new.pack
-    place = new.place
-    _refuse_non_finite(quantity=new.quantity, quantity_as_written=new.quantity_as_written,
-                       price=new.price, pack_amount=pack.amount if pack else None)
-    return (
-        new.user_id, new.kind, new.raw_text, new.product, new.category, new.variety,
-        new.quantity, new.unit, new.quantity_as_written, new.unit_as_written,
-        pack.package_unit if pack else None, pack.amount if pack else None,
-        pack.amount_unit if pack else None,
-        new.price, new.price_unit, new.price_bound,
-        place.city, place.county, place.township, place.outside,
-        new.valid_until.isoformat() if new.valid_until else None, new.expires_at, now, now, seq,
-        new.publish_key,
-    )
+def _values(listing: Listing, seq: int, publish_key: str | None) -> dict[str, Any]:
+    pack, place = listing.pack, listing.place
+    _refuse_non_finite(quantity=listing.quantity, quantity_as_written=listing.quantity_as_written,
+                       price=listing.price, pack_amount=pack.amount if pack else None)
+    return {
+        "user_id": listing.user_id, "kind": listing.kind, "raw_text": listing.raw_text,
+        "product": listing.product, "category": listing.category, "variety": listing.variety,
+        "quantity": listing.quantity, "unit": listing.unit,
+        "quantity_as_written": listing.quantity_as_written,
+        "unit_as_written": listing.unit_as_written,
+        "pack_unit": pack.package_unit if pack else None,
+        "pack_amount": pack.amount if pack else None,
+        "pack_amount_unit": pack.amount_unit if pack else None,
+        "price": listing.price, "price_unit": listing.price_unit,
+        "price_bound": listing.price_bound, "city": place.city, "county": place.county,
+        "township": place.township, "outside": place.outside,
+        "valid_until": listing.valid_until.isoformat() if listing.valid_until else None,
+        "expires_at": listing.expires_at, "status": "open", "created_at": listing.created_at,
+        "updated_at": listing.created_at, "change_seq": seq, "publish_key": publish_key,
+    }
 
 
-async def add_listing(
-    db: Database, new: NewListing, *, created_at: float | None = None
-) -> StoredListing:
-    """Commit a confirmed listing (and its audit entry) and return it as stored.
+class ListingRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+        self._seq: int | None = None
 
-    A listing whose ``publish_key`` is stored already is not added again: the one
-    stored first is returned, so confirming the same draft twice publishes it once.
-    """
-    now = created_at if created_at is not None else time.time()
-    async with db.transaction() as conn:
-        listing_id = await _published_with_key(conn, new)
-        if listing_id is None:
-            seq = await _next_change_seq(conn)
-            cur = await conn.execute(_INSERT, _insert_params(new, now, seq))
-            listing_id = cur.lastrowid
-            await write_audit(conn, new.user_id, "listing.create", f"listing:{listing_id}",
-                              kind=new.kind, product=new.product)
-    listing = await get_listing(db, int(listing_id or 0))
-    assert listing is not None
-    return listing
-
-
-async def _published_with_key(conn: aiosqlite.Connection, new: NewListing) -> int | None:
-    """The id of the listing already published under ``new.publish_key``, if any."""
-    if new.publish_key is None:
-        return None
-    async with conn.execute(
-        "SELECT id, user_id FROM listings WHERE publish_key = ?", (new.publish_key,)
-    ) as cur:
-        row = await cur.fetchone()
-    if row is None:
-        return None
-    if int(row[1]) != new.user_id:
-        raise ValueError("the publish key belongs to another user's listing")
-    return int(row[0])
-
-
-async def add_listings(db: Database, batch: Sequence[tuple[NewListing, float]]) -> list[int]:
-    """Commit many listings in one transaction (imports, demo data); returns their ids."""
-    ids: list[int] = []
-    async with db.transaction() as conn:
-        seq = await _next_change_seq(conn)
-        for new, created_at in batch:
-            cur = await conn.execute(_INSERT, _insert_params(new, created_at, seq))
-            ids.append(int(cur.lastrowid or 0))
-    return ids
-
-
-async def get_listing(db: Database, listing_id: int) -> StoredListing | None:
-    row = await db.fetch_one("SELECT * FROM listings WHERE id = ?", (listing_id,))
-    return StoredListing.from_row(row) if row else None
-
-
-async def get_listings(db: Database, ids: Sequence[int]) -> dict[int, StoredListing]:
-    """Listings by id (missing ids are left out)."""
-    found: dict[int, StoredListing] = {}
-    # SQLite caps the parameters of one statement; a digest may ask for 100,000 ids.
-    for start in range(0, len(ids), 500):
-        chunk = list(ids[start : start + 500])
-        marks = ",".join("?" * len(chunk))
-        rows = await db.fetch_all(f"SELECT * FROM listings WHERE id IN ({marks})", chunk)
-        found.update((int(r["id"]), StoredListing.from_row(r)) for r in rows)
-    return found
-
-
-async def latest_change_seq(db: Database) -> int:
-    """The change number of the newest committed listing write (0 before any)."""
-    row = await db.fetch_one("SELECT MAX(change_seq) FROM listings")
-    return int(row[0] or 0) if row else 0
-
-
-async def listings_changed_since(db: Database, seq: int) -> ListingChanges:
-    """Every listing written after change number ``seq``, in its current state.
-
-    One range scan of the change_seq index; nothing changed means no rows read.
-    """
-    rows = await db.fetch_all(
-        "SELECT * FROM listings WHERE change_seq > ? ORDER BY change_seq", (seq,)
-    )
-    return ListingChanges(
-        [StoredListing.from_row(r) for r in rows],
-        int(rows[-1]["change_seq"]) if rows else seq,
-    )
-
-
-async def open_listings(db: Database) -> list[StoredListing]:
-    """Every open listing, oldest first (to rebuild the matching index at start-up)."""
-    rows = await db.fetch_all("SELECT * FROM listings WHERE status = 'open' ORDER BY id")
-    return [StoredListing.from_row(r) for r in rows]
-
-
-async def user_listings(
-    db: Database, user_id: int, *, status: ListingStatus | None = "open"
-) -> list[StoredListing]:
-    """One user's listings, newest first."""
-    sql = "SELECT * FROM listings WHERE user_id = ?"
-    params: list[Any] = [user_id]
-    if status is not None:
-        sql += " AND status = ?"
-        params.append(status)
-    rows = await db.fetch_all(sql + " ORDER BY id DESC", params)
-    return [StoredListing.from_row(r) for r in rows]
-
-
-async def count_recent_listings(db: Database, user_id: int, since: float) -> int:
-    row = await db.fetch_one(
-        "SELECT COUNT(*) FROM listings WHERE user_id = ? AND created_at >= ?", (user_id, since)
-    )
-    return int(row[0]) if row else 0
-
-
-async def update_listing(
-    db: Database, listing_id: int, actor_id: int, **changes: Any
-) -> StoredListing | None:
-    """Change quantity, price or validity of an open listing. None when it is not open."""
-    allowed = {"quantity", "quantity_as_written", "unit_as_written", "price", "price_unit",
-               "price_bound", "valid_until", "expires_at"}
-    unknown = set(changes) - allowed
-    if unknown:
-        raise ValueError(f"cannot change {sorted(unknown)}")
-    if not changes:
-        return await get_listing(db, listing_id)
-    _refuse_non_finite(**{k: v for k, v in changes.items() if k in _NUMBERS})
-    assignments = ", ".join(f"{name} = ?" for name in changes)
-    async with db.transaction() as conn:
-        seq = await _next_change_seq(conn)
-        cur = await conn.execute(
-            f"UPDATE listings SET {assignments}, updated_at = ?, change_seq = ?"
-            " WHERE id = ? AND status = 'open'",
-            (*changes.values(), time.time(), seq, listing_id),
-        )
-        if cur.rowcount == 0:
-            return None
-        await write_audit(conn, actor_id, "listing.update", f"listing:{listing_id}",
-                          **{k: v for k, v in changes.items()})
-    return await get_listing(db, listing_id)
-
-
-async def close_listing(
-    db: Database, listing_id: int, actor_id: int | None, *,
-    status: ListingStatus = "closed", reason: str | None = None,
-) -> bool:
-    """Close, withdraw or expire an open listing; False when it was not open."""
-    async with db.transaction() as conn:
-        seq = await _next_change_seq(conn)
-        cur = await conn.execute(
-            "UPDATE listings SET status = ?, closed_reason = ?, updated_at = ?, change_seq = ?"
-            " WHERE id = ? AND status = 'open'",
-            (status, reason, time.time(), seq, listing_id),
-        )
-        if cur.rowcount == 0:
-            return False
-        await write_audit(conn, actor_id, f"listing.{status}", f"listing:{listing_id}",
-                          reason=reason)
-    return True
-
-
-async def expire_due(db: Database, now: float) -> list[int]:
-    """Mark open listings whose time is up as expired; return their ids."""
-    async with db.transaction() as conn:
-        cur = await conn.execute(
-            "SELECT id FROM listings WHERE status = 'open' AND expires_at IS NOT NULL"
-            " AND expires_at <= ?",
-            (now,),
-        )
-        ids = [int(r[0]) for r in await cur.fetchall()]
-        if ids:
-            seq = await _next_change_seq(conn)
-            marks = ",".join("?" * len(ids))
-            await conn.execute(
-                f"UPDATE listings SET status = 'expired', updated_at = ?, change_seq = ?"
-                f" WHERE id IN ({marks})",
-                (now, seq, *ids),
+    async def _change_seq(self) -> int:
+        """This unit of work's change number, taken on its first listing write."""
+        if self._seq is None:
+            await self._conn.execute(
+                update(change_counters).where(change_counters.c.name == "listings")
+                .values(value=change_counters.c.value + 1)
             )
-    return ids
+            value = (await self._conn.execute(
+                select(change_counters.c.value).where(change_counters.c.name == "listings")
+            )).scalar_one()
+            self._seq = int(value)
+        return self._seq
 
+    async def add(self, listing: Listing, *, publish_key: str | None = None) -> Listing:
+        """Store a confirmed listing (and its audit entry); ``listing.id`` is ignored.
 
-async def listings_in_period(
-    db: Database, start: float, end: float, *, county: str | None = None,
-    township: str | None = None,
-) -> list[StoredListing]:
-    """Listings created in [start, end) within a jurisdiction (None county = the whole city)."""
-    sql = "SELECT * FROM listings WHERE created_at >= ? AND created_at < ?"
-    params: list[Any] = [start, end]
-    sql, params = _scope(sql, params, county, township)
-    rows = await db.fetch_all(sql + " ORDER BY created_at, id", params)
-    return [StoredListing.from_row(r) for r in rows]
+        A listing whose ``publish_key`` is stored already is not added again: the one
+        stored first is returned, so confirming the same draft twice publishes it once.
+        """
+        if publish_key is not None:
+            row = (await self._conn.execute(
+                select(listings.c.id, listings.c.user_id)
+                .where(listings.c.publish_key == publish_key)
+            )).first()
+            if row is not None:
+                if int(row[1]) != listing.user_id:
+                    raise ValueError("the publish key belongs to another user's listing")
+                stored = await self.get(int(row[0]))
+                assert stored is not None
+                return stored
+        values = _values(listing, await self._change_seq(), publish_key)
+        result = await self._conn.execute(listings.insert().values(**values))
+        listing_id = int(result.inserted_primary_key[0])  # type: ignore[index]
+        await write_audit(self._conn, listing.user_id, "listing.create", f"listing:{listing_id}",
+                          kind=listing.kind, product=listing.product)
+        stored = await self.get(listing_id)
+        assert stored is not None
+        return stored
 
+    async def add_many(self, batch: Sequence[Listing]) -> list[int]:
+        """Store many listings at once (imports, sample days, benchmarks); their ids."""
+        if not batch:
+            return []
+        seq = await self._change_seq()
+        # Multi-row INSERTs, not a round trip to the driver's thread per row (over ten
+        # times slower). Their rows are numbered in the order given, and this unit of
+        # work holds the write lock, so the ids sorted are the listings' in order; asking
+        # SQLAlchemy to keep the order itself would send SQLite one row at a time again.
+        result = await self._conn.execute(
+            listings.insert().returning(listings.c.id),
+            [_values(listing, seq, None) for listing in batch],
+        )
+        return sorted(int(listing_id) for listing_id in result.scalars())
 
-async def open_listings_in(
-    db: Database, *, county: str | None = None, township: str | None = None,
-    created_before: float | None = None,
-) -> list[StoredListing]:
-    """Open listings within a jurisdiction, oldest first."""
-    sql = "SELECT * FROM listings WHERE status = 'open'"
-    params: list[Any] = []
-    if created_before is not None:
-        sql += " AND created_at < ?"
-        params.append(created_before)
-    sql, params = _scope(sql, params, county, township)
-    rows = await db.fetch_all(sql + " ORDER BY created_at, id", params)
-    return [StoredListing.from_row(r) for r in rows]
+    async def get(self, listing_id: int) -> Listing | None:
+        row = (await self._conn.execute(SELECT_LISTINGS.where(listings.c.id == listing_id))).first()
+        return listing_from_row(row) if row else None
 
+    async def get_many(self, ids: Sequence[int]) -> dict[int, Listing]:
+        """Listings by id (missing ids are left out)."""
+        found: dict[int, Listing] = {}
+        for chunk in chunks(list(ids)):
+            for row in await self._conn.execute(SELECT_LISTINGS.where(listings.c.id.in_(chunk))):
+                found[row[0]] = listing_from_row(row)
+        return found
 
-def _scope(
-    sql: str, params: list[Any], county: str | None, township: str | None
-) -> tuple[str, list[Any]]:
-    if county is not None:
-        sql += " AND county = ?"
-        params.append(county)
-        if township is not None:
-            sql += " AND township = ?"
-            params.append(township)
-    return sql, params
+    async def latest_change_seq(self) -> int:
+        """The change number of the newest committed listing write (0 before any)."""
+        value = (await self._conn.execute(select(func.max(listings.c.change_seq)))).scalar()
+        return int(value or 0)
+
+    async def changed_since(self, seq: int) -> ListingChanges:
+        """Every listing written after change number ``seq``, in its current state.
+
+        One range scan of the change_seq index; nothing changed means no rows read.
+        """
+        rows = (await self._conn.execute(
+            select(*_COLUMNS, listings.c.change_seq).where(listings.c.change_seq > seq)
+            .order_by(listings.c.change_seq)
+        )).all()
+        last = int(rows[-1][-1]) if rows else seq
+        return ListingChanges([listing_from_row(r) for r in rows], last)
+
+    async def open(self) -> list[Listing]:
+        """Every open listing, oldest first (to rebuild the matching index at start-up)."""
+        query = SELECT_LISTINGS.where(listings.c.status == "open").order_by(listings.c.id)
+        return [listing_from_row(r) for r in await self._conn.execute(query)]
+
+    async def of_user(
+        self, user_id: int, *, status: ListingStatus | None = "open"
+    ) -> list[Listing]:
+        """One user's listings, newest first."""
+        query = SELECT_LISTINGS.where(listings.c.user_id == user_id)
+        if status is not None:
+            query = query.where(listings.c.status == status)
+        rows = await self._conn.execute(query.order_by(listings.c.id.desc()))
+        return [listing_from_row(r) for r in rows]
+
+    async def update(self, listing_id: int, actor_id: int, **changes: Any) -> Listing | None:
+        """Change quantity, price or validity of an open listing. None when it is not open."""
+        if unknown := set(changes) - EDITABLE:
+            raise ValueError(f"cannot change {sorted(unknown)}")
+        _refuse_non_finite(**{k: v for k, v in changes.items() if k in _NUMBERS})
+        if "valid_until" in changes and isinstance(changes["valid_until"], date):
+            changes["valid_until"] = changes["valid_until"].isoformat()
+        if not changes:
+            return await self.get(listing_id)
+        result = await self._conn.execute(
+            update(listings).where(listings.c.id == listing_id, listings.c.status == "open")
+            .values(**changes, updated_at=time.time(), change_seq=await self._change_seq())
+        )
+        if result.rowcount == 0:
+            return None
+        await write_audit(self._conn, actor_id, "listing.update", f"listing:{listing_id}",
+                          **changes)
+        return await self.get(listing_id)
+
+    async def close(
+        self, listing_id: int, actor_id: int | None, *, status: ListingStatus = "closed",
+        reason: str | None = None,
+    ) -> bool:
+        """Close, withdraw or expire an open listing; False when it was not open."""
+        result = await self._conn.execute(
+            update(listings).where(listings.c.id == listing_id, listings.c.status == "open")
+            .values(status=status, closed_reason=reason, updated_at=time.time(),
+                    change_seq=await self._change_seq())
+        )
+        if result.rowcount == 0:
+            return False
+        await write_audit(self._conn, actor_id, f"listing.{status}", f"listing:{listing_id}",
+                          reason=reason)
+        return True
+
+    async def expire_due(self, now: float) -> list[int]:
+        """Mark open listings whose time is up as expired; return their ids."""
+        ids = list((await self._conn.execute(
+            select(listings.c.id).where(listings.c.status == "open",
+                                        listings.c.expires_at.is_not(None),
+                                        listings.c.expires_at <= now)
+        )).scalars())
+        if ids:
+            seq = await self._change_seq()
+            for chunk in chunks(ids):
+                await self._conn.execute(
+                    update(listings).where(listings.c.id.in_(chunk))
+                    .values(status="expired", updated_at=now, change_seq=seq)
+                )
+        return ids
+
+    async def in_period(self, start: float, end: float, area: Area) -> list[Listing]:
+        """Listings created in [start, end) within ``area``, oldest first."""
+        query = SELECT_LISTINGS.where(listings.c.created_at >= start, listings.c.created_at < end,
+                              in_area(listings, area))
+        return [listing_from_row(r) for r in await self._conn.execute(
+            query.order_by(listings.c.created_at, listings.c.id))]

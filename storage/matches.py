@@ -4,105 +4,104 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Literal
 
+from sqlalchemy import func, or_, select, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.matching.area import Area
 from storage.audit import write_audit
-from storage.database import Database
 from storage.records import MatchRecord
+from storage.schema import listings, matches
+from storage.sql import chunks, in_area, insert_ignoring_duplicates
 
 Side = Literal["need", "offer"]
+_MATCH = select(*MatchRecord.columns(matches))
 
 
-async def record_matches(
-    db: Database, pairs: Sequence[tuple[int, int, float, int]], *, created_at: float | None = None
-) -> list[MatchRecord]:
-    """Store (need_id, offer_id, score, rank) pairs; a pair already known keeps its row.
+class MatchRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
 
-    ``created_at`` backdates the rows (imports, sample days, tests); default now.
-    """
-    now = time.time() if created_at is None else created_at
-    async with db.transaction() as conn:
-        await conn.executemany(
-            "INSERT INTO matches (need_id, offer_id, score, rank, created_at)"
-            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (need_id, offer_id) DO NOTHING",
-            [(need, offer, score, rank, now) for need, offer, score, rank in pairs],
+    async def record(
+        self, pairs: Sequence[tuple[int, int, float, int]], *, created_at: float | None = None
+    ) -> list[MatchRecord]:
+        """Store (need_id, offer_id, score, rank) pairs, a pair already known keeping its
+        row; return each pair's record, in the order given.
+
+        ``created_at`` backdates the rows (imports, sample days, tests); default now.
+        """
+        if not pairs:
+            return []
+        now = time.time() if created_at is None else created_at
+        await self._conn.execute(insert_ignoring_duplicates(self._conn, matches), [
+            {"need_id": need, "offer_id": offer, "score": score, "rank": rank,
+             "created_at": now}
+            for need, offer, score, rank in pairs
+        ])
+        found: dict[tuple[int, int], MatchRecord] = {}
+        for chunk in chunks([(need, offer) for need, offer, _, _ in pairs]):
+            query = _MATCH.where(tuple_(matches.c.need_id, matches.c.offer_id).in_(chunk))
+            for row in await self._conn.execute(query):
+                record = MatchRecord.from_row(row)
+                found[record.need_id, record.offer_id] = record
+        return [found[need, offer] for need, offer, _, _ in pairs if (need, offer) in found]
+
+    async def get(self, match_id: int) -> MatchRecord | None:
+        row = (await self._conn.execute(_MATCH.where(matches.c.id == match_id))).first()
+        return MatchRecord.from_row(row) if row else None
+
+    async def of_listing(self, listing_id: int) -> list[MatchRecord]:
+        """Matches a listing takes part in (either side), best first."""
+        query = _MATCH.where(or_(matches.c.need_id == listing_id,
+                                 matches.c.offer_id == listing_id))
+        return [MatchRecord.from_row(r) for r in
+                await self._conn.execute(query.order_by(matches.c.score.desc(), matches.c.id))]
+
+    async def of_pairs(
+        self, pairs: Sequence[tuple[int, int]]
+    ) -> dict[tuple[int, int], MatchRecord]:
+        """The records of those (need_id, offer_id) pairs that were matched."""
+        found: dict[tuple[int, int], MatchRecord] = {}
+        for chunk in chunks(list(pairs)):
+            query = _MATCH.where(tuple_(matches.c.need_id, matches.c.offer_id).in_(chunk))
+            for row in await self._conn.execute(query):
+                record = MatchRecord.from_row(row)
+                found[record.need_id, record.offer_id] = record
+        return found
+
+    async def express_interest(self, match_id: int, side: Side, actor_id: int) -> MatchRecord:
+        """One side says 我有意向 (the first time counts). ``both_interested`` on the
+        returned record tells whether contacts may go."""
+        column = matches.c.need_interest_at if side == "need" else matches.c.offer_interest_at
+        await self._conn.execute(
+            update(matches).where(matches.c.id == match_id)
+            .values({column: func.coalesce(column, time.time())})
         )
-    if not pairs:
-        return []
-    found = []
-    for need, offer, _score, _rank in pairs:
-        match = await get_match_by_pair(db, need, offer)
-        if match is not None:
-            found.append(match)
-    return found
+        await write_audit(self._conn, actor_id, "match.interest", f"match:{match_id}", side=side)
+        match = await self.get(match_id)
+        assert match is not None
+        return match
 
-
-async def get_match(db: Database, match_id: int) -> MatchRecord | None:
-    row = await db.fetch_one("SELECT * FROM matches WHERE id = ?", (match_id,))
-    return MatchRecord.from_row(row) if row else None
-
-
-async def get_match_by_pair(db: Database, need_id: int, offer_id: int) -> MatchRecord | None:
-    row = await db.fetch_one(
-        "SELECT * FROM matches WHERE need_id = ? AND offer_id = ?", (need_id, offer_id)
-    )
-    return MatchRecord.from_row(row) if row else None
-
-
-async def matches_of_listing(db: Database, listing_id: int) -> list[MatchRecord]:
-    """Matches a listing takes part in (either side), best first."""
-    rows = await db.fetch_all(
-        "SELECT * FROM matches WHERE need_id = ? OR offer_id = ? ORDER BY score DESC, id",
-        (listing_id, listing_id),
-    )
-    return [MatchRecord.from_row(r) for r in rows]
-
-
-async def express_interest(db: Database, match_id: int, side: Side, actor_id: int) -> MatchRecord:
-    """One side says 我有意向. Returns the match; ``both_interested`` tells if contacts may go."""
-    column = "need_interest_at" if side == "need" else "offer_interest_at"
-    now = time.time()
-    async with db.transaction() as conn:
-        await conn.execute(
-            f"UPDATE matches SET {column} = COALESCE({column}, ?) WHERE id = ?", (now, match_id)
+    async def claim_contact_exchange(self, match_id: int) -> bool:
+        """Mark contacts as exchanged; True only for the one caller that should send them."""
+        result = await self._conn.execute(
+            update(matches).where(
+                matches.c.id == match_id, matches.c.contacts_exchanged_at.is_(None),
+                matches.c.need_interest_at.is_not(None), matches.c.offer_interest_at.is_not(None),
+            ).values(contacts_exchanged_at=time.time())
         )
-        await write_audit(conn, actor_id, "match.interest", f"match:{match_id}", side=side)
-    match = await get_match(db, match_id)
-    assert match is not None
-    return match
+        return result.rowcount > 0
 
-
-async def claim_contact_exchange(db: Database, match_id: int) -> bool:
-    """Mark contacts as exchanged; True only for the one caller that should send them."""
-    async with db.transaction() as conn:
-        cur = await conn.execute(
-            "UPDATE matches SET contacts_exchanged_at = ? WHERE id = ?"
-            " AND contacts_exchanged_at IS NULL AND need_interest_at IS NOT NULL"
-            " AND offer_interest_at IS NOT NULL",
-            (time.time(), match_id),
+    async def in_period(self, start: float, end: float, area: Area) -> list[MatchRecord]:
+        """Matches made in [start, end) where either side lies in ``area``."""
+        need = listings.alias("need")
+        offer = listings.alias("offer")
+        query = (
+            _MATCH.join_from(matches, need, need.c.id == matches.c.need_id)
+            .join(offer, offer.c.id == matches.c.offer_id)
+            .where(matches.c.created_at >= start, matches.c.created_at < end,
+                   or_(in_area(need, area), in_area(offer, area)))
+            .order_by(matches.c.created_at, matches.c.id)
         )
-        return cur.rowcount > 0
-
-
-async def matches_in_period(
-    db: Database, start: float, end: float, *, county: str | None = None,
-    township: str | None = None,
-) -> list[MatchRecord]:
-    """Matches made in [start, end) where either side lies in the jurisdiction."""
-    sql = """
-        SELECT m.* FROM matches m
-        JOIN listings n ON n.id = m.need_id
-        JOIN listings o ON o.id = m.offer_id
-        WHERE m.created_at >= ? AND m.created_at < ?
-    """
-    params: list[Any] = [start, end]
-    if county is not None:
-        if township is None:
-            sql += " AND (n.county = ? OR o.county = ?)"
-            params += [county, county]
-        else:
-            sql += (" AND ((n.county = ? AND n.township = ?)"
-                    " OR (o.county = ? AND o.township = ?))")
-            params += [county, township, county, township]
-    rows = await db.fetch_all(sql + " ORDER BY m.created_at, m.id", params)
-    return [MatchRecord.from_row(r) for r in rows]
+        return [MatchRecord.from_row(r) for r in await self._conn.execute(query)]

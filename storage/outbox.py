@@ -1,4 +1,9 @@
-"""The outbox: messages to send exactly once, kept until Telegram has taken them."""
+"""The outbox: messages to send exactly once, kept until Telegram has taken them.
+
+A row's payload is what to say (a message as JSON, see ``bot.services.messages``);
+the sender decides how to say it. Rows are enqueued in the unit of work of what
+caused them, so a notice exists exactly when its cause was committed.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +13,15 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-import aiosqlite
+from sqlalchemy import and_, case, exists, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from storage.database import Database, equal_filters
 from storage.records import OutboxMessage
+from storage.schema import outbox
+from storage.sql import chunks, insert_ignoring_duplicates
 
-_NO_CLAIM = "claimed_by = NULL, claimed_until = NULL"
+_ROW = select(*OutboxMessage.columns(outbox))
+_NO_CLAIM = {"claimed_by": None, "claimed_until": None}
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,211 +35,192 @@ class OutgoingMessage:
     not_before: float = 0.0
 
 
-async def enqueue(db: Database, messages: Sequence[OutgoingMessage]) -> int:
-    """Add messages whose key is new; return how many were added (existing keys are kept)."""
-    async with db.transaction() as conn:
-        return await _insert(conn, messages)
+class OutboxRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+        # Rows this unit of work added: the sender is woken once they are committed.
+        self.added = 0
 
+    async def enqueue(self, messages: Sequence[OutgoingMessage]) -> int:
+        """Add messages whose key is new; return how many were added (known keys are kept,
+        and of one key given twice the first counts)."""
+        fresh: dict[str, OutgoingMessage] = {}
+        for m in messages:
+            fresh.setdefault(m.key, m)
+        for key in await self.known_keys(list(fresh)):
+            del fresh[key]
+        if not fresh:
+            return 0
+        now = time.time()
+        # Ignoring duplicates still: another worker may add one of the keys meanwhile.
+        await self._conn.execute(insert_ignoring_duplicates(self._conn, outbox), [
+            {"key": m.key, "chat_id": m.chat_id, "kind": m.kind,
+             "payload": json.dumps(m.payload, ensure_ascii=False), "not_before": m.not_before,
+             "created_at": now}
+            for m in fresh.values()
+        ])
+        self.added += len(fresh)
+        return len(fresh)
 
-async def enqueue_groups(db: Database, groups: Sequence[Sequence[OutgoingMessage]]) -> int:
-    """Add each group whole or not at all, in one transaction; return how many rows were added.
+    async def enqueue_groups(self, groups: Sequence[Sequence[OutgoingMessage]]) -> int:
+        """Add each group whole or not at all; return how many rows were added.
 
-    A group (a digest in several parts, with its files) whose first key is already
-    known is skipped entirely, so a refill that cuts the text differently never
-    adds a second, partly different copy.
-    """
-    async with db.transaction() as conn:
-        fresh = []
-        for group in groups:
-            if not group:
-                continue
-            cur = await conn.execute("SELECT 1 FROM outbox WHERE key = ?", (group[0].key,))
-            if await cur.fetchone() is None:
-                fresh.extend(group)
-        return await _insert(conn, fresh)
-
-
-async def known_keys(db: Database, keys: Sequence[str]) -> set[str]:
-    """Which of ``keys`` are in the outbox already, whatever their state."""
-    found: set[str] = set()
-    for start in range(0, len(keys), 500):  # below SQLite's parameter limit
-        chunk = list(keys[start : start + 500])
-        rows = await db.fetch_all(
-            f"SELECT key FROM outbox WHERE key IN ({','.join('?' * len(chunk))})", chunk
+        A group (a digest in several parts, with its files) whose first key is already
+        known is skipped entirely, so a refill that cuts the text differently never
+        adds a second, partly different copy.
+        """
+        firsts = await self.known_keys([group[0].key for group in groups if group])
+        return await self.enqueue(
+            [m for group in groups if group and group[0].key not in firsts for m in group]
         )
-        found.update(r["key"] for r in rows)
-    return found
 
+    async def known_keys(self, keys: Sequence[str]) -> set[str]:
+        """Which of ``keys`` are in the outbox already, whatever their state."""
+        found: set[str] = set()
+        for chunk in chunks(list(keys)):
+            found.update((await self._conn.execute(
+                select(outbox.c.key).where(outbox.c.key.in_(chunk)))).scalars())
+        return found
 
-async def _insert(conn: aiosqlite.Connection, messages: Sequence[OutgoingMessage]) -> int:
-    now = time.time()
-    before = conn.total_changes
-    await conn.executemany(
-        "INSERT INTO outbox (key, chat_id, kind, payload, not_before, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
-        [
-            (m.key, m.chat_id, m.kind, json.dumps(m.payload, ensure_ascii=False),
-             m.not_before, now)
-            for m in messages
-        ],
-    )
-    return conn.total_changes - before
+    async def due(
+        self, now: float, limit: int = 100, *, skip_chats: Collection[int] = ()
+    ) -> list[OutboxMessage]:
+        """Pending messages that may go now, oldest first, leaving out ``skip_chats``."""
+        query = _ROW.where(outbox.c.status == "pending", outbox.c.not_before <= now)
+        if skip_chats:
+            query = query.where(outbox.c.chat_id.not_in(list(skip_chats)))
+        rows = await self._conn.execute(query.order_by(outbox.c.not_before, outbox.c.id)
+                                        .limit(limit))
+        return [OutboxMessage.from_row(r) for r in rows]
 
+    async def claim_due(
+        self, worker_id: str, now: float, *, lease_seconds: float, limit: int = 100,
+        skip_chats: Collection[int] = (),
+    ) -> list[OutboxMessage]:
+        """Claim pending messages that may go now for ``worker_id``; return them, oldest first.
 
-async def due_messages(
-    db: Database, now: float, limit: int = 100, *, skip_chats: Collection[int] = ()
-) -> list[OutboxMessage]:
-    """Pending messages that may go now, oldest first.
+        A row is claimable when it is due and unclaimed, its claim has run out, or it is
+        this worker's already (claiming again renews the lease). A chat is left out while
+        another worker holds a live claim on any of its rows, sent ones included (see
+        ``mark_sent``), so one worker at a time writes to a chat and Telegram's per-chat
+        limit holds across workers. Claimed rows are stamped ``claimed_until = now +
+        lease_seconds``: a worker that dies leaves them to the others after that.
+        ``skip_chats`` are chats this worker must not write to yet.
 
-    ``skip_chats`` leaves out chats the sender must not write to yet (Telegram's
-    per-chat limit), so that a long queue for one chat never hides the others.
-    """
-    sql = "SELECT * FROM outbox WHERE status = 'pending' AND not_before <= ?"
-    params: list[Any] = [now]
-    if skip_chats:
-        sql += f" AND chat_id NOT IN ({','.join('?' * len(skip_chats))})"
-        params += list(skip_chats)
-    rows = await db.fetch_all(sql + " ORDER BY not_before, id LIMIT ?", [*params, limit])
-    return [OutboxMessage.from_row(r) for r in rows]
-
-
-async def claim_due(
-    db: Database,
-    worker_id: str,
-    now: float,
-    *,
-    lease_seconds: float,
-    limit: int = 100,
-    skip_chats: Collection[int] = (),
-) -> list[OutboxMessage]:
-    """Claim pending messages that may go now for ``worker_id``; return them, oldest first.
-
-    A row is claimable when it is due and unclaimed, its claim has run out, or it is
-    this worker's already (claiming again renews the lease). A chat is left out while
-    another worker holds a live claim on any of its rows, sent ones included (see
-    ``mark_sent``), so one worker at a time writes to a chat and Telegram's per-chat
-    limit holds across workers. Claimed rows are stamped ``claimed_until = now +
-    lease_seconds``: a worker that dies leaves them to the others after that.
-    ``skip_chats`` are chats this worker must not write to yet.
-
-    Select and stamp happen in one write transaction (``BEGIN IMMEDIATE``), so two
-    workers never both claim a row. On PostgreSQL the select takes
-    ``FOR UPDATE SKIP LOCKED`` to the same end, and the chat test needs the chat's
-    rows locked too (or an advisory lock per chat).
-    """
-    sql = (
-        "SELECT * FROM outbox AS o WHERE o.status = 'pending' AND o.not_before <= ?"
-        " AND (o.claimed_until IS NULL OR o.claimed_until <= ? OR o.claimed_by = ?)"
-        " AND NOT EXISTS (SELECT 1 FROM outbox AS held WHERE held.chat_id = o.chat_id"
-        " AND held.claimed_until > ? AND held.claimed_by <> ?)"
-    )
-    params: list[Any] = [now, now, worker_id, now, worker_id]
-    if skip_chats:
-        sql += f" AND o.chat_id NOT IN ({','.join('?' * len(skip_chats))})"
-        params += list(skip_chats)
-    sql += " ORDER BY o.not_before, o.id LIMIT ?"
-    until = now + lease_seconds
-    async with db.transaction() as conn:
-        rows = list(await conn.execute_fetchall(sql, [*params, limit]))
-        await conn.executemany(
-            "UPDATE outbox SET claimed_by = ?, claimed_until = ? WHERE id = ?",
-            [(worker_id, until, r["id"]) for r in rows],
+        Select and stamp happen in the caller's write unit of work, which holds SQLite's
+        write lock, so two workers never both claim a row.
+        """
+        held = outbox.alias("held")
+        query = _ROW.where(
+            outbox.c.status == "pending", outbox.c.not_before <= now,
+            or_(outbox.c.claimed_until.is_(None), outbox.c.claimed_until <= now,
+                outbox.c.claimed_by == worker_id),
+            ~exists().where(held.c.chat_id == outbox.c.chat_id, held.c.claimed_until > now,
+                            held.c.claimed_by != worker_id),
         )
-    return [
-        replace(OutboxMessage.from_row(r), claimed_by=worker_id, claimed_until=until)
-        for r in rows
-    ]
+        if skip_chats:
+            query = query.where(outbox.c.chat_id.not_in(list(skip_chats)))
+        rows = [OutboxMessage.from_row(r) for r in await self._conn.execute(
+            query.order_by(outbox.c.not_before, outbox.c.id).limit(limit))]
+        until = now + lease_seconds
+        for chunk in chunks([r.id for r in rows]):
+            await self._conn.execute(update(outbox).where(outbox.c.id.in_(chunk))
+                                     .values(claimed_by=worker_id, claimed_until=until))
+        return [replace(r, claimed_by=worker_id, claimed_until=until) for r in rows]
 
+    async def renew_claims(
+        self, worker_id: str, message_ids: Collection[int], now: float, *,
+        lease_seconds: float,
+    ) -> int:
+        """Extend ``worker_id``'s claims on the pending ``message_ids`` to ``now +
+        lease_seconds`` (never shortening one); return how many rows were renewed.
 
-async def renew_claims(
-    db: Database, worker_id: str, message_ids: Collection[int], now: float, *,
-    lease_seconds: float,
-) -> int:
-    """Extend ``worker_id``'s claims on the pending ``message_ids`` to ``now +
-    lease_seconds`` (never shortening one); return how many rows were renewed.
-
-    A row another worker claimed meanwhile (its claim had run out) is not ours any more
-    and is left alone: fewer rows renewed than asked means the caller lost some.
-    """
-    ids = list(message_ids)
-    renewed = 0
-    async with db.transaction() as conn:
-        for start in range(0, len(ids), 500):  # below SQLite's parameter limit
-            chunk = ids[start : start + 500]
-            cur = await conn.execute(
-                "UPDATE outbox SET claimed_until = MAX(claimed_until, ?)"
-                " WHERE claimed_by = ? AND status = 'pending'"
-                f" AND id IN ({','.join('?' * len(chunk))})",
-                [now + lease_seconds, worker_id, *chunk],
+        A row another worker claimed meanwhile (its claim had run out) is not ours any
+        more and is left alone: fewer rows renewed than asked means the caller lost some.
+        """
+        renewed = 0
+        until = now + lease_seconds
+        for chunk in chunks(list(message_ids)):
+            result = await self._conn.execute(
+                update(outbox).where(outbox.c.claimed_by == worker_id,
+                                     outbox.c.status == "pending", outbox.c.id.in_(chunk))
+                .values(claimed_until=case((outbox.c.claimed_until > until,
+                                            outbox.c.claimed_until), else_=until))
             )
-            renewed += cur.rowcount
-    return renewed
+            renewed += result.rowcount
+        return renewed
 
-
-async def release_claims(db: Database, worker_id: str) -> int:
-    """Give up ``worker_id``'s claims on pending rows (a clean shutdown); return how many."""
-    async with db.transaction() as conn:
-        cur = await conn.execute(
-            f"UPDATE outbox SET {_NO_CLAIM} WHERE claimed_by = ? AND status = 'pending'",
-            (worker_id,),
+    async def release_claims(self, worker_id: str) -> int:
+        """Give up ``worker_id``'s claims on pending rows (a clean stop); return how many."""
+        result = await self._conn.execute(
+            update(outbox).where(outbox.c.claimed_by == worker_id, outbox.c.status == "pending")
+            .values(**_NO_CLAIM)
         )
-        return cur.rowcount
+        return result.rowcount
 
+    async def next_due_at(self) -> float | None:
+        """When the earliest pending message may go (wall time), claimed or not."""
+        value = (await self._conn.execute(
+            select(func.min(outbox.c.not_before)).where(outbox.c.status == "pending")
+        )).scalar()
+        return None if value is None else float(value)
 
-async def next_due_at(db: Database) -> float | None:
-    """When the earliest pending message may go (wall time), claimed or not; None when none."""
-    row = await db.fetch_one("SELECT MIN(not_before) FROM outbox WHERE status = 'pending'")
-    return None if row is None or row[0] is None else float(row[0])
+    async def mark_sent(
+        self, message_id: int, *, chat_busy_until: float | None = None,
+        error: str | None = None,
+    ) -> None:
+        """Telegram took the message. With ``chat_busy_until`` the row keeps its claim until
+        then, so that no other worker writes to the chat sooner; otherwise the claim is
+        cleared. ``error`` notes what went wrong after Telegram took it (an unreadable
+        answer)."""
+        values: dict[str, Any] = {"status": "sent", "sent_at": time.time(),
+                                  "attempts": outbox.c.attempts + 1}
+        values.update(_NO_CLAIM if chat_busy_until is None
+                      else {"claimed_until": chat_busy_until})
+        if error is not None:
+            values["last_error"] = error
+        await self._conn.execute(update(outbox).where(outbox.c.id == message_id).values(values))
 
+    async def mark_sent_keys(self, keys: Sequence[str]) -> None:
+        """Rows sent by someone else than the sender (the router's replies): never again."""
+        now = time.time()
+        for chunk in chunks(list(keys)):
+            await self._conn.execute(
+                update(outbox).where(outbox.c.key.in_(chunk), outbox.c.status == "pending")
+                .values(status="sent", sent_at=now, attempts=outbox.c.attempts + 1,
+                        **_NO_CLAIM)
+            )
 
-async def mark_sent(
-    db: Database, message_id: int, *, chat_busy_until: float | None = None,
-    error: str | None = None,
-) -> None:
-    """Telegram took the message. With ``chat_busy_until`` the row keeps its claim until
-    then, so that no other worker writes to the chat sooner; otherwise the claim is cleared.
-    ``error`` notes what went wrong after Telegram took it (its answer was unreadable).
-    """
-    if chat_busy_until is None:
-        claim, params = _NO_CLAIM, [time.time(), message_id]
-    else:
-        claim, params = "claimed_until = ?", [time.time(), chat_busy_until, message_id]
-    note = ""
-    if error is not None:
-        note = " last_error = ?,"
-        params.insert(1, error)
-    async with db.transaction() as conn:
-        await conn.execute(
-            f"UPDATE outbox SET status = 'sent', sent_at = ?,{note} attempts = attempts + 1,"
-            f" {claim} WHERE id = ?",
-            params,
-        )
+    async def due_now(self, keys: Sequence[str]) -> None:
+        """Make pending rows due at once (the router could not send its replies)."""
+        now = time.time()
+        for chunk in chunks(list(keys)):
+            await self._conn.execute(
+                update(outbox).where(outbox.c.key.in_(chunk), outbox.c.status == "pending")
+                .values(not_before=now)
+            )
 
+    async def mark_failed(self, message_id: int, error: str) -> None:
+        """Give up on a message for good (the recipient blocked the bot, the chat is gone)."""
+        await self._conn.execute(update(outbox).where(outbox.c.id == message_id).values(
+            status="failed", last_error=error, attempts=outbox.c.attempts + 1, **_NO_CLAIM,
+        ))
 
-async def mark_failed(db: Database, message_id: int, error: str) -> None:
-    """Give up on a message for good (the recipient blocked the bot, the chat is gone)."""
-    async with db.transaction() as conn:
-        await conn.execute(
-            "UPDATE outbox SET status = 'failed', last_error = ?, attempts = attempts + 1,"
-            f" {_NO_CLAIM} WHERE id = ?",
-            (error, message_id),
-        )
+    async def postpone(self, message_id: int, until: float, error: str) -> None:
+        """Try again later (429, network trouble); the row is free for any worker then."""
+        await self._conn.execute(update(outbox).where(outbox.c.id == message_id).values(
+            not_before=until, last_error=error, attempts=outbox.c.attempts + 1, **_NO_CLAIM,
+        ))
 
-
-async def postpone(db: Database, message_id: int, until: float, error: str) -> None:
-    """Try again later (429, network trouble); the row is free for any worker then."""
-    async with db.transaction() as conn:
-        await conn.execute(
-            "UPDATE outbox SET not_before = ?, last_error = ?, attempts = attempts + 1,"
-            f" {_NO_CLAIM} WHERE id = ?",
-            (until, error, message_id),
-        )
-
-
-async def messages(
-    db: Database, *, kind: str | None = None, chat_id: int | None = None
-) -> list[OutboxMessage]:
-    """Outbox rows, oldest first, optionally of one kind or one chat."""
-    where, params = equal_filters(kind=kind, chat_id=chat_id)
-    rows = await db.fetch_all(f"SELECT * FROM outbox{where} ORDER BY id", params)
-    return [OutboxMessage.from_row(r) for r in rows]
+    async def rows(
+        self, *, kind: str | None = None, chat_id: int | None = None
+    ) -> list[OutboxMessage]:
+        """Outbox rows, oldest first, optionally of one kind or one chat."""
+        conditions = []
+        if kind is not None:
+            conditions.append(outbox.c.kind == kind)
+        if chat_id is not None:
+            conditions.append(outbox.c.chat_id == chat_id)
+        query = _ROW.where(and_(*conditions)) if conditions else _ROW
+        return [OutboxMessage.from_row(r) for r in
+                await self._conn.execute(query.order_by(outbox.c.id))]

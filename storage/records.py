@@ -1,41 +1,46 @@
-"""What the repository returns: plain dataclasses, one per stored thing."""
+"""What the repositories return: plain dataclasses, one per stored thing.
+
+A listing is the domain's own :class:`~bot.matching.model.Listing`; the others are
+records of people, matches, messages and conversations. Each record's fields are
+its table's columns in order, so a row becomes a record in one call.
+"""
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Callable
-from dataclasses import dataclass, fields
-from datetime import date
-from functools import cache
-from operator import itemgetter
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal, Self
 
-from bot.matching.model import CITY_NAME, Kind, Listing, ListingDraft, PackSize, Place
+from sqlalchemy import Column, Table
+
+from bot.matching.area import Area
+from bot.matching.model import CITY_NAME, Listing, ListingStatus, Place
 
 Role = Literal["grower", "buyer", "official", "admin"]
 UserStatus = Literal["active", "blocked", "inactive"]
-ListingStatus = Literal["open", "closed", "expired", "withdrawn"]
 OutboxStatus = Literal["pending", "sent", "failed"]
 
 ROLES: tuple[Role, ...] = ("grower", "buyer", "official", "admin")
+STAFF_ROLES: tuple[Role, ...] = ("official", "admin")
+
+__all__ = ["Listing", "ListingStatus"]
 
 
-class _FromRow:
+class _Record:
+    """A record built from a row whose columns are the record's fields, in order."""
+
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> Self:
-        # Called once per row (a digest of the city reads 100,000): pick the columns
-        # in field order with one cached C-level getter instead of a dict per row.
-        return cls(*_getter(cls, tuple(row.keys()))(row))
+    def columns(cls, table: Table) -> list[Column[Any]]:
+        return [table.c[f.name] for f in fields(cls)]  # type: ignore[arg-type]
 
-
-@cache
-def _getter(cls: type, columns: tuple[str, ...]) -> Callable[[sqlite3.Row], tuple[Any, ...]]:
-    position = {name: i for i, name in enumerate(columns)}
-    return itemgetter(*(position[f.name] for f in fields(cls)))
+    @classmethod
+    def from_row(cls, row: Sequence[Any]) -> Self:
+        return cls(*row)
 
 
 @dataclass(frozen=True, slots=True)
-class User(_FromRow):
+class User(_Record):
     telegram_id: int
     role: Role
     name: str
@@ -50,8 +55,17 @@ class User(_FromRow):
 
     @property
     def place(self) -> Place:
-        """Where the user is (growers, buyers) or what they cover (officials)."""
+        """Where the user is (growers, buyers)."""
         return Place(city=CITY_NAME, county=self.county, township=self.township)
+
+    @property
+    def area(self) -> Area:
+        """What an official covers (the whole city for an admin's empty columns)."""
+        return Area.of(self.county, self.township)
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES
 
     @property
     def display_name(self) -> str:
@@ -60,7 +74,7 @@ class User(_FromRow):
 
 
 @dataclass(frozen=True, slots=True)
-class Invite(_FromRow):
+class Invite(_Record):
     code: str
     role: Role
     name: str
@@ -71,134 +85,28 @@ class Invite(_FromRow):
     used_by: int | None
     used_at: float | None
 
-
-# Not frozen, unlike the other records: a frozen dataclass of 27 fields costs eight
-# times as much to build, and a city digest reads 100,000 listings. Treat as read-only.
-@dataclass(slots=True, eq=True)
-class StoredListing(_FromRow):
-    id: int
-    user_id: int
-    kind: Kind
-    raw_text: str
-    product: str
-    category: str
-    variety: str | None
-    quantity: float | None
-    unit: str | None
-    quantity_as_written: float | None
-    unit_as_written: str | None
-    pack_unit: str | None
-    pack_amount: float | None
-    pack_amount_unit: str | None
-    price: float | None
-    price_unit: str | None
-    price_bound: str | None
-    city: str | None
-    county: str | None
-    township: str | None
-    outside: str | None
-    valid_until: str | None
-    expires_at: float | None
-    status: ListingStatus
-    closed_reason: str | None
-    created_at: float
-    updated_at: float
-
     @property
-    def place(self) -> Place:
-        return Place(
-            city=self.city, county=self.county, township=self.township, outside=self.outside
-        )
-
-    @property
-    def pack(self) -> PackSize | None:
-        if self.pack_unit and self.pack_amount is not None and self.pack_amount_unit:
-            return PackSize(self.pack_unit, self.pack_amount, self.pack_amount_unit)
-        return None
-
-    @property
-    def valid_until_date(self) -> date | None:
-        return date.fromisoformat(self.valid_until) if self.valid_until else None
-
-    def to_domain(self) -> Listing:
-        """The listing as the matching engine sees it."""
-        return Listing(
-            id=str(self.id),
-            kind=self.kind,
-            product=self.product,
-            quantity=self.quantity,
-            unit=self.unit,
-            price=self.price,
-            price_unit=self.price_unit,
-            place=self.place,
-            created_at=self.created_at,
-            expires_at=self.expires_at,
-            pack=self.pack,
-            price_bound=self.price_bound,  # type: ignore[arg-type]
-        )
+    def area(self) -> Area:
+        return Area.of(self.county, self.township)
 
 
 @dataclass(frozen=True, slots=True)
 class ListingChanges:
     """Listings written after a change number, oldest change first, and where that leaves off."""
 
-    listings: list[StoredListing]
+    listings: list[Listing]
     # The newest change number among them; the number asked about when there are none.
     seq: int
 
 
 @dataclass(frozen=True, slots=True)
-class NewListing:
-    """A confirmed listing about to be stored."""
-
-    user_id: int
-    kind: Kind
-    raw_text: str
-    product: str
-    category: str
-    place: Place
-    variety: str | None = None
-    quantity: float | None = None
-    unit: str | None = None
-    quantity_as_written: float | None = None
-    unit_as_written: str | None = None
-    pack: PackSize | None = None
-    price: float | None = None
-    price_unit: str | None = None
-    price_bound: str | None = None
-    valid_until: date | None = None
-    expires_at: float | None = None
-    # The draft's own key: the same draft confirmed twice is stored once.
-    publish_key: str | None = None
-
-    @classmethod
-    def from_draft(
-        cls, draft: ListingDraft, *, user_id: int, kind: Kind, place: Place,
-        valid_until: date | None, expires_at: float | None,
-    ) -> NewListing:
-        """A confirmed draft; ``kind``, ``place`` and validity are what the user settled on."""
-        if draft.product is None or draft.category is None:
-            raise ValueError("a listing needs a product")
-        return cls(
-            user_id=user_id, kind=kind, raw_text=draft.raw_text, product=draft.product,
-            category=draft.category, place=place, variety=draft.variety,
-            quantity=draft.quantity, unit=draft.unit,
-            quantity_as_written=draft.quantity_as_written, unit_as_written=draft.unit_as_written,
-            pack=draft.pack, price=draft.price, price_unit=draft.price_unit,
-            price_bound=draft.price_bound, valid_until=valid_until, expires_at=expires_at,
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class MatchRecord(_FromRow):
+class MatchRecord(_Record):
     id: int
     need_id: int
     offer_id: int
     score: float
     rank: int
     created_at: float
-    need_notified_at: float | None
-    offer_notified_at: float | None
     need_interest_at: float | None
     offer_interest_at: float | None
     contacts_exchanged_at: float | None
@@ -209,7 +117,7 @@ class MatchRecord(_FromRow):
 
 
 @dataclass(frozen=True, slots=True)
-class OutboxMessage(_FromRow):
+class OutboxMessage(_Record):
     id: int
     key: str
     chat_id: int
@@ -227,10 +135,45 @@ class OutboxMessage(_FromRow):
 
 
 @dataclass(frozen=True, slots=True)
-class AuditEntry(_FromRow):
+class AuditEntry(_Record):
     id: int
     at: float
     actor_id: int | None
     action: str
     target: str | None
     detail: str
+
+
+@dataclass(slots=True)
+class Conversation:
+    """A chat's conversation: the flow and step it is at and what the flow collected.
+
+    The router reads it at the start of an update and writes it back with the update's
+    effects; a handler moves it on with :meth:`enter`, :meth:`goto` and :meth:`end`.
+    ``recent_posts`` (POSIX seconds) outlives flows: it is the chat's flood limit.
+    """
+
+    chat_id: int
+    flow: str | None = None
+    step: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    recent_posts: list[float] = field(default_factory=list)
+    version: int = 0
+
+    def enter(self, flow: str, step: str, data: dict[str, Any] | None = None) -> None:
+        """Begin ``flow`` at ``step``, forgetting any other flow the chat was in."""
+        self.flow, self.step, self.data = flow, step, dict(data or {})
+
+    def goto(self, step: str) -> None:
+        self.step = step
+
+    def end(self) -> None:
+        self.flow, self.step, self.data = None, None, {}
+
+    def in_flow(self, flow: str) -> bool:
+        return self.flow == flow
+
+    @classmethod
+    def from_row(cls, row: Sequence[Any]) -> Conversation:
+        chat_id, flow, step, data, recent, version = row
+        return cls(chat_id, flow, step, json.loads(data), json.loads(recent), version)

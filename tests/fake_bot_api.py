@@ -26,6 +26,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
+import aiohttp
 from aiohttp import web
 from telegram.ext import Application
 
@@ -415,6 +416,13 @@ class FakeBotApi:
         self._changed = _Signal()
         self._closing = asyncio.Event()
         self._runner: web.AppRunner | None = None
+        # Webhook delivery (see deliver_by_webhook): where, with what secret, and the
+        # deliveries under way.
+        self._hooks: list[str] = []
+        self._hook_secret: str | None = None
+        self._next_hook = itertools.count()
+        self._deliveries: set[asyncio.Task[None]] = set()
+        self.webhook_attempts: list[tuple[int, str, int | None]] = []
         self._methods: dict[str, tuple[str, Handler]] = {
             name.lower(): (name, handler)
             for name, handler in {
@@ -467,6 +475,8 @@ class FakeBotApi:
 
     async def stop(self) -> None:
         self._closing.set()  # releases held long polls and injected timeouts at once
+        for task in list(self._deliveries):
+            task.cancel()
         self._updates_pushed.notify()
         if self._runner is not None:
             await self._runner.cleanup()
@@ -518,12 +528,45 @@ class FakeBotApi:
         return {"update_id": next(self._update_ids), kind: payload}
 
     def push_update(self, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
-        """Queue an update (``kind`` is e.g. "message" or "callback_query") for getUpdates."""
+        """Queue an update (``kind`` is e.g. "message" or "callback_query") for getUpdates,
+        or, after :meth:`deliver_by_webhook`, post it to the webhooks."""
         update = self.new_update(kind, payload)
+        if self._hooks:
+            task = asyncio.get_running_loop().create_task(self._call_webhook(update))
+            self._deliveries.add(task)
+            task.add_done_callback(self._deliveries.discard)
+            return update
         self._updates.append(update)
         self._updates_pushed.notify()
         self._changed.notify()
         return update
+
+    def deliver_by_webhook(
+        self, urls: list[str], secret: str | None, *, retry_every: float = 0.5
+    ) -> None:
+        """From now on each pushed update is POSTed to one of ``urls`` in turn, as Telegram
+        calls a webhook (``secret`` in its header); a call that does not get a 200 is made
+        again, to the next URL, every ``retry_every`` seconds until one does."""
+        self._hooks = list(urls)
+        self._hook_secret = secret
+        self._retry_every = retry_every
+
+    async def _call_webhook(self, update: dict[str, Any]) -> None:
+        headers = ({"X-Telegram-Bot-Api-Secret-Token": self._hook_secret}
+                   if self._hook_secret else {})
+        async with aiohttp.ClientSession() as session:
+            while not self._closing.is_set():
+                url = self._hooks[next(self._next_hook) % len(self._hooks)]
+                status: int | None = None
+                try:
+                    async with session.post(url, json=update, headers=headers) as response:
+                        status = response.status
+                except (aiohttp.ClientError, OSError):
+                    status = None
+                self.webhook_attempts.append((update["update_id"], url, status))
+                if status == 200:
+                    return
+                await asyncio.sleep(self._retry_every)
 
     def push_callback_query(
         self, from_user: dict[str, Any], message: SentMessage, data: str

@@ -7,10 +7,12 @@ import json
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from bot.cli import main
-from storage import users
 from storage.database import Database
+from storage.schema import invites
+from tests.stores import each
 
 
 @pytest.fixture
@@ -30,7 +32,7 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, object, st
 def stored(db_path: str, telegram_id: int):  # type: ignore[no-untyped-def]
     async def get():  # type: ignore[no-untyped-def]
         async with await Database.open(db_path) as db:
-            return await users.get_user(db, telegram_id)
+            return await each(db).users.get(telegram_id)
 
     return asyncio.run(get())
 
@@ -83,9 +85,9 @@ def test_a_region_that_is_not_one_real_area_is_refused_never_widened(
         assert not asyncio.run(_invites(db_path))
 
 
-async def _invites(db_path: str) -> list[tuple]:
-    async with await Database.open(db_path) as db:
-        return list(await db.fetch_all("SELECT code FROM invites"))
+async def _invites(db_path: str) -> list[str]:
+    async with await Database.open(db_path) as db, db.read() as uow:
+        return list((await uow.connection.execute(select(invites.c.code))).scalars())
 
 
 def test_list_block_and_unblock(db_path: str, capsys) -> None:

@@ -15,27 +15,29 @@ import logging
 import math
 import uuid
 from contextlib import redirect_stderr, redirect_stdout
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from bot.cli import main
 from bot.cli.digest import digest_json
+from bot.matching.area import CITY
+from bot.matching.clock import PLATFORM_TZ as TZ
 from bot.matching.limits import get_limits
 from bot.matching.text import clean_text
 from bot.services import drafts
 from bot.services.digest import load_bundle
-from bot.services.digest_model import Jurisdiction
 from bot.services.digest_text import render_digest, to_plain
 from bot.services.listings import publish_listing
 from bot.services.match_index import ListingIndex
-from storage import users
 from storage.database import Database
-from tests.digest.factories import DAY, TZ
+from storage.schema import listings
+from tests.stores import each
 
 # Every character, lone surrogates and control characters included.
 ANY_CHARACTER = st.characters(exclude_categories=())
@@ -55,6 +57,7 @@ hostile_text = st.one_of(
     st.lists(st.one_of(st.sampled_from(PIECES), st.text(ANY_CHARACTER, max_size=3)),
              max_size=10).map("".join),
 )
+DAY = date(2026, 5, 9)
 NOON = datetime(DAY.year, DAY.month, DAY.day, 12, tzinfo=TZ).timestamp()
 
 
@@ -90,35 +93,40 @@ async def publish_and_digest(path: Path, posts: list[str], organisation: str) ->
     db = await Database.open(path)
     try:
         # The organisation as a careless import could have stored it; the name as typed.
-        grower = await users.upsert_user(
-            db, 1, role="grower", name=clean_text(organisation)[:30],
+        grower = await each(db).users.upsert(
+            1, role="grower", name=clean_text(organisation)[:30],
             organisation=storable(organisation), county="宝丰县", township="张八桥镇",
         )
-        buyer = await users.upsert_user(db, 2, role="buyer", county="湛河区")
-        index = ListingIndex()
+        buyer = await each(db).users.upsert(2, role="buyer", county="湛河区")
+        index = ListingIndex(db)
         for n, text in enumerate(posts):
             user = grower if n % 2 == 0 else buyer
-            draft, refused = drafts.from_post(clean_text(text), user, DAY)
+            posting, refused = drafts.from_post(clean_text(text), user, DAY)
             assert all(isinstance(r, str) and r for r in refused)
-            if draft is None:
+            if posting is None:
                 continue
             # What a user could answer to the questions: 面议, my place, seven days.
-            if drafts.missing(draft) == "price":
-                drafts.set_negotiable(draft)
-            if drafts.missing(draft) == "place":
-                drafts.set_place(draft, user.place)
-            if drafts.missing(draft) == "validity":
-                drafts.set_valid_days(draft, 7)
-            if drafts.missing(draft) is not None:
+            if drafts.missing(posting) == "price":
+                drafts.set_negotiable(posting)
+            if drafts.missing(posting) == "place":
+                drafts.set_place(posting, user.place)
+            if drafts.missing(posting) == "validity":
+                drafts.set_valid_days(posting, 7, DAY)
+            if drafts.missing(posting) is not None:
                 continue
-            new = drafts.to_new_listing(draft, user.telegram_id, DAY, TZ)
-            await publish_listing(db, index, new, now=NOON + n)
-        rows = await db.fetch_all(
-            "SELECT quantity, unit, price, price_unit, price_bound, pack_amount FROM listings")
+            new = drafts.to_listing(posting, user.telegram_id, TZ, NOON + n)
+            async with db.write() as uow:
+                await publish_listing(uow, index, new, today=DAY, now=NOON + n)
+                await uow.commit()
+        async with db.read() as uow:
+            rows = (await uow.connection.execute(select(
+                listings.c.quantity, listings.c.unit, listings.c.price, listings.c.price_unit,
+                listings.c.price_bound, listings.c.pack_amount,
+            ))).mappings().all()
+            found = await load_bundle(uow, CITY, DAY, TZ, now=NOON + 3600)
         for row in rows:
             assert_plausible(dict(row))
 
-        found = await load_bundle(db, Jurisdiction(), DAY, TZ, now=NOON + 3600)
         assert found.messages and found.chart.startswith(b"\x89PNG")
         assert to_plain(render_digest(found.digest, TZ))
         as_json = json.dumps(digest_json(found.digest), ensure_ascii=False, allow_nan=False)

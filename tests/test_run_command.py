@@ -13,11 +13,11 @@ from typing import Any
 import aiohttp
 import pytest
 
-from storage import outbox
+from bot.services.messages import Message, outgoing
 from storage.database import Database
-from storage.outbox import OutgoingMessage
 from tests.fake_bot_api import FakeBotApi, FakeUser, InjectedError
 from tests.proxies import HttpProxy, Socks5Proxy
+from tests.stores import each
 
 TOKEN = "123456:TEST-token"
 # Telegram calls the public https URL; a reverse proxy passes the path on to the bot.
@@ -161,9 +161,8 @@ async def test_after_a_kill_9_a_new_run_sends_the_dead_workers_rows_within_5_s(
     db = tmp_path / "city.db"
     chats = range(1, 301)
     async with await Database.open(db) as database:
-        await outbox.enqueue(database, [
-            OutgoingMessage(f"2026-05-09|{chat}|digest", chat, "digest",
-                            {"method": "sendMessage", "text": f"日报 {chat}"})
+        await each(database).outbox.enqueue([
+            outgoing(f"2026-05-09|{chat}|digest", chat, "digest", Message(f"日报 {chat}"))
             for chat in chats
         ])
     first = await start_bot(fake_api, db)
@@ -173,7 +172,7 @@ async def test_after_a_kill_9_a_new_run_sends_the_dead_workers_rows_within_5_s(
         first.kill()  # SIGKILL: no clean stop gives its claims back
         await first.wait()
     async with await Database.open(db) as database:
-        held = {m.chat_id for m in await outbox.messages(database)
+        held = {m.chat_id for m in await each(database).outbox.rows()
                 if m.status == "pending" and m.claimed_by is not None}
     assert held, "the killed worker held no rows"
     before = len(fake_api.sent)

@@ -18,14 +18,14 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.demo import SamplePost, sample_posts
+from bot.matching.area import CITY, Area
+from bot.matching.clock import local_today
 from bot.services import drafts
-from bot.services.digest import load_digest, local_today
-from bot.services.digest_model import Jurisdiction
+from bot.services.digest import load_digest
 from bot.services.digest_text import render_digest, to_plain
 from bot.services.listings import publish_listing
 from bot.services.match_index import ListingIndex
 from bot.settings import SettingsError, load_settings
-from storage import outbox, users
 from storage.database import Database
 
 DEMO_COUNTY = "宝丰县"
@@ -65,8 +65,9 @@ async def run_demo(path: Path, county: str, tz: ZoneInfo) -> None:
         today = local_today(tz)
         report = await load_sample_day(db, today, tz)
         print(report)
-        for area in (Jurisdiction(county), Jurisdiction()):
-            digest = await load_digest(db, area, today, tz)
+        for area in (Area(county), CITY):
+            async with db.read() as uow:
+                digest = await load_digest(uow, area, today, tz)
             print("\n" + "=" * 60)
             print(to_plain(render_digest(digest, tz)))
         print("\n" + "=" * 60)
@@ -78,10 +79,12 @@ async def run_demo(path: Path, county: str, tz: ZoneInfo) -> None:
 
 async def load_sample_day(db: Database, today: date, tz: ZoneInfo) -> str:
     """Publish every sample post as happening today; returns a one-paragraph report."""
-    await users.upsert_user(db, FIRST_USER_ID - 1, role="official", name="市商务局值班员")
-    await users.upsert_user(db, FIRST_USER_ID - 2, role="official", name="宝丰县商务局",
-                            county=DEMO_COUNTY)
-    index = ListingIndex()
+    async with db.write() as uow:
+        await uow.users.upsert(FIRST_USER_ID - 1, role="official", name="市商务局值班员")
+        await uow.users.upsert(FIRST_USER_ID - 2, role="official", name="宝丰县商务局",
+                               county=DEMO_COUNTY)
+        await uow.commit()
+    index = ListingIndex(db)
     posters: dict[tuple[str, str], int] = {}
     outcome: Counter[str] = Counter()
     start = datetime.combine(today, datetime.min.time(), tz).timestamp()
@@ -89,24 +92,28 @@ async def load_sample_day(db: Database, today: date, tz: ZoneInfo) -> str:
     span = max(60.0, time.time() - start)
     for post in sample_posts():
         user_id = posters.setdefault((post.role, post.organisation), FIRST_USER_ID + len(posters))
-        user = await users.upsert_user(
-            db, user_id, role=post.role, name="", organisation=post.organisation,
-            county=post.county, township=post.township,
-        )
-        draft, _refused = drafts.from_post(post.text, user, today)
-        if draft is None:
-            outcome["incomplete"] += 1
-            continue
-        if drafts.missing(draft) == "price":
-            drafts.set_negotiable(draft)  # what the poster answers when asked: 面议
-        if drafts.missing(draft) is not None:
-            outcome["incomplete"] += 1
-            continue
-        new = drafts.to_new_listing(draft, user_id, today, tz)
-        published = await publish_listing(db, index, new, now=start + span * _fraction(post))
+        # Each post is published in its own unit of work, as the bot publishes it.
+        async with db.write() as uow:
+            user = await uow.users.upsert(
+                user_id, role=post.role, name="", organisation=post.organisation,
+                county=post.county, township=post.township,
+            )
+            posting, _refused = drafts.from_post(post.text, user, today)
+            if posting is not None and drafts.missing(posting) == "price":
+                drafts.set_negotiable(posting)  # what the poster answers when asked: 面议
+            if posting is None or drafts.missing(posting) is not None:
+                outcome["incomplete"] += 1
+                await uow.commit()
+                continue
+            now = start + span * _fraction(post)
+            published = await publish_listing(
+                uow, index, drafts.to_listing(posting, user_id, tz, now), today=today, now=now
+            )
+            await uow.commit()
         outcome[published.listing.kind] += 1
         outcome["matched"] += bool(published.matches)
-    waiting = await outbox.due_messages(db, float("inf"), limit=100_000)
+    async with db.read() as uow:
+        waiting = await uow.outbox.due(float("inf"), limit=100_000)
     return (
         f"样例：{len(posters)} 位用户的 {sum(outcome[k] for k in ('offer', 'need'))} 条信息已发布"
         f"（供应 {outcome['offer']}，求购 {outcome['need']}；"

@@ -41,11 +41,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.cli.db import database_path
+from bot.matching.area import Area, AreaError, resolve_area
+from bot.matching.clock import local_today
 from bot.matching.model import CITY_NAME
-from bot.services.digest import load_digest, local_today
-from bot.services.digest_model import Digest, Jurisdiction
+from bot.services.digest import load_digest
+from bot.services.digest_model import Digest
 from bot.services.digest_text import render_digest, to_plain
-from bot.services.users import RegionError, resolve_region
 from bot.settings import SettingsError, load_settings
 from storage.database import Database, SchemaTooNewError
 
@@ -70,16 +71,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 class UsageError(ValueError):
     """Bad arguments: printed on one line, exit code 2."""
-
-
-def resolve_area(name: str) -> Jurisdiction:
-    """A region name as an official's jurisdiction, read as strictly as an official's own;
-    UsageError when it is not exactly one area of the city."""
-    try:
-        region = resolve_region(name)
-    except RegionError as error:
-        raise UsageError(str(error)) from None
-    return Jurisdiction(region.county, region.township)
 
 
 def digest_json(digest: Digest) -> dict[str, Any]:
@@ -118,7 +109,7 @@ def digest_command(args: argparse.Namespace) -> int:
         if not path.is_file():
             raise UsageError(f"no database at {path}: run `farmdock migrate` or give --db")
         digest = asyncio.run(_load(path, area, day, tz))
-    except (UsageError, SettingsError, SchemaTooNewError) as error:
+    except (UsageError, AreaError, SettingsError, SchemaTooNewError) as error:
         print(f"farmdock: {error}", file=sys.stderr)
         return 2
     if args.format == "xlsx":
@@ -148,9 +139,10 @@ def _day(text: str | None, tz: ZoneInfo) -> date:
         raise UsageError(f"--date {text!r} is not a date: use YYYY-MM-DD") from None
 
 
-async def _load(path: Path, area: Jurisdiction, day: date, tz: ZoneInfo) -> Digest:
+async def _load(path: Path, area: Area, day: date, tz: ZoneInfo) -> Digest:
     db = await Database.open(path)
     try:
-        return await load_digest(db, area, day, tz)
+        async with db.read() as uow:
+            return await load_digest(uow, area, day, tz)
     finally:
         await db.close()

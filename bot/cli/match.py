@@ -12,7 +12,7 @@ import time
 from collections import Counter, defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from itertools import chain
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from typing import Any
 # Only the plain types at import time: every farmdock command loads this module to
 # register, so the parser and the engine are imported where they are used.
 from bot.matching.model import Kind, Listing, ListingDraft, Match, PackSize, Place
+from bot.settings import load_settings
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
         print("farmdock match: --top must be at least 1", file=sys.stderr)
         return 2
     try:
-        listings, problems = read_listings(args.listings, args.workers)
+        listings, problems, names = read_listings(args.listings, args.workers)
     except OSError as error:
         print(f"farmdock match: cannot read {args.listings}: {error.strerror}", file=sys.stderr)
         return 2
@@ -77,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
     needs = [listing for listing in listings if listing.kind == "need"]
     offers = [listing for listing in listings if listing.kind == "offer"]
     matches = match_in_parallel(needs, offers, args.top, time.time(), args.workers)
-    ids: dict[str, str] = {}
+    ids = {number: json.dumps(name, ensure_ascii=False) for number, name in names.items()}
     try:
         sys.stdout.write("".join(_json_line(m, ids) for m in matches))
         sys.stdout.flush()
@@ -91,7 +92,7 @@ def match_in_parallel(
     needs: list[Listing], offers: list[Listing], top_k: int, now: float, workers: int
 ) -> list[Match]:
     """:func:`match_all`, with products shared out over forked processes; the same result."""
-    from bot.matching.engine import match_all
+    from bot.matching.index import match_all
 
     if workers < 2 or len(needs) + len(offers) < _PARALLEL_FROM:
         return match_all(needs, offers, top_k, now)
@@ -118,7 +119,7 @@ def match_in_parallel(
             parts = list(pool.map(_match_share, range(workers), [top_k] * workers, [now] * workers))
     finally:
         _shares = []
-    by_need: dict[str, list[Match]] = defaultdict(list)
+    by_need: dict[int, list[Match]] = defaultdict(list)
     for part in parts:
         for row in part:
             by_need[row[0]].append(Match(*row))
@@ -130,8 +131,8 @@ _shares: list[tuple[list[Listing], list[Listing]]] = []
 
 def _match_share(
     worker: int, top_k: int, now: float
-) -> list[tuple[str, str, float, int, int, str]]:
-    from bot.matching.engine import match_all
+) -> list[tuple[int, int, float, int, int, str]]:
+    from bot.matching.index import match_all
 
     needs, offers = _shares[worker]
     return [
@@ -140,42 +141,44 @@ def _match_share(
     ]
 
 
-def read_listings(path: Path, workers: int = 1) -> tuple[list[Listing], list[dict[str, Any]]]:
-    """The usable listings of a JSON-lines file, in file order, and a problem row per other line.
+def read_listings(
+    path: Path, workers: int = 1
+) -> tuple[list[Listing], list[dict[str, Any]], dict[int, str]]:
+    """The usable listings of a JSON-lines file, in file order; a problem row per other
+    line; and the file's own id of each listing.
 
-    Line order stands for posting order (a later line is newer); a problem row is
-    ``{"line": n, "id": id or None, "reason": text}``.
+    A listing's id is its line number, and line order stands for posting order (a later
+    line is newer); a problem row is ``{"line": n, "id": id or None, "reason": text}``.
     """
+    from bot.matching.clock import local_today
     from bot.matching.drafts import listing_from_draft
-    from bot.matching.parser import CHINA_TZ
 
+    tz = load_settings(require_token=False).timezone
     posts, problems = _read(path)
-    today = datetime.now(CHINA_TZ).date()
+    today = local_today(tz)
     drafts = parse_posts([p.text for p in posts], today, workers)
     listings: list[Listing] = []
+    names: dict[int, str] = {}
     for post, draft in zip(posts, drafts, strict=True):
-        listing = listing_from_draft(draft, post.id, float(post.line), post.kind)
+        listing = listing_from_draft(
+            draft, post.line, float(post.line), today=today, tz=tz, kind=post.kind
+        )
         if isinstance(listing, str):
             problems.append(_problem(post.line, post.id, listing))
         else:
             listings.append(listing)
+            names[post.line] = post.id
     problems.sort(key=lambda row: row["line"])
-    return listings, problems
+    return listings, problems, names
 
 
-def _json_line(match: Match, ids: dict[str, str] | None = None) -> str:
+def _json_line(match: Match, ids: dict[int, str]) -> str:
     """``{"need": id, "offer": id, "score": x, "rank": r, "basis": b}`` as ``json.dumps`` writes it.
 
-    Built by hand because it is written once per match; ``ids`` caches each id's JSON.
+    Built by hand because it is written once per match; ``ids`` holds each listing's
+    file id as JSON.
     """
-    if ids is None:
-        ids = {}
-    need = ids.get(match.need_id)
-    if need is None:
-        need = ids[match.need_id] = json.dumps(match.need_id, ensure_ascii=False)
-    offer = ids.get(match.offer_id)
-    if offer is None:
-        offer = ids[match.offer_id] = json.dumps(match.offer_id, ensure_ascii=False)
+    need, offer = ids[match.need_id], ids[match.offer_id]
     rounded = round(match.score, 4)
     score = repr(rounded) if type(rounded) is float else json.dumps(rounded)
     # The four bases are plain ASCII words: no escaping needed.

@@ -7,8 +7,10 @@ import json
 import logging
 import sys
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date
 from typing import Any, BinaryIO
+
+from bot.settings import load_settings
 
 log = logging.getLogger(__name__)
 
@@ -32,10 +34,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Parse every post and print the results; exit 0 even when some posts do not parse."""
-    from bot.matching.parser import CHINA_TZ
+    from bot.matching.clock import local_today
 
     posts = args.text if args.text else _lines(sys.stdin.buffer)
-    today = datetime.now(CHINA_TZ).date()
+    today = local_today(load_settings(require_token=False).timezone)
     out = sys.stdout.buffer
     try:
         for post in posts:

@@ -15,12 +15,12 @@ from dataclasses import asdict
 from typing import Any
 
 from bot.cli.db import database_path
+from bot.matching.area import AreaError, resolve_area
 from bot.matching.phones import normalize_phone
 from bot.matching.text import clean_text
-from bot.services.users import Region, RegionError, resolve_region
 from bot.settings import SettingsError, load_settings
-from storage import audit, users
 from storage.database import Database, SchemaTooNewError
+from storage.interfaces import UnitOfWork
 from storage.records import ROLES, User
 
 
@@ -73,16 +73,21 @@ def add_command(args: argparse.Namespace) -> int:
         return _fail(f"--phone {args.phone!r} is not a phone number: give a mobile "
                      "(13812345678) or a landline with its area code (0375-5678901)")
 
-    async def add(db: Database, region: Region) -> User:
-        user = await users.upsert_user(
-            db, args.telegram_id, role=args.role, name=args.name, organisation=args.org,
-            phone=phone, county=region.county, township=region.township,
+    try:
+        area = resolve_area(args.region)
+    except AreaError as error:
+        return _fail(str(error))
+
+    async def add(uow: UnitOfWork) -> User:
+        user = await uow.users.upsert(
+            args.telegram_id, role=args.role, name=args.name, organisation=args.org,
+            phone=phone, county=area.county, township=area.township,
         )
-        await audit.audit(db, None, "user.add", f"user:{user.telegram_id}", role=user.role,
-                          by="cli")
+        await uow.audit.write(None, "user.add", f"user:{user.telegram_id}", role=user.role,
+                              by="cli")
         return user
 
-    return _run(args, lambda db: _with_region(args, lambda region: add(db, region)))
+    return _run(args, add)
 
 
 def invite_command(args: argparse.Namespace) -> int:
@@ -93,41 +98,40 @@ def invite_command(args: argparse.Namespace) -> int:
     if not username:
         return _fail("cannot tell the bot's username: set FARMDOCK_TOKEN or pass --bot-username")
 
-    async def invite(db: Database, region: Region) -> dict[str, Any]:
-        created = await users.create_invite(
-            db, role=args.role, name=args.name, organisation=args.org,
-            county=region.county, township=region.township,
-        )
-        await audit.audit(db, None, "user.invite", f"invite:{created.code}", role=created.role,
-                          region=region.label)
-        link = f"https://t.me/{username.lstrip('@')}?start={created.code}"
-        return {"link": link, "code": created.code, "role": created.role, "region": region.label}
+    try:
+        area = resolve_area(args.region)
+    except AreaError as error:
+        return _fail(str(error))
 
-    return _run(args, lambda db: _with_region(args, lambda region: invite(db, region)))
+    async def invite(uow: UnitOfWork) -> dict[str, Any]:
+        created = await uow.users.create_invite(
+            role=args.role, name=args.name, organisation=args.org,
+            county=area.county, township=area.township,
+        )
+        await uow.audit.write(None, "user.invite", f"invite:{created.code}",
+                              role=created.role, region=area.label)
+        link = f"https://t.me/{username.lstrip('@')}?start={created.code}"
+        return {"link": link, "code": created.code, "role": created.role, "region": area.label}
+
+    return _run(args, invite)
 
 
 def list_command(args: argparse.Namespace) -> int:
-    async def listed(db: Database) -> list[User]:
-        return await users.list_users(db, role=args.role)
+    async def listed(uow: UnitOfWork) -> list[User]:
+        return await uow.users.list(role=args.role)
 
     return _run(args, listed)
 
 
 def status_command(args: argparse.Namespace) -> int:
-    async def change(db: Database) -> dict[str, Any]:
-        if not await users.set_status(db, args.telegram_id, args.status):
+    async def change(uow: UnitOfWork) -> dict[str, Any]:
+        if not await uow.users.set_status(args.telegram_id, args.status):
             raise LookupError(f"no user with telegram id {args.telegram_id}")
-        await audit.audit(db, None, f"user.{args.users_command}", f"user:{args.telegram_id}",
-                          by="cli")
+        await uow.audit.write(None, f"user.{args.users_command}", f"user:{args.telegram_id}",
+                              by="cli")
         return {"telegram_id": args.telegram_id, "status": args.status}
 
     return _run(args, change)
-
-
-async def _with_region(
-    args: argparse.Namespace, then: Callable[[Region], Awaitable[Any]]
-) -> Any:
-    return await then(resolve_region(args.region))
 
 
 async def _bot_username() -> str | None:
@@ -141,19 +145,23 @@ async def _bot_username() -> str | None:
         return bot.username
 
 
-def _run(args: argparse.Namespace, action: Callable[[Database], Awaitable[Any]]) -> int:
-    """Open the database, run ``action``, print its result as JSON; errors exit 2."""
+def _run(args: argparse.Namespace, action: Callable[[UnitOfWork], Awaitable[Any]]) -> int:
+    """Open the database, run ``action`` in one unit of work, print its result as JSON;
+    errors exit 2."""
 
     async def main() -> Any:
         db = await Database.open(database_path(args))
         try:
-            return await action(db)
+            async with db.write() as uow:
+                result = await action(uow)
+                await uow.commit()
+            return result
         finally:
             await db.close()
 
     try:
         result = asyncio.run(main())
-    except (SettingsError, SchemaTooNewError, RegionError, LookupError) as error:
+    except (SettingsError, SchemaTooNewError, AreaError, LookupError) as error:
         return _fail(str(error))
     print(json.dumps(_plain(result), ensure_ascii=False, indent=2))
     return 0

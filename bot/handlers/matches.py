@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
-
-from bot import callbacks, keyboards
-from bot.handlers.common import FarmContext, answer, member, refuse_press, reply
-from bot.services import interest
+from bot.handlers.common import member, refuse_press
+from bot.handlers.request import Request
+from bot.services import actions, buttons, interest
 from bot.services.listings import MatchView, matches_of_user
+from bot.services.messages import Message
 from bot.texts import matches as texts
 
 
@@ -26,56 +24,53 @@ def match_lines(views: Sequence[MatchView]) -> list[str]:
     ]
 
 
-async def matches_command(update: Update, context: FarmContext) -> None:
-    """/matches: the current matches of each of my open listings."""
-    account = await member(update, context)
+async def matches_command(req: Request) -> None:
+    """/matches: the current matches of each of my open listings (a read: nothing is
+    recorded until someone presses 我有意向)."""
+    account = member(req)
     if account is None:
         return
-    services = context.services
-    found = await matches_of_user(services.db, services.index, account.telegram_id)
+    found = await matches_of_user(req.uow, req.services.index, account.telegram_id,
+                                  now=req.now)
     if not found:
-        await reply(update, texts.NO_OPEN_LISTINGS)
+        req.say(texts.NO_OPEN_LISTINGS)
         return
     if not any(views for _, views in found):
-        await reply(update, texts.NO_MATCHES)
+        req.say(texts.NO_MATCHES)
         return
     for listing, views in found:
         if views:
             header = texts.matches_header(listing.kind, listing.product, listing.id)
-            await reply(update, "\n\n".join([header, *match_lines(views)]),
-                        keyboards.numbered_interest(
-                            [v.match.id if v.awaits_viewer else None for v in views]))
+            req.say(Message("\n\n".join([header, *match_lines(views)]),
+                            buttons.numbered_interest([v.interest_action for v in views])))
 
 
-async def interest_pressed(update: Update, context: FarmContext) -> None:
-    """我有意向: only a side of the match may press it; contacts go when both have."""
-    query = update.callback_query
-    assert query is not None
-    matched = callbacks.INTEREST_PATTERN.match(query.data or "")
-    if matched is None or context.account is None or context.account.status != "active":
-        await refuse_press(update, context, "interest from a non-member or bad data")
+async def interest_pressed(req: Request) -> None:
+    """我有意向 on a recorded match (int:…) or a pair /matches showed (pair:…): only a side
+    of it may press it; contacts go when both have."""
+    assert req.press is not None
+    account = req.account
+    recorded = actions.INTEREST_PATTERN.match(req.press.action)
+    pair = actions.PAIR_PATTERN.match(req.press.action)
+    if account is None or account.status != "active" or (recorded is None and pair is None):
+        await refuse_press(req, "interest from a non-member or bad data")
         return
-    services = context.services
-    result = await interest.express_interest(
-        services.db, int(matched.group(1)), context.account.telegram_id,
-        wake=services.wake_outbox,
-    )
+    if recorded is not None:
+        result = await interest.express_interest(req.uow, int(recorded.group(1)),
+                                                 account.telegram_id)
+    else:
+        assert pair is not None
+        result = await interest.express_interest_in_pair(
+            req.uow, int(pair.group(1)), int(pair.group(2)), account.telegram_id, now=req.now
+        )
     if result.outcome == "refused":
-        await refuse_press(update, context, "interest in another user's match")
+        await refuse_press(req, "interest in another user's match")
         return
-    message = {
+    req.replies.toast({
         "waiting": texts.INTEREST_RECORDED,
         "exchanged": texts.INTEREST_EXCHANGED,
         "already": texts.INTEREST_ALREADY,
         "closed": texts.INTEREST_CLOSED,
-    }[result.outcome]
-    await answer(query, message)
-    if result.outcome == "waiting" and not context.account.phone:
-        await reply(update, texts.PHONE_MISSING, keyboards.share_phone())
-
-
-def handlers() -> list[CommandHandler | CallbackQueryHandler]:
-    return [
-        CommandHandler("matches", matches_command),
-        CallbackQueryHandler(interest_pressed, pattern=r"^int:"),
-    ]
+    }[result.outcome])
+    if result.outcome == "waiting" and not account.phone:
+        req.say(Message(texts.PHONE_MISSING, contact_request=buttons.share_phone()))

@@ -2,175 +2,124 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
-from telegram import Update
-from telegram.ext import (
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
-
-from bot import callbacks, keyboards
-from bot.handlers.common import (
-    FarmContext,
-    answer,
-    canceller,
-    edit,
-    member,
-    refuse_press,
-    reply,
-    typed_text,
-)
+from bot.handlers.common import member, refuse_press
+from bot.handlers.request import Request
+from bot.handlers.routing import Flow, Step
 from bot.matching.parser import parse_post
+from bot.services import actions, buttons
 from bot.services import listings as service
 from bot.services.listings import listing_summary
+from bot.services.messages import Message
 from bot.texts import listings as fmt
 from bot.texts import my_listings as texts
-from storage import listings as stored
-from storage.records import StoredListing
+from storage.records import Listing
 
-EDITING = "editing"
-_EDITING = "editing"
+FLOW_NAME = "edit_listing"
+VALUE = "value"
 # How many listings /mine shows, newest first.
 SHOWN = 10
 
 
-async def mine_command(update: Update, context: FarmContext) -> None:
+async def mine_command(req: Request) -> None:
     """/mine: one message per open listing, with its buttons."""
-    account = await member(update, context)
+    account = member(req)
     if account is None:
         return
-    own = await stored.user_listings(context.services.db, account.telegram_id)
+    own = await service.open_listings_of(req.uow, account.telegram_id)
     if not own:
-        await reply(update, texts.NONE_OPEN)
+        req.say(texts.NONE_OPEN)
         return
-    await reply(update, texts.HEADER.format(count=len(own)))
-    today = datetime.now(context.services.settings.timezone).date()
+    req.say(texts.HEADER.format(count=len(own)))
     for listing in own[:SHOWN]:
-        await reply(update, _render(listing, today), keyboards.my_listing(listing.id))
+        req.say(Message(_render(listing, req.today), buttons.my_listing(listing.id)))
 
 
-def _render(listing: StoredListing, today: date) -> str:
+def _render(listing: Listing, today: date) -> str:
     return texts.listing(listing.id, listing_summary(listing), listing.place.label(),
-                         listing.valid_until_date, today)
+                         listing.valid_until, today)
 
 
-async def _owned(update: Update, context: FarmContext) -> tuple[str, StoredListing] | None:
-    """The action and the listing of a press, if the presser owns that open listing.
-
-    Anything else (forged data, another user's listing) is refused and audited;
-    a listing of theirs that is no longer open just says so.
-    """
-    query = update.callback_query
-    assert query is not None
-    matched = callbacks.LISTING_PATTERN.match(query.data or "")
-    account = context.account
+async def listing_pressed(req: Request) -> None:
+    """A button under one of my listings; only its owner's presses act, others are refused
+    and audited, and a listing of theirs no longer open just says so."""
+    assert req.press is not None
+    matched = actions.LISTING_PATTERN.match(req.press.action)
+    account = req.account
     if matched is None or account is None or account.status != "active":
-        await refuse_press(update, context, "listing action from a non-member or bad data")
-        return None
+        await refuse_press(req, "listing action from a non-member or bad data")
+        return
     action, listing_id = matched.group(1), int(matched.group(2))
-    listing = await stored.get_listing(context.services.db, listing_id)
-    if listing is None or listing.user_id != account.telegram_id:
-        await refuse_press(update, context, "listing of another user")
-        return None
-    if listing.status != "open":
-        await answer(query, texts.GONE)
-        return None
-    return action, listing
-
-
-async def listing_pressed(update: Update, context: FarmContext) -> str | None:
-    """A button under one of my listings."""
-    owned = await _owned(update, context)
-    if owned is None:
-        return None
-    action, listing = owned
-    query = update.callback_query
-    assert query is not None and context.user_data is not None
-    services = context.services
-    await answer(query)
+    ownership, listing = await service.listing_of_owner(req.uow, listing_id, account.telegram_id)
+    if ownership == "not_yours":
+        await refuse_press(req, "listing of another user")
+        return
+    if ownership == "gone" or listing is None:
+        req.replies.toast(texts.GONE)
+        return
     if action in ("qty", "price"):
-        context.user_data[_EDITING] = {"id": listing.id, "field": action}
+        req.conversation.enter(FLOW_NAME, VALUE, {"id": listing.id, "field": action})
         ask = texts.ASK_QUANTITY if action == "qty" else texts.ASK_PRICE
-        await reply(update, ask.format(id=listing.id))
-        return EDITING
-    if action == "renew":
-        today = datetime.now(services.settings.timezone).date()
-        renewed = await service.renew_listing(services.db, services.index, listing,
-                                              listing.user_id, today=today,
-                                              tz=services.settings.timezone)
+        req.say(ask.format(id=listing.id))
+    elif action == "renew":
+        settings = req.services.settings
+        renewed = await service.renew_listing(req.uow, listing, account.telegram_id,
+                                              today=req.today, tz=settings.timezone)
         if renewed is not None:
-            await edit(query, _render(renewed, today), keyboards.my_listing(renewed.id))
-            await reply(update, texts.RENEWED.format(
-                until=fmt.valid_until(renewed.valid_until_date, today)))
-        return None
-    await service.close_listing(services.db, services.index, listing, listing.user_id,
-                                "done" if action == "done" else "closed")
-    await edit(query, texts.DONE if action == "done" else texts.CLOSED)
-    return None
+            req.replies.edit(Message(_render(renewed, req.today),
+                                     buttons.my_listing(renewed.id)))
+            req.say(texts.RENEWED.format(until=fmt.valid_until(renewed.valid_until, req.today)))
+    else:
+        await service.close_listing(req.uow, listing, account.telegram_id,
+                                    "done" if action == "done" else "closed")
+        req.replies.edit(texts.DONE if action == "done" else texts.CLOSED)
 
 
-async def value_typed(update: Update, context: FarmContext) -> str | int | None:
+async def value_typed(req: Request) -> None:
     """The new quantity or price of the listing being edited."""
-    assert context.user_data is not None and update.effective_message is not None
-    editing = context.user_data.get(_EDITING)
-    account = context.account
-    services = context.services
+    editing = req.conversation.data
+    account = req.account
     listing = None
-    if editing is not None and account is not None:
-        listing = await service.owned_open_listing(services.db, editing["id"],
-                                                   account.telegram_id)
-    if listing is None:
-        context.user_data.pop(_EDITING, None)
-        await reply(update, texts.GONE)
-        return ConversationHandler.END
-    parsed = parse_post(f"{listing.product} {typed_text(update)}")
+    if account is not None:
+        ownership, listing = await service.listing_of_owner(req.uow, editing["id"],
+                                                            account.telegram_id)
+        if ownership != "open":
+            listing = None
+    if listing is None or account is None:
+        req.conversation.end()
+        req.say(texts.GONE)
+        return
+    parsed = parse_post(f"{listing.product} {req.text or ''}", req.today)
     field = "quantity" if editing["field"] == "qty" else "price"
     refused = parsed.field_errors.get("text") or parsed.field_errors.get(field)
     if refused:
-        await reply(update, texts.REFUSED.format(reason=refused))
-        return None
+        req.say(texts.REFUSED.format(reason=refused))
+        return
     if editing["field"] == "qty":
         if parsed.quantity is None or parsed.unit != listing.unit:
-            await reply(update, texts.NOT_UNDERSTOOD_QUANTITY)
-            return None
+            req.say(texts.NOT_UNDERSTOOD_QUANTITY)
+            return
         updated = await service.change_listing(
-            services.db, services.index, listing, listing.user_id,
-            quantity=(parsed.quantity, parsed.unit, parsed.quantity_as_written or parsed.quantity,
-                      parsed.unit_as_written or parsed.unit),
+            req.uow, listing, account.telegram_id,
+            quantity=(parsed.quantity, parsed.quantity_as_written or parsed.quantity,
+                      parsed.unit_as_written or parsed.unit or ""),
         )
     else:
         if parsed.price is None and parsed.price_bound != "negotiable":
-            await reply(update, texts.NOT_UNDERSTOOD_PRICE)
-            return None
+            req.say(texts.NOT_UNDERSTOOD_PRICE)
+            return
         updated = await service.change_listing(
-            services.db, services.index, listing, listing.user_id,
+            req.uow, listing, account.telegram_id,
             price=(parsed.price, parsed.price_unit, parsed.price_bound),
         )
-    context.user_data.pop(_EDITING, None)
+    req.conversation.end()
     if updated is None:
-        await reply(update, texts.GONE)
+        req.say(texts.GONE)
     else:
-        today = datetime.now(services.settings.timezone).date()
-        await reply(update, texts.UPDATED + "\n" + _render(updated, today),
-                    keyboards.my_listing(updated.id))
-    return ConversationHandler.END
+        req.say(Message(texts.UPDATED + "\n" + _render(updated, req.today),
+                        buttons.my_listing(updated.id)))
 
 
-def conversation() -> ConversationHandler:
-    """Listing actions; 改数量 and 改价格 wait for the typed value (persisted)."""
-    press = CallbackQueryHandler(listing_pressed, pattern=r"^lst:")
-    return ConversationHandler(
-        entry_points=[press],
-        states={EDITING: [MessageHandler(filters.TEXT & ~filters.COMMAND, value_typed), press]},
-        fallbacks=[CommandHandler("cancel", canceller(_EDITING))],
-        name="my_listings",
-        persistent=True,
-    )
-
-
-def handlers() -> list[CommandHandler | ConversationHandler]:
-    return [CommandHandler("mine", mine_command), conversation()]
+# 改数量 and 改价格 wait for the typed value.
+FLOW = Flow(name=FLOW_NAME, steps={VALUE: Step(text=value_typed)})

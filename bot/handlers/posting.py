@@ -1,313 +1,354 @@
 """Posting: one line ("出售大白菜5000斤，0.8元/斤") or step by step (/offer, /need).
 
-Both fill one draft (kept in user_data, so a restart resumes) and ask what is
-missing one field at a time, with buttons where the answers are few; then a
-card shows what was understood, with 确认发布, 修改 and 取消. The listing is
-committed to the database before the bot says 已发布.
+Both fill a draft that waits in the chat's conversation and ask what is missing one
+field at a time, with buttons where the answers are few; then a card shows what was
+understood, with 确认发布, 修改 and 取消. The listing is committed before the bot says
+已发布.
+
+A post of its own typed while a draft waits (a supermarket sending its shopping
+list line by line) starts a new draft; the unfinished one is held, never merged,
+and offered back once the new one is published or cancelled (上一条还没发布：继续 /
+放弃). Every card's buttons keep working while its draft is held.
 """
 
 from __future__ import annotations
 
-import logging
-from datetime import date, datetime
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, Update
-from telegram.error import Forbidden, TelegramError
-from telegram.ext import (
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
-
-from bot import callbacks, keyboards
-from bot.handlers.common import (
-    FarmContext,
-    answer,
-    canceller,
-    edit,
-    refuse_press,
-    reply,
-    stale_press,
-    too_fast,
-    trader,
-    typed_text,
-)
+from bot.handlers.common import refuse_press, stale_press, too_fast, trader
 from bot.handlers.matches import match_lines
+from bot.handlers.request import Request
+from bot.handlers.routing import Flow, Step
 from bot.matching.catalogue import CATEGORIES, get_catalogue
 from bot.matching.chatter import chatter_kind
+from bot.matching.drafts import valid_days_for
 from bot.matching.model import CITY_NAME, Place
 from bot.matching.regions import get_gazetteer
-from bot.services import drafts
-from bot.services.listings import html_message, publish_listing, valid_days_for
+from bot.services import actions, buttons, drafts
+from bot.services.drafts import Posting
+from bot.services.listings import publish_listing
+from bot.services.messages import Button, Message, Rows, grid
 from bot.texts import common as common_texts
 from bot.texts import listings as fmt
 from bot.texts import matches as match_texts
 from bot.texts import posting as texts
-from storage.outbox import OutgoingMessage, enqueue
 
-log = logging.getLogger(__name__)
-
-DRAFTING = "drafting"
-_DRAFT = "draft"
+FLOW_NAME = "posting"
+ASKING, CARD = "asking", "card"
 # Product buttons offered per category; the rest can be typed.
 PRODUCT_BUTTONS = 15
+# Unfinished drafts kept while newer ones are posted; older ones beyond are dropped.
+MAX_HELD = 5
 
 
-def _today(context: FarmContext) -> date:
-    return datetime.now(context.services.settings.timezone).date()
+# -- the drafts of the chat ---------------------------------------------------------------
 
 
-def _draft(context: FarmContext) -> dict[str, Any] | None:
-    assert context.user_data is not None
-    return context.user_data.get(_DRAFT)
+def _current(req: Request) -> Posting | None:
+    data = req.conversation.data
+    if not req.conversation.in_flow(FLOW_NAME) or "posting" not in data:
+        return None
+    return Posting.from_dict(data["posting"])
 
 
-async def line_posted(update: Update, context: FarmContext) -> str | int | None:
+def _held(req: Request) -> list[Posting]:
+    if not req.conversation.in_flow(FLOW_NAME):
+        return []
+    return [Posting.from_dict(p) for p in req.conversation.data.get("held", [])]
+
+
+def _store(req: Request, current: Posting | None, held: list[Posting]) -> None:
+    """Write the chat's drafts back to its conversation (at the step ``current`` is at)."""
+    held = held[-MAX_HELD:]
+    if current is None and not held:
+        req.conversation.end()
+        return
+    data: dict[str, Any] = {"held": [p.to_dict() for p in held]}
+    if current is not None:
+        data["posting"] = current.to_dict()
+    step = CARD if current is None or current.asking is None else ASKING
+    req.conversation.enter(FLOW_NAME, step, data)
+
+
+def _begin(req: Request, posting: Posting) -> None:
+    """Make ``posting`` the draft in progress, holding the one it interrupts."""
+    held = _held(req)
+    current = _current(req)
+    if current is not None:
+        held.append(current)
+    _store(req, posting, held)
+
+
+# -- ways in --------------------------------------------------------------------------------
+
+
+async def line_posted(req: Request) -> None:
     """A one-line post from a signed-up user; small talk (你好, 谢谢) is answered instead."""
-    message = update.effective_message
-    assert message is not None and context.user_data is not None
-    if (chatter := chatter_kind(message.text or "")) is not None:
-        await _answer_chatter(update, context, chatter)
-        return None  # no draft: a card already shown stays as it is
-    account = await trader(update, context)
+    text = req.text or ""
+    if (chatter := chatter_kind(text)) is not None:
+        _answer_chatter(req, chatter)
+        return  # no draft: a card already shown stays as it is
+    account = trader(req)
     if account is None:
-        return ConversationHandler.END
-    if too_fast(context):
-        await reply(update, common_texts.SLOW_DOWN)
-        return None
-    draft, refused = drafts.from_post(typed_text(update), account, _today(context))
+        return
+    if too_fast(req):
+        req.say(common_texts.SLOW_DOWN)
+        return
+    posting, refused = drafts.from_post(text, account, req.today)
     if refused:
-        await reply(update, "\n".join(refused))
-    if draft is None:
-        return None  # refused as a whole: whatever was in progress stays as it was
-    context.user_data[_DRAFT] = draft
-    return await _advance(update, context)
+        req.say("\n".join(refused))
+    if posting is None:
+        return  # refused as a whole: whatever was in progress stays as it was
+    _begin(req, posting)
+    _advance(req, posting)
 
 
-async def _answer_chatter(update: Update, context: FarmContext, kind: str) -> None:
+def _answer_chatter(req: Request, kind: str) -> None:
     """Greet back with one line on what to do: post, sign up, or press the card's button."""
-    account = context.account
+    account = req.account
     role = account.role if account is not None and account.status == "active" else None
-    draft = _draft(context)
-    await reply(update, texts.chatter_reply(kind, role, draft is not None
-                                            and draft["asking"] is None))
+    current = _current(req)
+    req.say(texts.chatter_reply(kind, role, current is not None and current.asking is None))
 
 
-async def steps_started(update: Update, context: FarmContext) -> str | int:
+async def steps_started(req: Request) -> None:
     """/offer or /need: walk through every field."""
-    message = update.effective_message
-    assert message is not None and context.user_data is not None
-    if await trader(update, context) is None:
-        return ConversationHandler.END
-    kind = "need" if (message.text or "").startswith("/need") else "offer"
-    context.user_data[_DRAFT] = drafts.for_steps(kind)
-    await reply(update, texts.STEPS_START[kind])
-    return await _advance(update, context)
+    if trader(req) is None:
+        return
+    kind = "need" if req.command == "need" else "offer"
+    posting = drafts.for_steps(kind)
+    _begin(req, posting)
+    req.say(texts.STEPS_START[kind])
+    _advance(req, posting)
 
 
-async def typed(update: Update, context: FarmContext) -> str | int | None:
-    """Text while drafting: the answer to the question asked, or a new post after the card."""
-    draft = _draft(context)
-    if draft is None or draft["asking"] is None:
-        return await line_posted(update, context)
-    assert update.effective_message is not None
-    field = draft["asking"]
-    problem = drafts.answer_text(draft, field, typed_text(update), _today(context))
+async def answer_typed(req: Request) -> None:
+    """Text while a question waits: the answer, or a post of its own (a new draft)."""
+    current = _current(req)
+    text = req.text or ""
+    if current is None or current.asking is None:
+        await line_posted(req)
+        return
+    product = drafts.post_product(text, req.today)
+    if product is not None and current.draft.product not in (None, product):
+        await line_posted(req)  # a post of its own: this draft is held, not merged
+        return
+    field = current.asking
+    problem = drafts.answer_text(current, field, text, req.today)
     if problem is not None:
-        await reply(update, problem, _question_keyboard(context, draft, field))
-        return None
-    return await _advance(update, context)
+        req.say(Message(problem, _question_buttons(req, current, field)))
+        _store(req, current, _held(req))
+        return
+    _advance(req, current)
 
 
-async def pressed(update: Update, context: FarmContext) -> str | int | None:
-    """A button of the draft: an answer, or 确认发布 / 修改 / 取消 on the card."""
-    query = update.callback_query
-    assert query is not None
-    matched = callbacks.POSTING_PATTERN.match(query.data or "")
-    draft = _draft(context)
-    if matched is None or draft is None:
-        await stale_press(update, context, "posting button without a draft")
-        return ConversationHandler.END if draft is None else None
+# -- buttons --------------------------------------------------------------------------------
+
+
+async def pressed(req: Request) -> None:
+    """A button of a draft: an answer, 确认发布 / 修改 / 取消 on a card, or 继续 / 放弃 on a
+    held draft. Card buttons name their draft, which may be held."""
+    assert req.press is not None
+    matched = actions.POSTING_PATTERN.match(req.press.action)
+    current = _current(req)
+    if matched is None:
+        await refuse_press(req, "bad posting button")
+        return
     step, value = matched.group(1), matched.group(2)
-    if step in ("ok", "edit", "cancel"):
-        if value != draft["token"]:
-            await stale_press(update, context, "card button of another draft")
-            return None
-        return await _card_pressed(update, context, step, draft)
-    if not _take_answer(context, draft, step, value):
-        await refuse_press(update, context, f"bad posting answer {step}")
-        return None
-    await answer(query)
-    return await _advance(update, context)
+    if step in ("ok", "edit", "cancel", "resume", "drop"):
+        await _named_pressed(req, step, value)
+        return
+    if current is None:
+        await stale_press(req, "posting button without a draft")
+        return
+    if _ANSWERS.get(step, current.asking) != current.asking:
+        await stale_press(req, "answer to a question not asked")
+        return
+    if not _take_answer(req, current, step, value):
+        await refuse_press(req, f"bad posting answer {step}")
+        return
+    _store(req, current, _held(req))
+    _advance(req, current)
 
 
-def _take_answer(context: FarmContext, draft: dict[str, Any], step: str, value: str) -> bool:
+# The question each answer button belongs to; 修改's field buttons work whatever is asked.
+_ANSWERS = {"kind": "kind", "cat": "category", "prod": "product", "price": "price",
+            "mine": "place", "county": "place", "town": "place", "cand": "place",
+            "days": "validity"}
+
+
+def _take_answer(req: Request, posting: Posting, step: str, value: str) -> bool:
     """Apply a pressed answer; False when the value is not one the bot offers."""
     gazetteer = get_gazetteer()
     if step == "field" and value in drafts.EDITABLE:
-        drafts.reopen(draft, value)
+        drafts.reopen(posting, value)
         return True
     if step == "kind" and value in ("offer", "need"):
-        drafts.set_kind(draft, value)  # type: ignore[arg-type]
+        drafts.set_kind(posting, value)  # type: ignore[arg-type]
         return True
     if step == "cat":
-        return drafts.set_category(draft, value)
+        return drafts.set_category(posting, value)
     if step == "prod":
-        return drafts.set_product(draft, value)
+        return drafts.set_product(posting, value, req.today)
     if step == "price" and value == "none":
-        drafts.set_negotiable(draft)
+        drafts.set_negotiable(posting)
         return True
-    if step == "mine" and context.account is not None:
-        drafts.set_place(draft, context.account.place)
+    if step == "mine" and req.account is not None:
+        drafts.set_place(posting, req.account.place)
         return True
     if step == "county" and value in gazetteer.county_names():
-        draft["county_pick"] = value
+        posting.county_pick = value
         return True
-    county = draft["county_pick"]
+    county = posting.county_pick
     if step == "town" and county and (value == "" or value in gazetteer.townships(county)):
-        drafts.set_place(draft, Place(city=CITY_NAME, county=county, township=value or None))
+        drafts.set_place(posting, Place(city=CITY_NAME, county=county, township=value or None))
         return True
-    candidates = drafts.candidates_of(draft)
+    candidates = posting.draft.place_candidates
     if step == "cand" and value.isdigit() and int(value) < len(candidates):
-        drafts.set_place(draft, candidates[int(value)])
+        drafts.set_place(posting, candidates[int(value)])
         return True
     if step == "days" and value.isdigit() and int(value) in drafts.VALID_DAY_CHOICES:
-        return drafts.set_valid_days(draft, int(value))
+        return drafts.set_valid_days(posting, int(value), req.today)
     return False
 
 
-async def _card_pressed(
-    update: Update, context: FarmContext, step: str, draft: dict[str, Any]
-) -> str | int | None:
-    query = update.callback_query
-    assert query is not None and context.user_data is not None
-    if step == "edit":
-        await answer(query)
-        draft["asking"] = None
-        await reply(update, texts.WHICH_FIELD, keyboards.grid(
-            [(texts.FIELD_LABELS[f], callbacks.posting("field", f)) for f in drafts.EDITABLE]
-        ))
-        return None
-    if step == "cancel":
-        await answer(query)
-        context.user_data.pop(_DRAFT, None)
-        await edit(query, texts.CANCELLED)
-        return ConversationHandler.END
-    return await _publish(update, context, draft)
+async def _named_pressed(req: Request, step: str, token: str) -> None:
+    """A button that names its draft by token: the one in progress or a held one. Acting on
+    a held draft leaves the one in progress where it is."""
+    current = _current(req)
+    held = _held(req)
+    named = next((p for p in [current, *held] if p is not None and p.token == token), None)
+    if named is None:
+        await stale_press(req, "card button of another draft")
+        return
+    rest = [p for p in held if p is not named]
+    kept = None if named is current else current
+    if step in ("edit", "resume"):
+        if step == "edit":
+            named.asking = None
+        # The named draft is the one in progress now; the one it interrupts is held.
+        _store(req, named, rest + ([kept] if kept else []))
+        if step == "edit":
+            req.say(Message(texts.WHICH_FIELD, grid([
+                Button(texts.FIELD_LABELS[f], actions.posting("field", f))
+                for f in drafts.EDITABLE
+            ])))
+        else:
+            _advance(req, named)
+        return
+    if step == "ok":
+        if not await _publish(req, named):
+            return
+    else:
+        req.replies.edit(texts.CANCELLED if step == "cancel" else texts.HELD_DROPPED)
+    if kept is not None:
+        _store(req, kept, rest)
+    else:
+        _finish(req, rest)
 
 
-async def _publish(update: Update, context: FarmContext, draft: dict[str, Any]) -> int | None:
-    """确认发布: commit, then show the card as published and the best matches."""
-    query = update.callback_query
-    assert query is not None and context.user_data is not None
-    account = await trader(update, context)
-    if account is None or drafts.missing(draft) is not None:
-        await answer(query, common_texts.STALE_BUTTON)
-        return None
-    services = context.services
-    today = _today(context)
-    new = drafts.to_new_listing(draft, account.telegram_id, today,
-                                services.settings.timezone)
+async def _publish(req: Request, posting: Posting) -> bool:
+    """确认发布: store, match and notify in this update's unit of work, then turn the card
+    into the receipt with the best matches. False when the draft cannot be published."""
+    account = trader(req)
+    if account is None or drafts.missing(posting) is not None:
+        req.replies.toast(common_texts.STALE_BUTTON)
+        return False
+    settings = req.services.settings
+    listing = drafts.to_listing(posting, account.telegram_id, settings.timezone, req.now)
     # The draft's key makes this a no-op returning the same listing when the draft was
-    # published already (a crash came after the commit, before the cleared draft was saved).
-    published = await publish_listing(services.db, services.index, new,
-                                      wake=services.wake_outbox)
-    context.user_data.pop(_DRAFT, None)
+    # published already (an update delivered twice, a crash before the reply).
+    published = await publish_listing(req.uow, req.services.index, listing, today=req.today,
+                                      publish_key=posting.key, now=req.now)
     text = match_texts.published(published.listing.id, match_lines(published.matches))
-    markup = keyboards.numbered_interest([v.match.id for v in published.matches])
-    try:
-        await answer(query)
-        # The card itself becomes the receipt, matches and buttons included: one call to
-        # Telegram instead of an edit and a new message.
-        await edit(query, f"{texts.published_card(_card(draft, today))}\n\n{text}", markup)
-    except Forbidden:
-        raise  # the user blocked the bot: the error handler marks them inactive
-    except TelegramError as error:
-        # Telegram did not take the reply even after the retries (429s, timeouts). The
-        # listing is published, so the user must hear that, not that it failed.
-        log.warning("reply to 确认 of listing %s failed (%s); sent through the outbox",
-                    published.listing.id, error)
-        await enqueue(services.db, [OutgoingMessage(
-            key=f"published:{published.listing.id}", chat_id=account.telegram_id,
-            kind="published", payload=html_message(text, markup),
-        )])
-        services.wake_outbox()
-    return ConversationHandler.END
+    rows = buttons.numbered_interest([v.interest_action for v in published.matches])
+    # The card itself becomes the receipt, matches and buttons included: one call to
+    # Telegram instead of an edit and a new message.
+    req.replies.edit(Message(f"{texts.published_card(_card(req, posting))}\n\n{text}", rows))
+    return True
 
 
-async def _advance(update: Update, context: FarmContext) -> str:
+def _finish(req: Request, held: list[Posting]) -> None:
+    """The draft in progress is done (published or cancelled): offer the latest held one."""
+    if not held:
+        _store(req, None, [])
+        return
+    back = held[-1]
+    _store(req, None, held)
+    req.say(Message(texts.held_back(back.draft.product), grid([
+        Button(texts.RESUME, actions.posting("resume", back.token)),
+        Button(texts.DROP, actions.posting("drop", back.token)),
+    ], 2)))
+
+
+# -- questions and the card -------------------------------------------------------------------
+
+
+def _advance(req: Request, posting: Posting) -> None:
     """Ask the first missing field, or show the card when nothing is missing."""
-    draft = _draft(context)
-    assert draft is not None
-    field = drafts.missing(draft)
-    draft["asking"] = field
+    field = drafts.missing(posting)
+    posting.asking = field
+    _store(req, posting, _held(req))
     if field is None:
-        await reply(update, _card(draft, _today(context)), keyboards.confirm_card(draft["token"]))
-        return DRAFTING
+        req.say(Message(_card(req, posting), buttons.confirm_card(posting.token)))
+        return
     question = texts.ASK[field]
-    if field == "place" and draft["place_candidates"]:
+    if field == "place" and posting.draft.place_candidates:
         question = texts.PLACE_AMBIGUOUS
-    elif field == "place" and draft["county_pick"]:
-        question = texts.ASK_TOWNSHIP.format(county=draft["county_pick"])
-    await reply(update, question, _question_keyboard(context, draft, field))
-    return DRAFTING
+    elif field == "place" and posting.county_pick:
+        question = texts.ASK_TOWNSHIP.format(county=posting.county_pick)
+    req.say(Message(question, _question_buttons(req, posting, field)))
 
 
-def _question_keyboard(
-    context: FarmContext, draft: dict[str, Any], field: str
-) -> InlineKeyboardMarkup | None:
-    """Buttons for a question whose answers are few; None where the answer is typed."""
-    data = callbacks.posting
+def _question_buttons(req: Request, posting: Posting, field: str) -> Rows:
+    """Buttons for a question whose answers are few; none where the answer is typed."""
+    action = actions.posting
     if field == "kind":
-        return keyboards.grid([(label, data("kind", k)) for k, label in texts.KIND_BUTTONS.items()])
+        return grid([Button(label, action("kind", k)) for k, label in texts.KIND_BUTTONS.items()])
     if field == "category":
-        return keyboards.grid([(c, data("cat", c)) for c in CATEGORIES], 4)
+        return grid([Button(c, action("cat", c)) for c in CATEGORIES], 4)
     if field == "product":
-        names = [p.name for p in get_catalogue().products if p.category == draft["category"]]
-        return keyboards.grid([(n, data("prod", n)) for n in names[:PRODUCT_BUTTONS]])
+        names = [p.name for p in get_catalogue().products
+                 if p.category == posting.draft.category]
+        return grid([Button(n, action("prod", n)) for n in names[:PRODUCT_BUTTONS]])
     if field == "price":
-        return keyboards.grid([(texts.NEGOTIABLE, data("price", "none"))])
+        return grid([Button(texts.NEGOTIABLE, action("price", "none"))])
     if field == "place":
-        if draft["place_candidates"]:
-            return keyboards.places(data, [p.label() for p in drafts.candidates_of(draft)])
-        if draft["county_pick"]:
-            return keyboards.townships(data, draft["county_pick"], texts.WHOLE_COUNTY)
-        account = context.account
-        mine = [(texts.MY_PLACE.format(place=account.place.label() or CITY_NAME),
-                 data("mine", ""))] if account else []
-        return keyboards.counties(data, mine)
+        if posting.draft.place_candidates:
+            return buttons.places(action, [p.label() for p in posting.draft.place_candidates])
+        if posting.county_pick:
+            return buttons.townships(action, posting.county_pick, texts.WHOLE_COUNTY)
+        account = req.account
+        mine = [Button(texts.MY_PLACE.format(place=account.place.label() or CITY_NAME),
+                       action("mine", ""))] if account else []
+        return buttons.counties(action, mine)
     if field == "validity":
-        default = valid_days_for(draft["product"]) if draft["product"] else None
-        return keyboards.grid([
-            ((texts.DEFAULT_DAYS if d == default else texts.DAYS).format(days=d), data("days", d))
+        default = valid_days_for(posting.draft.product)
+        return grid([
+            Button((texts.DEFAULT_DAYS if d == default else texts.DAYS).format(days=d),
+                   action("days", d))
             for d in drafts.VALID_DAY_CHOICES
         ], 4)
-    return None
+    return ()
 
 
-def _card(draft: dict[str, Any], today: date) -> str:
-    place = drafts.place_of(draft)
+def _card(req: Request, posting: Posting) -> str:
+    draft = posting.draft
+    assert draft.kind is not None and draft.product is not None
     return texts.card(
-        kind=draft["kind"], product=draft["product"], category=draft["category"],
-        quantity=fmt.quantity(draft["quantity"], draft["unit"], draft["quantity_as_written"],
-                              draft["unit_as_written"]),
-        price=fmt.price(draft["price"], draft["price_unit"], draft["price_bound"]),
-        place=place.label() if place else "", until=drafts.last_day(draft, today), today=today,
+        kind=draft.kind, product=draft.product, category=draft.category,
+        quantity=fmt.quantity(draft.quantity, draft.unit, draft.quantity_as_written,
+                              draft.unit_as_written),
+        price=fmt.price(draft.price, draft.price_unit, draft.price_bound),
+        place=draft.place.label() if drafts.has_place(draft) else "",
+        until=draft.valid_until, today=req.today,
     )
 
 
-def conversation() -> ConversationHandler:
-    """Posting, persisted; the draft itself lives in user_data."""
-    text = filters.TEXT & ~filters.COMMAND
-    steps = [CommandHandler("offer", steps_started), CommandHandler("need", steps_started)]
-    return ConversationHandler(
-        entry_points=[*steps, MessageHandler(text, line_posted)],
-        states={DRAFTING: [CallbackQueryHandler(pressed, pattern=r"^post:"),
-                           MessageHandler(text, typed)]},
-        fallbacks=[CommandHandler("cancel", canceller(_DRAFT)), *steps],
-        name="posting",
-        persistent=True,
-    )
+FLOW = Flow(
+    name=FLOW_NAME,
+    # At the card, text is a new post (the routes' text handler).
+    steps={ASKING: Step(text=answer_typed), CARD: Step()},
+    namespace="post",
+    press=pressed,
+)

@@ -5,235 +5,208 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram import ReplyKeyboardRemove, Update
-from telegram.ext import (
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
-
-from bot import callbacks, keyboards, menus
-from bot.handlers.common import (
-    FarmContext,
-    answer,
-    canceller,
-    refuse_press,
-    reply,
-    telegram_name,
-    typed_text,
-)
+from bot.handlers.common import refuse_press, stale_press
+from bot.handlers.request import Request
+from bot.handlers.routing import Flow, Step
+from bot.matching.area import Area
 from bot.matching.model import Place
 from bot.matching.phones import find_phone, normalize_phone
 from bot.matching.regions import get_gazetteer
 from bot.matching.text import normalize
-from bot.services import users as people
+from bot.services import actions, buttons, users
+from bot.services.messages import Button, Message, grid
 from bot.texts import registration as texts
-from storage import users
 
+FLOW_NAME = "signup"
 ROLE, NAME, ORGANISATION, PLACE, PHONE = "role", "name", "organisation", "place", "phone"
 MAX_NAME = 30
-_SIGNUP = "signup"
+# Which presses each step takes (reg:<press step>:<value>).
+_PRESSES = {ROLE: ("role",), NAME: ("name",), ORGANISATION: ("org",),
+            PLACE: ("county", "town", "cand")}
 
 
-def _signup(context: FarmContext) -> dict[str, Any]:
-    assert context.user_data is not None
-    return context.user_data.setdefault(_SIGNUP, {})
-
-
-async def start(update: Update, context: FarmContext) -> str | int:
+async def start(req: Request) -> None:
     """/start [invite code]: greet, redeem an invite, or begin signing up."""
-    assert update.effective_user is not None
-    if context.args:
-        return await _redeem(update, context, context.args[0])
-    account = context.account
+    if req.args:
+        await _redeem(req, req.args[0])
+        return
+    account = req.account
     if account is not None and account.status == "active":
-        await reply(update, texts.welcome_back(account.name or account.organisation,
-                                               account.role))
-        return ConversationHandler.END
-    _signup(context).clear()
-    await reply(update, texts.WELCOME, keyboards.grid(
-        [(label, callbacks.registration("role", role)) for role, label in texts.ROLE_BUTTONS], 1
-    ))
-    return ROLE
+        req.say(texts.welcome_back(account.name or account.organisation, account.role))
+        return
+    req.conversation.enter(FLOW_NAME, ROLE)
+    req.say(Message(texts.WELCOME, grid(
+        [Button(label, actions.registration("role", role)) for role, label in texts.ROLE_BUTTONS],
+        1,
+    )))
 
 
-async def _redeem(update: Update, context: FarmContext, code: str) -> int:
-    assert update.effective_user is not None
-    user = await users.redeem_invite(
-        context.services.db, code[:64], update.effective_user.id, telegram_name(update),
-    )
+async def _redeem(req: Request, code: str) -> None:
+    user = await users.redeem_invite(req.uow, code, req.caller.id, req.caller.full_name)
     if user is None:
-        await reply(update, texts.INVITE_INVALID)
+        req.say(texts.INVITE_INVALID)
+        return
+    req.say(texts.invite_accepted(user.name, user.role, user.area.label))
+    req.replies.menu_for = user
+
+
+def _signup(req: Request) -> dict[str, Any]:
+    return req.conversation.data
+
+
+async def pressed(req: Request) -> None:
+    """A button of sign-up: only the step the chat is at takes it."""
+    assert req.press is not None
+    matched = actions.REGISTRATION_PATTERN.match(req.press.action)
+    step = req.conversation.step or ""
+    if matched is None or matched.group(1) not in _PRESSES.get(step, ()):
+        await stale_press(req, "sign-up button of another step")
+        return
+    press, value = matched.group(1), matched.group(2)
+    if step == ROLE:
+        await _role_chosen(req, value)
+    elif step == NAME and value == "tg":
+        _name_given(req, req.caller.full_name)
+    elif step == ORGANISATION and value == "none":
+        _organisation_given(req, "")
+    elif step == PLACE:
+        await _place_pressed(req, press, value)
     else:
-        region = people.region_of(user.place).label
-        await reply(update, texts.invite_accepted(user.name, user.role, region))
-        await menus.set_staff_menu(context.bot, user)
-    return ConversationHandler.END
+        await refuse_press(req, f"bad sign-up {press}")
 
 
-async def role_chosen(update: Update, context: FarmContext) -> str | None:
+async def _role_chosen(req: Request, role: str) -> None:
     """供应方 or 采购方 pressed."""
-    query = update.callback_query
-    assert query is not None and update.effective_user is not None
-    step, value = _step(query.data)
-    if step != "role" or value not in people.SELF_SERVICE_ROLES:
-        await refuse_press(update, context, "bad sign-up role")
-        return None
-    await answer(query)
-    _signup(context)["role"] = value
-    name = telegram_name(update)[:MAX_NAME]
-    await reply(update, texts.ASK_NAME, keyboards.grid(
-        [(texts.USE_TELEGRAM_NAME.format(name=name), callbacks.registration("name", "tg"))], 1
-    ))
-    return NAME
+    if role not in users.SELF_SERVICE_ROLES:
+        await refuse_press(req, "bad sign-up role")
+        return
+    _signup(req)["role"] = role
+    req.conversation.goto(NAME)
+    name = req.caller.full_name[:MAX_NAME]
+    req.say(Message(texts.ASK_NAME, grid(
+        [Button(texts.USE_TELEGRAM_NAME.format(name=name), actions.registration("name", "tg"))], 1
+    )))
 
 
-async def name_given(update: Update, context: FarmContext) -> str | None:
-    """The name, typed or taken from Telegram."""
-    assert update.effective_user is not None
-    if update.callback_query is not None:
-        await answer(update.callback_query)
-        name = telegram_name(update)
-    else:
-        name = _typed(update)
-        if len(name) > MAX_NAME:
-            await reply(update, texts.NAME_TOO_LONG)
-            return None
-    _signup(context)["name"] = name[:MAX_NAME]
-    await reply(update, texts.ASK_ORG, keyboards.grid(
-        [(texts.NO_ORG, callbacks.registration("org", "none"))], 1
-    ))
-    return ORGANISATION
+async def name_typed(req: Request) -> None:
+    name = (req.text or "").strip()
+    if len(name) > MAX_NAME:
+        req.say(texts.NAME_TOO_LONG)
+        return
+    _name_given(req, name)
 
 
-async def organisation_given(update: Update, context: FarmContext) -> str | None:
-    """The organisation, typed, or none."""
-    if update.callback_query is not None:
-        await answer(update.callback_query)
-        organisation = ""
-    else:
-        organisation = _typed(update)
-        if len(organisation) > MAX_NAME:
-            await reply(update, texts.NAME_TOO_LONG)
-            return None
-    _signup(context)["organisation"] = organisation
-    await reply(update, texts.ASK_COUNTY, keyboards.counties(callbacks.registration))
-    return PLACE
+def _name_given(req: Request, name: str) -> None:
+    _signup(req)["name"] = name[:MAX_NAME]
+    req.conversation.goto(ORGANISATION)
+    req.say(Message(texts.ASK_ORG, grid(
+        [Button(texts.NO_ORG, actions.registration("org", "none"))], 1
+    )))
 
 
-async def place_pressed(update: Update, context: FarmContext) -> str | None:
+async def organisation_typed(req: Request) -> None:
+    organisation = (req.text or "").strip()
+    if len(organisation) > MAX_NAME:
+        req.say(texts.NAME_TOO_LONG)
+        return
+    _organisation_given(req, organisation)
+
+
+def _organisation_given(req: Request, organisation: str) -> None:
+    _signup(req)["organisation"] = organisation
+    req.conversation.goto(PLACE)
+    req.say(Message(texts.ASK_COUNTY, buttons.counties(actions.registration)))
+
+
+async def _place_pressed(req: Request, press: str, value: str) -> None:
     """A county, a township, or one of several candidates pressed."""
-    query = update.callback_query
-    assert query is not None
-    step, value = _step(query.data)
-    signup = _signup(context)
+    signup = _signup(req)
     gazetteer = get_gazetteer()
-    if step == "county" and value in gazetteer.county_names():
-        await answer(query)
+    if press == "county" and value in gazetteer.county_names():
         signup["county"] = value
-        await reply(update, texts.ASK_TOWNSHIP.format(county=value),
-                    keyboards.townships(callbacks.registration, value, texts.WHOLE_COUNTY))
-        return PLACE
+        req.say(Message(texts.ASK_TOWNSHIP.format(county=value),
+                        buttons.townships(actions.registration, value, texts.WHOLE_COUNTY)))
+        return
     county = signup.get("county")
-    if step == "town" and county and (value == "" or value in gazetteer.townships(county)):
-        await answer(query)
-        return await _place_settled(update, context, Place(county=county, township=value or None))
+    if press == "town" and county and (value == "" or value in gazetteer.townships(county)):
+        _place_settled(req, Place(county=county, township=value or None))
+        return
     candidates = signup.get("candidates", [])
-    if step == "cand" and value.isdigit() and int(value) < len(candidates):
-        await answer(query)
-        return await _place_settled(update, context, Place(**candidates[int(value)]))
-    await refuse_press(update, context, "bad sign-up place")
-    return None
+    if press == "cand" and value.isdigit() and int(value) < len(candidates):
+        _place_settled(req, Place(**candidates[int(value)]))
+        return
+    await refuse_press(req, "bad sign-up place")
 
 
-async def place_typed(update: Update, context: FarmContext) -> str | None:
+async def place_typed(req: Request) -> None:
     """A place name typed instead of pressed, understood by the gazetteer."""
-    places = [p for p in get_gazetteer().resolve(_typed(update)) if p.in_city and p.county]
+    places = [p for p in get_gazetteer().resolve((req.text or "").strip())
+              if p.in_city and p.county]
     if len(places) == 1:
-        return await _place_settled(update, context, places[0])
+        _place_settled(req, places[0])
+        return
     if not places:
-        await reply(update, texts.PLACE_UNKNOWN, keyboards.counties(callbacks.registration))
-        return None
-    _signup(context)["candidates"] = [
-        {"county": p.county, "township": p.township} for p in places
-    ]
-    await reply(update, texts.PLACE_AMBIGUOUS,
-                keyboards.places(callbacks.registration, [p.label() for p in places]))
-    return None
+        req.say(Message(texts.PLACE_UNKNOWN, buttons.counties(actions.registration)))
+        return
+    _signup(req)["candidates"] = [{"county": p.county, "township": p.township} for p in places]
+    req.say(Message(texts.PLACE_AMBIGUOUS,
+                    buttons.places(actions.registration, [p.label() for p in places])))
 
 
-async def _place_settled(update: Update, context: FarmContext, place: Place) -> str:
-    signup = _signup(context)
+def _place_settled(req: Request, place: Place) -> None:
+    signup = _signup(req)
     signup.update(county=place.county, township=place.township)
     signup.pop("candidates", None)
-    await reply(update, texts.ASK_PHONE, keyboards.share_phone())
-    return PHONE
+    req.conversation.goto(PHONE)
+    req.say(Message(texts.ASK_PHONE, contact_request=buttons.share_phone()))
 
 
-async def phone_shared(update: Update, context: FarmContext) -> str | int | None:
-    """The share-contact button (own number only), or 跳过."""
-    message = update.effective_message
-    assert message is not None and update.effective_user is not None
-    phone = None
-    if message.contact is not None:
-        if message.contact.user_id != update.effective_user.id:
-            await reply(update, texts.OTHERS_CONTACT, keyboards.share_phone())
-            return None
-        phone = normalize_phone(message.contact.phone_number)
-        if phone is None:
-            await reply(update, texts.NOT_CHINESE_PHONE, keyboards.share_phone())
-            return None
-    signup = _signup(context)
-    region = people.Region(signup.get("county"), signup.get("township"))
-    user = await people.sign_up(
-        context.services.db, update.effective_user.id, role=signup["role"],
-        name=signup.get("name", ""), organisation=signup.get("organisation", ""),
-        region=region, phone=phone,
+async def phone_shared(req: Request) -> None:
+    """The share-contact button: the user's own number only."""
+    assert req.contact is not None
+    if req.contact.user_id != req.caller.id:
+        req.say(Message(texts.OTHERS_CONTACT, contact_request=buttons.share_phone()))
+        return
+    phone = normalize_phone(req.contact.phone)
+    if phone is None:
+        req.say(Message(texts.NOT_CHINESE_PHONE, contact_request=buttons.share_phone()))
+        return
+    await _signed_up(req, phone)
+
+
+async def phone_typed(req: Request) -> None:
+    """跳过, or anything else typed at the phone step: why a typed number is not taken, or
+    the question again, with the two buttons."""
+    text = (req.text or "").strip()
+    if text == texts.SKIP:
+        await _signed_up(req, None)
+        return
+    typed_number = find_phone(normalize(text)) is not None
+    req.say(Message(texts.TYPED_PHONE if typed_number else texts.ASK_PHONE,
+                    contact_request=buttons.share_phone()))
+
+
+async def _signed_up(req: Request, phone: str | None) -> None:
+    signup = _signup(req)
+    area = Area.of(signup.get("county"), signup.get("township"))
+    user = await users.sign_up(
+        req.uow, req.caller.id, role=signup["role"], name=signup.get("name", ""),
+        organisation=signup.get("organisation", ""), area=area, phone=phone,
     )
-    assert context.user_data is not None
-    context.user_data.pop(_SIGNUP, None)
-    await reply(update, texts.signed_up(user.role, user.name, user.organisation, region.label,
-                                        user.phone), ReplyKeyboardRemove())
-    return ConversationHandler.END
+    req.conversation.end()
+    req.say(Message(texts.signed_up(user.role, user.name, user.organisation, area.label,
+                                    user.phone), clear_keyboard=True))
 
 
-async def phone_reminder(update: Update, context: FarmContext) -> None:
-    """Anything else typed at the phone step: why a typed number is not taken, or the
-    question again, with the two buttons."""
-    typed_number = find_phone(normalize(_typed(update))) is not None
-    await reply(update, texts.TYPED_PHONE if typed_number else texts.ASK_PHONE,
-                keyboards.share_phone())
-
-
-def _typed(update: Update) -> str:
-    return typed_text(update).strip()
-
-
-def _step(data: str | None) -> tuple[str, str]:
-    matched = callbacks.REGISTRATION_PATTERN.match(data or "")
-    return (matched.group(1), matched.group(2)) if matched else ("", "")
-
-
-def conversation() -> ConversationHandler:
-    """The sign-up conversation, persisted so a restart resumes at the same step."""
-    text = filters.TEXT & ~filters.COMMAND
-    return ConversationHandler(
-        entry_points=[CommandHandler("start", start)],
-        states={
-            ROLE: [CallbackQueryHandler(role_chosen, pattern=r"^reg:role:")],
-            NAME: [CallbackQueryHandler(name_given, pattern=r"^reg:name:tg$"),
-                   MessageHandler(text, name_given)],
-            ORGANISATION: [CallbackQueryHandler(organisation_given, pattern=r"^reg:org:none$"),
-                           MessageHandler(text, organisation_given)],
-            PLACE: [CallbackQueryHandler(place_pressed, pattern=r"^reg:"),
-                    MessageHandler(text, place_typed)],
-            PHONE: [MessageHandler(filters.CONTACT, phone_shared),
-                    MessageHandler(filters.Text([texts.SKIP]), phone_shared),
-                    MessageHandler(text, phone_reminder)],
-        },
-        fallbacks=[CommandHandler("cancel", canceller(_SIGNUP)), CommandHandler("start", start)],
-        name="registration",
-        persistent=True,
-    )
+FLOW = Flow(
+    name=FLOW_NAME,
+    steps={
+        ROLE: Step(),
+        NAME: Step(text=name_typed),
+        ORGANISATION: Step(text=organisation_typed),
+        PLACE: Step(text=place_typed),
+        PHONE: Step(text=phone_typed, contact=phone_shared),
+    },
+    namespace="reg",
+    press=pressed,
+)

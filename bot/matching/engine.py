@@ -43,7 +43,7 @@ The score shown to users lies in [0, 1], in disjoint bands of width 1/8: the fou
 tiers of pairs whose units meet from the top, then the four tiers of ``other_unit``
 pairs; it never rises with rank for the viewer's list (see :func:`to_matches`).
 
-For the bot: :func:`match_all` is CPU-bound batch work; run it with
+For the bot: :func:`bot.matching.index.match_all` is CPU-bound batch work; run it with
 ``asyncio.to_thread`` (or an executor). Single listings go through
 :class:`bot.matching.index.MatchIndex`, whose operations take milliseconds.
 """
@@ -70,7 +70,7 @@ from bot.matching.pricing import (
 DistanceFn = Callable[[str, str], float]
 # (other_unit, tier, distance, unpriced, price value, -coverage, -created_at, id):
 # smaller ranks first.
-RankKey = tuple[bool, int, float, bool, float, float, float, str]
+RankKey = tuple[bool, int, float, bool, float, float, float, int]
 
 TIER_SAME_TOWNSHIP = 0
 TIER_SAME_COUNTY = 1
@@ -270,25 +270,3 @@ def rank_needs_for_offer(
 ) -> list[Match]:
     """The eligible needs for an offer, best first (the same policy, mirrored)."""
     return rank_candidates(offer, needs, now, top_k, distance)
-
-
-def match_all(
-    needs: Iterable[Listing],
-    offers: Iterable[Listing],
-    top_k: int,
-    now: float,
-    distance: DistanceFn | None = None,
-) -> list[Match]:
-    """For each need in order, its best ``top_k`` eligible offers, rank 1 first.
-
-    Offers are bucketed by product once, so the work grows with the listings, not
-    their pairs. CPU-bound: from the event loop call it through ``asyncio.to_thread``.
-    """
-    from bot.matching.index import MatchIndex
-
-    index = MatchIndex(distance)
-    index.rebuild(offer for offer in offers if not is_expired(offer, now))
-    matches: list[Match] = []
-    for need in needs:
-        matches.extend(index.matches_for(need, top_k, now))
-    return matches

@@ -77,9 +77,9 @@ class _Shelf:
     def __init__(self) -> None:
         self.priced: dict[str, _Row] = defaultdict(_Row)
         # Listings without a figure in a unit, filed under each unit of their quantity.
-        self.unpriced: dict[str, dict[str, Listing]] = defaultdict(dict)
+        self.unpriced: dict[str, dict[int, Listing]] = defaultdict(dict)
         # Every listing again, grouped by its units (for other_unit pairs).
-        self.by_units: dict[_Units, dict[str, Listing]] = defaultdict(dict)
+        self.by_units: dict[_Units, dict[int, Listing]] = defaultdict(dict)
 
 
 class _County:
@@ -132,8 +132,8 @@ class MatchIndex:
         self._distance = cached_distance(distance) if distance else None
         # (product, kind) → county (None: in the city, county unknown) → shelves
         self._books: dict[tuple[str, Kind], dict[str | None, _County]] = {}
-        self._listings: dict[str, Listing] = {}
-        self._expiry: list[tuple[float, str]] = []
+        self._listings: dict[int, Listing] = {}
+        self._expiry: list[tuple[float, int]] = []
 
     @property
     def distance(self) -> DistanceFn:
@@ -147,7 +147,7 @@ class MatchIndex:
     def __contains__(self, listing_id: object) -> bool:
         return listing_id in self._listings
 
-    def get(self, listing_id: str) -> Listing | None:
+    def get(self, listing_id: int) -> Listing | None:
         return self._listings.get(listing_id)
 
     def rebuild(self, listings: Iterable[Listing]) -> None:
@@ -178,7 +178,7 @@ class MatchIndex:
         """Re-file an edited listing (the same as :meth:`add`)."""
         self.add(listing)
 
-    def remove(self, listing_id: str) -> Listing | None:
+    def remove(self, listing_id: int) -> Listing | None:
         """Take a listing out (closed, withdrawn); returns it, or None if it was not there."""
         listing = self._listings.pop(listing_id, None)
         if listing is None:
@@ -319,7 +319,7 @@ class _Scan:
 
     def best(self, walks: list[_Walk], wanted: float) -> list[tuple[RankKey, Listing]]:
         """Eligible listings of these shelves, enough to hold the ``wanted`` best of them."""
-        found: dict[str, tuple[RankKey, Listing]] = {}
+        found: dict[int, tuple[RankKey, Listing]] = {}
         for shelf, skip in walks:
             for unit in self.priced_units:
                 row = shelf.priced.get(unit)
@@ -350,7 +350,7 @@ class _Scan:
                         found.append((key, target))
         return found
 
-    def _other(self, units: _Units, group: dict[str, Listing]) -> bool:
+    def _other(self, units: _Units, group: dict[int, Listing]) -> bool:
         other = self.other.get(units)
         if other is None:
             target = next(iter(group.values()))
@@ -365,7 +365,7 @@ class _Scan:
         unit: str,
         skip: str | None,
         wanted: float,
-        found: dict[str, tuple[RankKey, Listing]],
+        found: dict[int, tuple[RankKey, Listing]],
     ) -> None:
         """Walk a row's eligible prefix until ``wanted`` listings and their price ties are in."""
         end = bisect_right(row.values, self.bounds[unit])
@@ -406,3 +406,23 @@ class _Scan:
             return None
         key = assess_quoted(self.viewer, target, self.now, self.distance, quoted)
         return None if key is None or key[0] else key
+
+
+def match_all(
+    needs: Iterable[Listing],
+    offers: Iterable[Listing],
+    top_k: int,
+    now: float,
+    distance: DistanceFn | None = None,
+) -> list[Match]:
+    """For each need in order, its best ``top_k`` eligible offers, rank 1 first.
+
+    Offers are bucketed by product once, so the work grows with the listings, not
+    their pairs. CPU-bound: from the event loop call it through ``asyncio.to_thread``.
+    """
+    index = MatchIndex(distance)
+    index.rebuild(offer for offer in offers if not is_expired(offer, now))
+    matches: list[Match] = []
+    for need in needs:
+        matches.extend(index.matches_for(need, top_k, now))
+    return matches

@@ -7,9 +7,9 @@ weights to kilograms (unit ``"kg"``) and weight prices to yuan per kilogram
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 Kind = Literal["offer", "need"]
 ProductSource = Literal["dictionary", "pinyin", "fuzzy"]
@@ -97,12 +97,43 @@ class ListingDraft:
         """A usable listing: at least a product and a quantity, and no hard error."""
         return self.product is not None and self.quantity is not None and not self.errors
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form: a draft waits in the poster's conversation between messages."""
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["pack"] = asdict(self.pack) if self.pack else None
+        out["place"] = asdict(self.place)
+        out["place_candidates"] = [asdict(p) for p in self.place_candidates]
+        out["valid_until"] = self.valid_until.isoformat() if self.valid_until else None
+        out["errors"] = list(self.errors)
+        out["field_errors"] = dict(self.field_errors)
+        return out
 
-@dataclass(frozen=True, slots=True)
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ListingDraft:
+        values = dict(data)
+        values["pack"] = PackSize(**values["pack"]) if values.get("pack") else None
+        values["place"] = Place(**values.get("place") or {})
+        values["place_candidates"] = [Place(**p) for p in values.get("place_candidates", [])]
+        until = values.get("valid_until")
+        values["valid_until"] = date.fromisoformat(until) if until else None
+        return cls(**values)
+
+
+ListingStatus = Literal["open", "closed", "expired", "withdrawn"]
+
+
+# Not frozen: a city's digest reads 100,000 of them, and frozen construction costs several
+# times as much. Treat as read-only.
+@dataclass(slots=True)
 class Listing:
-    """An open listing as the matching engine sees it (no storage or Telegram details)."""
+    """An offer or a need, as stored once its poster confirmed it and as the matching
+    engine ranks it. Ids are the database's; ``farmdock match`` numbers its lines.
 
-    id: str
+    Quantities and prices are normalised (see the module docstring); ``quantity_as_written``
+    and ``unit_as_written`` keep what the poster typed, for display.
+    """
+
+    id: int
     kind: Kind
     product: str
     quantity: float | None
@@ -114,14 +145,24 @@ class Listing:
     expires_at: float | None = None  # POSIX seconds; None = no expiry
     pack: PackSize | None = None
     price_bound: PriceBound | None = None
+    user_id: int = 0
+    category: str = ""
+    variety: str | None = None
+    quantity_as_written: float | None = None
+    unit_as_written: str | None = None
+    valid_until: date | None = None  # the last valid day
+    status: ListingStatus = "open"
+    closed_reason: str | None = None
+    updated_at: float = 0.0
+    raw_text: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class Match:
     """One eligible (need, offer) pair, ranked for the listing it was asked for."""
 
-    need_id: str
-    offer_id: str
+    need_id: int
+    offer_id: int
     score: float  # in [0, 1]; agrees with the ranking order
     rank: int  # 1 = best
     tier: int  # 0 same township, 1 same county, 2 elsewhere in city, 3 outside

@@ -16,13 +16,14 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 from functools import cache, lru_cache
 from typing import Any
 
 import ahocorasick
 
 from bot.matching.catalogue import Catalogue, NameEntry, get_catalogue
+from bot.matching.clock import PLATFORM_TZ, local_today
 from bot.matching.datafiles import load_data
 from bot.matching.limits import Limits, get_limits
 from bot.matching.model import WEIGHT_UNIT, Kind, ListingDraft, PackSize, Place, PriceBound
@@ -58,7 +59,6 @@ MESSAGES = {
 }
 
 MAX_CHARS = 1000
-CHINA_TZ = timezone(timedelta(hours=8))  # Asia/Shanghai; China has no daylight saving
 
 # Confidence of a product by how it was named.
 _CONFIDENCE = {
@@ -324,7 +324,7 @@ class PostParser:
         if not t:
             _refuse(draft, "text", MESSAGES["empty"])
             return draft
-        today = today or datetime.now(CHINA_TZ).date()
+        today = today or local_today(PLATFORM_TZ)
         limits = get_limits()
         # Where a figure with a minus sign starts (positions hold: taking only blanks).
         signed = {m.end() for m in _MINUS.finditer(t)} if "-" in t or "负" in t else set()

@@ -74,3 +74,23 @@ def stored_phone(value: str | None) -> str | None:
     if value is None:
         return None
     return normalize_phone(value) or value
+
+
+# Local numbers written without an area code, and full-width digits, are masked too.
+_BARE_DIGITS = re.compile(r"(?<!\d)\d{7,8}(?!\d)")
+_WIDE_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+
+
+def mask_phones(text: str) -> str:
+    """Keep the first three and last two digits of anything that looks like a phone number."""
+
+    def mask(found: re.Match[str]) -> str:
+        written = found.group(0)
+        digits = [i for i, ch in enumerate(written) if ch.isdigit()]
+        kept = {*digits[:3], *digits[-2:]}
+        return "".join(
+            "*" if ch.isdigit() and i not in kept else ch for i, ch in enumerate(written)
+        )
+
+    text = PHONE_PATTERN.sub(mask, text.translate(_WIDE_DIGITS))
+    return _BARE_DIGITS.sub(mask, text)

@@ -51,3 +51,13 @@ def normalize_unit_price(price: float, unit: str) -> tuple[float, str]:
     if unit in KG_PER_UNIT:
         return round(price / KG_PER_UNIT[unit], 4), WEIGHT_UNIT
     return price, _COUNT_ALIASES.get(unit, unit)
+
+
+def in_jin(kilograms: float) -> float:
+    """A weight in 斤, as people say it (25 kg → 50 斤)."""
+    return kilograms / KG_PER_UNIT["斤"]
+
+
+def price_per_jin(price_per_kg: float) -> float:
+    """A price per kg as people quote it, per 斤 (1.6 元/kg → 0.8 元/斤)."""
+    return price_per_kg * KG_PER_UNIT["斤"]

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import io
 import logging
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -34,11 +33,12 @@ from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.matching.model import WEIGHT_UNIT
-from bot.matching.phones import PHONE_PATTERN
+from bot.matching.phones import mask_phones
 from bot.matching.text import clean_text
 from bot.services.digest_model import Digest
 from bot.services.digest_text import to_plain, volumes
 from bot.texts import officials as texts
+from bot.texts.listings import KIND_LABELS
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +46,6 @@ _KNOWN_CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC",
                        "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "SimHei", "Microsoft YaHei")
 # Phone numbers in what users typed, as the parser reads them, and any other run of
 # 7 or 8 digits: officials see organisations only.
-_BARE_DIGITS = re.compile(r"(?<!\d)\d{7,8}(?!\d)")
-_WIDE_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 
 LISTING_COLUMNS = (
     "编号", "类型", "品种", "类别", "规格", "数量", "单位", "原写数量", "原写单位", "价格",
@@ -61,7 +59,6 @@ MATCH_COLUMNS = (
 OPEN_COLUMNS = ("编号", "品种", "数量", "单位", "地点", "发布单位", "发布时间", "已等（小时）")
 # What a spreadsheet may read as the start of a formula (CSV/DDE injection).
 _FORMULA_START = ("=", "+", "-", "@")
-KIND_NAMES = {"offer": "供应", "need": "需求"}
 STATUS_NAMES = {"open": "有效", "closed": "已关闭", "expired": "已过期", "withdrawn": "已撤回"}
 
 
@@ -76,11 +73,12 @@ def digest_workbook(digest: Digest, tz: ZoneInfo) -> bytes:
     listings = _sheet(workbook, "当日供求", LISTING_COLUMNS)
     for x in digest.listings:
         _append(listings, [
-            x.id, KIND_NAMES[x.kind], x.product, x.category, x.variety, x.quantity,
+            x.id, KIND_LABELS[x.kind], x.product, x.category, x.variety, x.quantity,
             _unit(x.unit), x.quantity_as_written, x.unit_as_written, x.price,
-            _unit(x.price_unit), texts.PRICE_BOUND_NAMES.get(x.price_bound or ""), x.county,
-            x.township, x.outside,
-            digest.organisations.get(x.user_id, ""), x.valid_until, STATUS_NAMES.get(x.status),
+            _unit(x.price_unit), texts.PRICE_BOUND_NAMES.get(x.price_bound or ""),
+            x.place.county, x.place.township, x.place.outside,
+            digest.organisations.get(x.user_id, ""),
+            x.valid_until.isoformat() if x.valid_until else None, STATUS_NAMES.get(x.status),
             when(x.created_at), mask_phones(x.raw_text),
         ])
     matches = _sheet(workbook, "当日匹配", MATCH_COLUMNS)
@@ -137,21 +135,6 @@ def _unit(unit: str | None) -> str | None:
 def percent(score: float) -> str:
     """A match score in [0, 1] as people read it: 0.408 → 41%."""
     return f"{round(score * 100)}%"
-
-
-def mask_phones(text: str) -> str:
-    """Keep the first three and last two digits of anything that looks like a phone number."""
-
-    def mask(found: re.Match[str]) -> str:
-        written = found.group(0)
-        digits = [i for i, ch in enumerate(written) if ch.isdigit()]
-        kept = {*digits[:3], *digits[-2:]}
-        return "".join(
-            "*" if ch.isdigit() and i not in kept else ch for i, ch in enumerate(written)
-        )
-
-    text = PHONE_PATTERN.sub(mask, text.translate(_WIDE_DIGITS))
-    return _BARE_DIGITS.sub(mask, text)
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,69 +24,19 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from datetime import time as clock_time
+from datetime import date
 from functools import cache
 from typing import Literal
-from zoneinfo import ZoneInfo
 
-from bot.matching.model import CITY_NAME, WEIGHT_UNIT, Kind, Place
-from storage.records import MatchRecord, StoredListing, User
+from bot.matching.area import Area
+from bot.matching.clock import DayWindow
+from bot.matching.model import WEIGHT_UNIT, Kind, Listing, Place
+from bot.matching.units import price_per_jin
+from storage.records import MatchRecord, User
 
 # How many products the price table shows: the most listed ones of the day.
 MAIN_PRODUCTS = 10
-KG_PER_JIN = 0.5
 MatchState = Literal["waiting", "one_side", "exchanged"]
-
-
-@dataclass(frozen=True, slots=True)
-class Jurisdiction:
-    """What an official covers: the city (no county), a county-level unit, or one township."""
-
-    county: str | None = None
-    township: str | None = None
-
-    @classmethod
-    def of(cls, user: User) -> Jurisdiction:
-        return cls(user.county, user.township if user.county else None)
-
-    @property
-    def level(self) -> str:
-        if self.county is None:
-            return "city"
-        return "county" if self.township is None else "township"
-
-    @property
-    def label(self) -> str:
-        """平顶山市, 宝丰县, 宝丰县张八桥镇."""
-        if self.county is None:
-            return CITY_NAME
-        return self.county + (self.township or "")
-
-    def contains(self, place: Place) -> bool:
-        if self.county is None:
-            return True
-        if place.county != self.county:
-            return False
-        return self.township is None or place.township == self.township
-
-
-@dataclass(frozen=True, slots=True)
-class DayWindow:
-    """One calendar day in the platform's time zone, as POSIX seconds [start, end)."""
-
-    day: date
-    start: float
-    end: float
-
-    @classmethod
-    def of(cls, day: date, tz: ZoneInfo) -> DayWindow:
-        start = datetime.combine(day, clock_time(0), tzinfo=tz)
-        end = datetime.combine(day + timedelta(days=1), clock_time(0), tzinfo=tz)
-        return cls(day, start.timestamp(), end.timestamp())
-
-    def previous(self, tz: ZoneInfo) -> DayWindow:
-        return DayWindow.of(self.day - timedelta(days=1), tz)
 
 
 Volumes = dict[str, float]  # unit ("kg", "箱", "只" …) -> total amount
@@ -176,7 +126,7 @@ class PriceRange:
 
 @dataclass(frozen=True, slots=True)
 class Digest:
-    area: Jurisdiction
+    area: Area
     day: date
     as_of: float
     totals: Totals
@@ -187,7 +137,7 @@ class Digest:
     matches: list[MatchLine]
     prices: list[PriceRange]
     # The day's listings with their poster's organisation, for the workbook.
-    listings: list[StoredListing] = field(repr=False)
+    listings: list[Listing] = field(repr=False)
     organisations: Mapping[int, str] = field(repr=False)
     # Open listings at as_of, matched or not: what "all matched" or "none" is said of.
     open_then: OpenCounts
@@ -203,18 +153,18 @@ class Digest:
 
 def build_digest(
     *,
-    area: Jurisdiction,
+    area: Area,
     window: DayWindow,
     as_of: float,
-    listings: Sequence[StoredListing],
+    listings: Sequence[Listing],
     previous: Totals,
     matches: Sequence[MatchRecord],
-    match_listings: Mapping[int, StoredListing],
-    unmatched_needs: Sequence[StoredListing],
-    unmatched_offers: Sequence[StoredListing],
+    match_listings: Mapping[int, Listing],
+    unmatched_needs: Sequence[Listing],
+    unmatched_offers: Sequence[Listing],
     open_then: OpenCounts,
     now: float,
-    unmatched_needs_now: Sequence[StoredListing],
+    unmatched_needs_now: Sequence[Listing],
     open_needs_now: int,
     users: Mapping[int, User],
 ) -> Digest:
@@ -290,7 +240,7 @@ def _totals(categories: Iterable[CategoryLine], matches: int, contacts: int) -> 
     )
 
 
-def _categories(listings: Iterable[StoredListing]) -> list[CategoryLine]:
+def _categories(listings: Iterable[Listing]) -> list[CategoryLine]:
     counts: dict[tuple[str, Kind], int] = Counter()
     volumes: dict[tuple[str, Kind], Volumes] = defaultdict(lambda: defaultdict(float))
     for x in listings:
@@ -311,15 +261,13 @@ def _categories(listings: Iterable[StoredListing]) -> list[CategoryLine]:
     ]
 
 
-@cache
-def _place_label(
-    city: str | None, county: str | None, township: str | None, outside: str | None
-) -> str:
-    """Place labels by parts: a city has a few hundred places and 100,000 open listings."""
-    return Place(city=city, county=county, township=township, outside=outside).label()
 
 
-def open_item(x: StoredListing, as_of: float, organisations: Mapping[int, str]) -> OpenItem:
+# A city has a few hundred places and 100,000 open listings: each label is made once.
+_label = cache(Place.label)
+
+
+def open_item(x: Listing, as_of: float, organisations: Mapping[int, str]) -> OpenItem:
     """An open listing as the digest lists it, with how long it has waited at ``as_of``."""
     return OpenItem(
         listing_id=x.id,
@@ -327,7 +275,7 @@ def open_item(x: StoredListing, as_of: float, organisations: Mapping[int, str]) 
         product=x.product,
         quantity=x.quantity,
         unit=x.unit,
-        place=_place_label(x.city, x.county, x.township, x.outside),
+        place=_label(x.place),
         organisation=organisations.get(x.user_id, ""),
         created_at=x.created_at,
         waited_hours=max(0.0, (as_of - x.created_at) / 3600),
@@ -335,7 +283,7 @@ def open_item(x: StoredListing, as_of: float, organisations: Mapping[int, str]) 
 
 
 def _match_lines(
-    matches: Sequence[MatchRecord], listings: Mapping[int, StoredListing],
+    matches: Sequence[MatchRecord], listings: Mapping[int, Listing],
     organisations: Mapping[int, str], as_of: float,
 ) -> list[MatchLine]:
     lines = []
@@ -364,7 +312,7 @@ def _match_lines(
     return lines
 
 
-def _prices(listings: Iterable[StoredListing]) -> list[PriceRange]:
+def _prices(listings: Iterable[Listing]) -> list[PriceRange]:
     ranges: dict[tuple[str, Kind, str], list[float]] = {}
     popularity: Counter[str] = Counter()
     for x in listings:
@@ -372,7 +320,7 @@ def _prices(listings: Iterable[StoredListing]) -> list[PriceRange]:
         # 面议 names no figure, and a donation's 0 is no market price.
         if x.price is None or x.price_unit is None or x.price_bound in ("negotiable", "free"):
             continue
-        unit, price = ("斤", x.price * KG_PER_JIN) if x.price_unit == WEIGHT_UNIT else (
+        unit, price = ("斤", price_per_jin(x.price)) if x.price_unit == WEIGHT_UNIT else (
             x.price_unit, x.price)
         found = ranges.get((x.product, x.kind, unit))
         if found is None:

@@ -10,9 +10,10 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.matching.model import WEIGHT_UNIT
-from bot.render import esc, split_message
 from bot.services.digest_model import Digest, OpenItem, PriceRange, Totals, Volumes
 from bot.texts import officials as texts
+from bot.texts.figures import figure
+from bot.texts.html import esc, split_message
 
 # Longer lists go to the workbook; a message should be read on a phone in a minute.
 MAX_SHORTAGES = 30
@@ -128,8 +129,7 @@ def _side(count: int, by_unit: Volumes) -> str:
 
 def number(value: float) -> str:
     """Thousands separated, at most one decimal, no trailing .0."""
-    text = f"{value:,.1f}"
-    return text[:-2] if text.endswith(".0") else text
+    return figure(value, decimals=1, thousands=True)
 
 
 def change(now: float, before: float) -> str:
@@ -243,10 +243,6 @@ def _price_line(prices: list[PriceRange], product: str) -> str:
         if p.product != product:
             continue
         label = texts.OFFER_PRICE if p.kind == "offer" else texts.NEED_PRICE
-        span = _money(p.low) if p.low == p.high else f"{_money(p.low)}–{_money(p.high)}"
+        span = figure(p.low) if p.low == p.high else f"{figure(p.low)}–{figure(p.high)}"
         parts.append(texts.PRICE_PART.format(label=label, span=span, unit=esc(p.unit)))
     return texts.PRICE_LINE.format(product=esc(product), parts="，".join(parts))
-
-
-def _money(value: float) -> str:
-    return f"{value:.2f}".rstrip("0").rstrip(".")

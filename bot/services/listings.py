@@ -1,58 +1,65 @@
 """Use cases of listings: publish, match and notify, change, renew, close, expire.
 
-No Telegram here: the functions take the database, the matching index and a
-``wake`` callable for the outbox sender, so the bot, the CLI and the demo all
-publish the same way. The index is synced with the database before matching and
-after each write, so it also holds what other workers and the CLI wrote. Notices
-to counterparts go through the outbox (key ``match:{match_id}:{side}``), so each
-is sent once even across restarts.
+Each takes the caller's unit of work and never commits: the listing, its matches
+and the notices to counterparts are committed together by whoever opened the unit
+(the update router, a job, a CLI command), or not at all. The matching index is
+synced before matching, so it also holds what other workers and the CLI wrote.
+Notices go through the outbox (key ``match:{match_id}:{side}``), so each is sent
+once even across restarts.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from datetime import time as clock_time
+from datetime import date
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from bot import keyboards
-from bot.matching.catalogue import get_catalogue
+from bot.matching.clock import end_of_day
+from bot.matching.drafts import last_valid_day
+from bot.matching.engine import rank_offers_for_need
 from bot.matching.limits import get_limits
+from bot.matching.model import Listing, Match
 from bot.matching.pricing import UnitBridge, unit_bridge
 from bot.matching.regions import get_gazetteer
+from bot.services import actions, buttons
 from bot.services.match_index import ListingIndex
+from bot.services.messages import Message, outgoing
 from bot.texts import matches as texts
-from storage import listings, matches, users
-from storage.database import Database
+from storage.interfaces import UnitOfWork
 from storage.matches import Side
-from storage.outbox import OutgoingMessage, enqueue
-from storage.records import MatchRecord, NewListing, StoredListing, User
+from storage.records import MatchRecord, User
 
 # How many matches the poster sees right after publishing, and in /matches.
 TOP_MATCHES = 5
-DEFAULT_VALID_DAYS = 7
 CloseReason = Literal["done", "closed"]
 # Where a match stands for the one looking at it.
 MatchState = Literal["new", "other_interested", "waiting_other", "exchanged"]
-Wake = Callable[[], None]
 
 
 @dataclass(frozen=True, slots=True)
 class MatchView:
-    """One match as one side (the viewer) sees it."""
+    """One match as one side (the viewer) sees it. ``record`` is None for a pair shown
+    but not recorded (``/matches`` reads; pressing 我有意向 records it)."""
 
-    match: MatchRecord
+    record: MatchRecord | None
     side: Side  # the viewer's side
-    own: StoredListing
-    other: StoredListing
+    own: Listing
+    other: Listing
     other_owner: User
     tier: int | None
     distance_km: float | None
     # How the two listings' units meet (basis, estimate or the units that do not meet).
     bridge: UnitBridge
+
+    @property
+    def need(self) -> Listing:
+        return self.own if self.side == "need" else self.other
+
+    @property
+    def offer(self) -> Listing:
+        return self.other if self.side == "need" else self.own
 
     def summary(self) -> str:
         """The counterpart listing in one line, for the viewer."""
@@ -64,7 +71,9 @@ class MatchView:
     @property
     def state(self) -> MatchState:
         """Contacts exchanged; the viewer said 我有意向 and waits; the other side did; neither."""
-        match = self.match
+        match = self.record
+        if match is None:
+            return "new"
         if match.contacts_exchanged_at is not None:
             return "exchanged"
         own, other = ((match.need_interest_at, match.offer_interest_at) if self.side == "need"
@@ -74,9 +83,13 @@ class MatchView:
         return "other_interested" if other is not None else "new"
 
     @property
-    def awaits_viewer(self) -> bool:
-        """Whether the viewer still has to say 我有意向 (the only case for the button)."""
-        return self.state in ("new", "other_interested")
+    def interest_action(self) -> str | None:
+        """What the viewer's 我有意向 button asks for; None where the viewer has answered."""
+        if self.state not in ("new", "other_interested"):
+            return None
+        if self.record is None:
+            return actions.pair(self.need.id, self.offer.id)
+        return actions.interest(self.record.id)
 
     def basis_note(self, *, for_counterpart: bool = False) -> str:
         """按每箱约45斤估算, 单位不同（箱/斤），请双方沟通, or nothing when the units meet.
@@ -89,10 +102,9 @@ class MatchView:
             return texts.estimate(bridge.estimates)
         if bridge.basis != "other_unit" or bridge.unmet is None:
             return ""
-        need, offer = (self.own, self.other) if self.side == "need" else (self.other, self.own)
         names = [
             texts.unit_name(unit, listing.unit_as_written if unit == listing.unit else None)
-            for unit, listing in zip(bridge.unmet, (need, offer), strict=True)
+            for unit, listing in zip(bridge.unmet, (self.need, self.offer), strict=True)
         ]
         if (self.side == "need") == for_counterpart:
             names.reverse()
@@ -101,12 +113,12 @@ class MatchView:
 
 @dataclass(frozen=True, slots=True)
 class Published:
-    listing: StoredListing
+    listing: Listing
     matches: list[MatchView]
     notices: int  # counterparts told about the new listing
 
 
-def listing_summary(listing: StoredListing) -> str:
+def listing_summary(listing: Listing) -> str:
     return texts.summary(
         listing.kind, listing.product, listing.quantity, listing.unit,
         listing.quantity_as_written, listing.unit_as_written, listing.price,
@@ -114,124 +126,122 @@ def listing_summary(listing: StoredListing) -> str:
     )
 
 
-def valid_days_for(product: str) -> int:
-    """The default validity by category: leafy greens 3 days, most goods 7, grain and oil 30."""
-    found = get_catalogue().get(product)
-    return found.default_valid_days if found else DEFAULT_VALID_DAYS
-
-
-def validity(days: int, today: date, tz: ZoneInfo) -> tuple[date, float]:
-    """The last valid day and the moment the listing expires (the end of that day)."""
-    last_day = today + timedelta(days=days)
-    end = datetime.combine(last_day + timedelta(days=1), clock_time(0), tzinfo=tz)
-    return last_day, end.timestamp()
-
-
 async def publish_listing(
-    db: Database, index: ListingIndex, new: NewListing, *, wake: Wake | None = None,
-    now: float | None = None, top_k: int = TOP_MATCHES,
+    uow: UnitOfWork, index: ListingIndex, listing: Listing, *, today: date,
+    publish_key: str | None = None, now: float | None = None, top_k: int = TOP_MATCHES,
 ) -> Published:
-    """Commit a confirmed listing, match it, and tell each counterpart once.
+    """Store a confirmed listing, match it, record the matches and tell each counterpart
+    once, all in ``uow``.
 
-    The listing is in the database before anything else happens; a failure
-    afterwards loses no listing (the index catches up from the database). A number
-    outside its plausible range raises ValueError: every way in reads numbers through
-    the parser, which refuses them, so this is a bug, never a user's mistake.
+    ``listing.created_at`` is when it counts as posted; a draft's ``publish_key`` makes
+    confirming it twice publish it once. A number outside its plausible range raises
+    ValueError: every way in reads numbers through the parser, which refuses them, so
+    this is a bug, never a user's mistake.
     """
-    _check_plausible(new.quantity, new.unit, new.price, new.price_unit, new.price_bound,
-                     new.pack.amount if new.pack else None)
+    _check_plausible(listing.quantity, listing.unit, listing.price, listing.price_unit,
+                     listing.price_bound, listing.pack.amount if listing.pack else None)
     now = time.time() if now is None else now
-    listing = await listings.add_listing(db, new, created_at=now)
-    # Files this listing and whatever other workers wrote since the last sync.
-    await index.sync(db, now)
-    views = await current_matches(db, index, listing, now=now, top_k=top_k)
-    poster = await users.get_user(db, listing.user_id)
-    notices = await _notify_counterparts(db, views, poster) if poster else 0
-    if notices and wake is not None:
-        wake()
-    return Published(listing, views, notices)
+    stored = await uow.listings.add(listing, publish_key=publish_key)
+    # Whatever other workers wrote since the last look.
+    await index.sync(now)
+    views = await _recorded(uow, await _candidates(uow, index, stored, now, top_k))
+    poster = await uow.users.get(stored.user_id)
+    notices = await _notify_counterparts(uow, views, today) if poster else 0
+    return Published(stored, views, notices)
 
 
-async def current_matches(
-    db: Database, index: ListingIndex, listing: StoredListing, *, now: float | None = None,
-    top_k: int = TOP_MATCHES,
-) -> list[MatchView]:
-    """The best open counterparts of ``listing`` now, recorded as matches, best first.
+# A pair the engine proposed, with its score and rank, before it is recorded.
+Candidate = tuple[MatchView, float, int]
+
+
+async def _candidates(
+    uow: UnitOfWork, index: ListingIndex, listing: Listing, now: float, top_k: int
+) -> list[Candidate]:
+    """The best open counterparts of ``listing`` now, best first, not recorded.
 
     A user's own listings never match each other, and a blocked user's match nobody.
     The caller syncs the index first.
     """
-    now = time.time() if now is None else now
     found = index.matches_for(listing, top_k, now)
-    other_ids = [int(m.offer_id if listing.kind == "need" else m.need_id) for m in found]
-    others = await listings.get_listings(db, other_ids)
-    owners: dict[int, User] = {}
-    kept = []
+    other_ids = [m.offer_id if listing.kind == "need" else m.need_id for m in found]
+    others = await uow.listings.get_many(other_ids)
+    owners = await uow.users.by_ids([o.user_id for o in others.values()])
+    views = []
     for m, other_id in zip(found, other_ids, strict=True):
         other = others.get(other_id)
         if other is None or other.status != "open" or other.user_id == listing.user_id:
             continue
-        owner = owners.get(other.user_id) or await users.get_user(db, other.user_id)
+        owner = owners.get(other.user_id)
         if owner is None or owner.status == "blocked":
             continue
-        owners[owner.telegram_id] = owner
-        kept.append((m, other, owner))
-    records = await matches.record_matches(
-        db, [(int(m.need_id), int(m.offer_id), m.score, m.rank) for m, _, _ in kept]
+        view = MatchView(None, listing.kind, listing, other, owner, m.tier,
+                         _distance(listing, other), _bridge(listing, other))
+        views.append((view, m.score, m.rank))
+    return views
+
+
+async def _recorded(uow: UnitOfWork, candidates: list[Candidate]) -> list[MatchView]:
+    """The candidates with their match records (new pairs are recorded now)."""
+    records = await uow.matches.record(
+        [(v.need.id, v.offer.id, score, rank) for v, score, rank in candidates]
     )
-    side: Side = listing.kind
-    return [
-        MatchView(
-            record, side, listing, other, owner, m.tier, _distance(listing, other),
-            _bridge(listing, other),
-        )
-        for record, (m, other, owner) in zip(records, kept, strict=True)
-    ]
+    by_pair = {(r.need_id, r.offer_id): r for r in records}
+    return [_with_record(v, by_pair[v.need.id, v.offer.id]) for v, _, _ in candidates]
 
 
-def _bridge(a: StoredListing, b: StoredListing) -> UnitBridge:
-    """How two stored listings' units meet, recomputed from them (matches store no basis)."""
+def _with_record(view: MatchView, record: MatchRecord | None) -> MatchView:
+    return MatchView(record, view.side, view.own, view.other, view.other_owner, view.tier,
+                     view.distance_km, view.bridge)
+
+
+def _bridge(a: Listing, b: Listing) -> UnitBridge:
+    """How two listings' units meet, recomputed from them (matches store no basis)."""
     need, offer = (a, b) if a.kind == "need" else (b, a)
-    return unit_bridge(need.to_domain(), offer.to_domain())
+    return unit_bridge(need, offer)
 
 
 async def matches_of_user(
-    db: Database, index: ListingIndex, user_id: int, *, top_k: int = TOP_MATCHES
-) -> list[tuple[StoredListing, list[MatchView]]]:
-    """Each open listing of a user with its current matches, newest listing first."""
-    now = time.time()
-    await index.sync(db, now)
-    return [
-        (listing, await current_matches(db, index, listing, now=now, top_k=top_k))
-        for listing in await listings.user_listings(db, user_id)
-    ]
+    uow: UnitOfWork, index: ListingIndex, user_id: int, *, top_k: int = TOP_MATCHES,
+    now: float | None = None,
+) -> list[tuple[Listing, list[MatchView]]]:
+    """Each open listing of a user with its current best matches, newest listing first.
+
+    A read: pairs already recorded show where they stand; the others are shown as new,
+    and recorded when someone presses 我有意向.
+    """
+    now = time.time() if now is None else now
+    await index.sync(now)
+    found = []
+    for listing in await uow.listings.of_user(user_id):
+        views = [view for view, _, _ in await _candidates(uow, index, listing, now, top_k)]
+        pairs = await uow.matches.of_pairs([(v.need.id, v.offer.id) for v in views])
+        found.append((listing, [_with_record(v, pairs.get((v.need.id, v.offer.id)))
+                                for v in views]))
+    return found
 
 
-async def _notify_counterparts(db: Database, views: list[MatchView], poster: User) -> int:
+async def _notify_counterparts(uow: UnitOfWork, views: list[MatchView], today: date) -> int:
     """One notice per counterpart user, about their best-ranked match; returns how many."""
-    today = date.today()
     told: set[int] = set()
-    outgoing: list[OutgoingMessage] = []
+    notices = []
     for view in views:
         owner = view.other_owner
-        if owner.telegram_id in told or owner.status != "active":
+        if owner.telegram_id in told or owner.status != "active" or view.record is None:
             continue
         told.add(owner.telegram_id)
         other_side: Side = "offer" if view.side == "need" else "need"
         text = texts.notice(
             view.other.kind, view.other.product, view.other.id, listing_summary(view.own),
-            view.own.place.label(), view.distance_text(), view.own.valid_until_date, today,
+            view.own.place.label(), view.distance_text(), view.own.valid_until, today,
             view.basis_note(for_counterpart=True),
         )
-        outgoing.append(OutgoingMessage(
-            key=f"match:{view.match.id}:{other_side}", chat_id=owner.telegram_id, kind="match",
-            payload=html_message(text, keyboards.interest(view.match.id)),
+        # The outbox row is the record that a side was told: its key makes it once only,
+        # its sent_at says when Telegram took it.
+        notices.append(outgoing(
+            f"match:{view.record.id}:{other_side}", owner.telegram_id, "match",
+            Message(text, buttons.interest(view.record.id)),
         ))
-    # The outbox row is the record that a side was told: its key makes it once only,
-    # its sent_at says when Telegram took it.
-    if outgoing:
-        await enqueue(db, outgoing)
-    return len(outgoing)
+    return await uow.outbox.enqueue(notices)
 
 
 def _check_plausible(
@@ -243,83 +253,79 @@ def _check_plausible(
         raise ValueError(f"the listing's {wrong} is outside its plausible range")
 
 
-def html_message(text: str, markup: keyboards.Markup | None = None) -> dict[str, object]:
-    """An outbox payload for sendMessage in HTML."""
-    payload: dict[str, object] = {"method": "sendMessage", "text": text, "parse_mode": "HTML"}
-    if markup is not None:
-        payload["reply_markup"] = markup.to_dict()
-    return payload
-
-
-def _distance(a: StoredListing, b: StoredListing) -> float | None:
-    if a.county and b.county and a.place.in_city and b.place.in_city:
-        return get_gazetteer().distance_km(a.county, b.county)
+def _distance(a: Listing, b: Listing) -> float | None:
+    if a.place.county and b.place.county and a.place.in_city and b.place.in_city:
+        return get_gazetteer().distance_km(a.place.county, b.place.county)
     return None
+
+
+def pair_match(need: Listing, offer: Listing, now: float) -> Match | None:
+    """The two listings ranked as the need sees them, or None when they may not be a
+    match at all (a pressed pair is never trusted)."""
+    if need.user_id == offer.user_id:
+        return None
+    ranked = rank_offers_for_need(need, [offer], now, top_k=1)
+    return ranked[0] if ranked else None
 
 
 # -- my listings -----------------------------------------------------------------------
 
 
-async def owned_open_listing(db: Database, listing_id: int, user_id: int) -> StoredListing | None:
-    """The listing if ``user_id`` owns it and it is open; None otherwise."""
-    listing = await listings.get_listing(db, listing_id)
-    if listing is None or listing.user_id != user_id or listing.status != "open":
-        return None
-    return listing
+async def open_listings_of(uow: UnitOfWork, user_id: int) -> list[Listing]:
+    """A user's open listings, newest first."""
+    return await uow.listings.of_user(user_id)
+
+
+Ownership = Literal["open", "gone", "not_yours"]
+
+
+async def listing_of_owner(
+    uow: UnitOfWork, listing_id: int, user_id: int
+) -> tuple[Ownership, Listing | None]:
+    """The listing ``user_id`` acts on: ``open`` (theirs and open), ``gone`` (theirs, no
+    longer open) or ``not_yours`` (another's, or no such listing: never acted on)."""
+    listing = await uow.listings.get(listing_id)
+    if listing is None or listing.user_id != user_id:
+        return "not_yours", None
+    return ("open" if listing.status == "open" else "gone"), listing
 
 
 async def change_listing(
-    db: Database, index: ListingIndex, listing: StoredListing, actor_id: int, *,
-    quantity: tuple[float, str, float, str] | None = None,
+    uow: UnitOfWork, listing: Listing, actor_id: int, *,
+    quantity: tuple[float, float, str] | None = None,
     price: tuple[float | None, str | None, str | None] | None = None,
-) -> StoredListing | None:
-    """New quantity (amount, unit, as written, unit as written) or price (value, unit, bound).
+) -> Listing | None:
+    """New quantity (amount, as written, unit as written) or price (value, unit, bound).
 
     None when the listing is no longer open.
     """
     changes: dict[str, object] = {}
     if quantity is not None:
-        amount, _unit, written, written_unit = quantity
+        amount, written, written_unit = quantity
         _check_plausible(amount, listing.unit, None, None, None)
         changes.update(quantity=amount, quantity_as_written=written, unit_as_written=written_unit)
     if price is not None:
         _check_plausible(None, None, *price)
         changes.update(price=price[0], price_unit=price[1], price_bound=price[2])
-    updated = await listings.update_listing(db, listing.id, actor_id, **changes)
-    await index.sync(db)
-    return updated
+    return await uow.listings.update(listing.id, actor_id, **changes)
 
 
 async def renew_listing(
-    db: Database, index: ListingIndex, listing: StoredListing, actor_id: int, *, today: date,
-    tz: ZoneInfo,
-) -> StoredListing | None:
+    uow: UnitOfWork, listing: Listing, actor_id: int, *, today: date, tz: ZoneInfo,
+) -> Listing | None:
     """Extend validity by the product's default from today."""
-    last_day, expires_at = validity(valid_days_for(listing.product), today, tz)
-    updated = await listings.update_listing(
-        db, listing.id, actor_id, valid_until=last_day.isoformat(), expires_at=expires_at
-    )
-    await index.sync(db)
-    return updated
+    last_day = last_valid_day(None, listing.product, today)
+    return await uow.listings.update(listing.id, actor_id, valid_until=last_day,
+                                     expires_at=end_of_day(last_day, tz))
 
 
 async def close_listing(
-    db: Database, index: ListingIndex, listing: StoredListing, actor_id: int,
-    reason: CloseReason,
+    uow: UnitOfWork, listing: Listing, actor_id: int, reason: CloseReason,
 ) -> bool:
     """Mark 已成交 (done) or close; the listing stops matching at once."""
-    closed = await listings.close_listing(db, listing.id, actor_id, status="closed", reason=reason)
-    await index.sync(db)
-    return closed
+    return await uow.listings.close(listing.id, actor_id, status="closed", reason=reason)
 
 
-async def expire_listings(db: Database, index: ListingIndex, now: float | None = None) -> list[int]:
-    """Expire listings whose time is up, in the database and in the index.
-
-    Run periodically, this also brings the index up to date with other workers' writes.
-    """
-    now = time.time() if now is None else now
-    expired = await listings.expire_due(db, now)
-    await index.sync(db, now)
-    index.expire(now)
-    return expired
+async def expire_listings(uow: UnitOfWork, now: float | None = None) -> list[int]:
+    """Expire listings whose time is up (the indexes drop them at their next sync)."""
+    return await uow.listings.expire_due(time.time() if now is None else now)

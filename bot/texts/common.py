@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.render import esc
+from bot.texts.html import esc
 from bot.texts.registration import EXAMPLE_POSTS
 
 # (command, description) for setMyCommands, in menu order.

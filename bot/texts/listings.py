@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.render import esc
+from bot.matching.units import price_per_jin
+from bot.texts.figures import figure
+from bot.texts.html import esc
 
 KIND_LABELS = {"offer": "供应", "need": "求购"}
 _KG_NAMES = frozenset({"kg", "公斤", "千克"})
@@ -16,8 +18,7 @@ WHOLE_CITY = "平顶山市"
 
 def number(value: float) -> str:
     """2500, 0.8, 1.25: at most two decimals, no trailing zeros."""
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return text or "0"
+    return figure(value)
 
 
 def quantity(
@@ -42,7 +43,7 @@ def price(value: float | None, unit: str | None, bound: str | None) -> str:
     suffix = _BOUND_SUFFIX.get(bound or "", "")
     if unit == "kg":
         # Prices are most often quoted per 斤 (half a kilogram).
-        return f"{number(value / 2)} 元/斤（{number(value)} 元/公斤）{suffix}"
+        return f"{number(price_per_jin(value))} 元/斤（{number(value)} 元/公斤）{suffix}"
     return f"{number(value)} 元/{esc(unit or '件')}{suffix}"
 
 

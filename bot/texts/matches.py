@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from datetime import date
 
 from bot.matching.model import PackSize
-from bot.matching.units import is_weight
-from bot.render import esc
+from bot.matching.units import in_jin, is_weight
 from bot.texts import listings as fmt
+from bot.texts.html import esc
 
 INTEREST_BUTTON = "🤝 我有意向"
 NUMBERED_INTEREST_BUTTON = "🤝 {n} 我有意向"
@@ -47,7 +47,7 @@ def unit_name(unit: str | None, written: str | None = None) -> str:
 def estimate(packs: Sequence[PackSize]) -> str:
     """按每箱约45斤估算: the catalogue's usual pack a match rests on (kilograms in 斤)."""
     parts = [
-        f"每{p.package_unit}约{fmt.number(p.amount * 2)}斤" if p.amount_unit == "kg"
+        f"每{p.package_unit}约{fmt.number(in_jin(p.amount))}斤" if p.amount_unit == "kg"
         else f"每{p.package_unit}约{fmt.number(p.amount)}{p.amount_unit}"
         for p in packs
     ]

@@ -7,7 +7,7 @@ reviewed in one place. Values are HTML-safe templates; fill them with
 
 from __future__ import annotations
 
-from bot.render import esc
+from bot.texts.html import esc
 
 NOT_AN_OFFICIAL = (
     "抱歉，此功能仅向市、县（区）、乡镇（街道）工作人员开放。如需开通，请联系市商务局。"
@@ -124,7 +124,6 @@ CHART_COUNTED_NEEDS = "求 {volume}"
 CHART_SIDE_SEPARATOR = "｜"
 
 # -- escalations, summaries and reminders -------------------------------------
-KIND_NAMES = {"offer": "供应", "need": "求购"}
 ESCALATION = (
     "<b>⚠️ 缺口提醒</b>\n{product} {amount}｜{place}｜{organisation}\n"
     "已发布 {hours} 小时仍未匹配到供应，请协调货源。"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.render import esc
 from bot.texts import listings as fmt
+from bot.texts.html import esc
 from bot.texts.registration import EXAMPLE_POSTS
 
 CONFIRM = "✅ 确认发布"
@@ -38,6 +38,9 @@ NOT_UNDERSTOOD = "没看懂。{question}"
 REFUSED = "{reason}。\n{question}"
 WHICH_FIELD = "要修改哪一项？"
 CANCELLED = "已取消，这条信息没有发布。"
+HELD_DROPPED = "已放弃，这条信息没有发布。"
+RESUME = "▶️ 继续"
+DROP = "🗑 放弃"
 PUBLISHING_FAILED = "发布没有成功，请再点一次「确认发布」。"
 STEPS_START = {"offer": "发布<b>供应</b>信息，共几步，随时 /cancel 取消。",
                "need": "发布<b>求购</b>信息，共几步，随时 /cancel 取消。"}
@@ -84,3 +87,9 @@ def chatter_reply(kind: str, role: str | None, card_waiting: bool) -> str:
         example = EXAMPLE_POSTS.get(role, EXAMPLE_POSTS["grower"])
         then = CHATTER_NEXT.get(role, CHATTER_NEXT["grower"]).format(example=example)
     return CHATTER_OPENERS.get(kind, "") + then
+
+
+def held_back(product: str | None) -> str:
+    """Offered back after a newer post: the draft that was waiting when it came."""
+    what = f"（{esc(product)}）" if product else ""
+    return f"上一条信息{what}还没发布：继续填写，还是放弃？"

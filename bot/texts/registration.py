@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.render import esc
+from bot.texts.html import esc
 
 ROLE_LABELS = {"grower": "供应方", "buyer": "采购方", "official": "工作人员", "admin": "管理员"}
 

@@ -11,6 +11,7 @@ import pytest
 from telegram.ext import Application
 
 from bot.app import build_application
+from bot.services.runtime import SERVICES_KEY
 from bot.settings import Settings, load_settings
 from storage.database import Database
 from tests.fake_bot_api import FakeBotApi, FakeUser, SentMessage, running_application
@@ -55,7 +56,7 @@ async def farmdock(bot_factory: BotFactory) -> AsyncIterator[Application]:
 @pytest.fixture
 def db(farmdock: Application) -> Database:
     """The database of the running bot (the same file tests inspect)."""
-    return farmdock.bot_data["db"]
+    return farmdock.bot_data[SERVICES_KEY].db
 
 
 async def eventually(check: Callable[[], Awaitable[bool]], *, within: float = 5.0) -> None:

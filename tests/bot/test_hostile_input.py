@@ -6,10 +6,10 @@ import io
 
 from openpyxl import load_workbook
 
-from storage import listings, users
 from storage.database import Database
 from tests.bot.conftest import post_and_confirm, press, published, sign_up
 from tests.fake_bot_api import FakeBotApi
+from tests.stores import each
 
 
 async def test_a_one_line_post_with_an_impossible_quantity_is_refused(
@@ -31,7 +31,7 @@ async def test_a_one_line_post_with_an_impossible_quantity_is_refused(
     assert "5000 斤" in card.content
     grower.press(card, "确认")
     await published(grower, card)
-    [stored] = await listings.user_listings(db, grower.id)
+    [stored] = await each(db).listings.of_user(grower.id)
     assert stored.quantity == 2500
 
 
@@ -63,7 +63,7 @@ async def test_a_step_by_step_price_of_0_is_refused_but_a_donation_is_taken(
     assert "免费" in card.content
     grower.press(card, "确认")
     await published(grower, card)
-    [stored] = await listings.user_listings(db, grower.id)
+    [stored] = await each(db).listings.of_user(grower.id)
     assert (stored.quantity, stored.price, stored.price_bound) == (2500, 0, "free")
 
 
@@ -95,7 +95,7 @@ async def test_mine_refuses_impossible_edits_and_states_the_range(
     assert "价格超出范围" in refusal.content
     grower.send("100元/箱")
     await grower.next_message(lambda m: "已更新" in m.content)
-    [stored] = await listings.user_listings(db, grower.id)
+    [stored] = await each(db).listings.of_user(grower.id)
     assert (stored.quantity, stored.price) == (200, 100)
 
 
@@ -119,14 +119,14 @@ async def test_an_invisible_character_in_a_post_never_breaks_the_officials_diges
     grower = make_user()
     await sign_up(grower, name="王\u202e师傅\u200b", organisation="=HYPERLINK(\"x\")\x07")
     await post_and_confirm(grower, "出售土豆100斤\x02 1元/斤 叶县")
-    [stored] = await listings.user_listings(db, grower.id)
+    [stored] = await each(db).listings.of_user(grower.id)
     assert stored.raw_text == "出售土豆100斤 1元/斤 叶县"
-    account = await users.get_user(db, grower.id)
+    account = await each(db).users.get(grower.id)
     assert account is not None
     assert (account.name, account.organisation) == ("王师傅", '=HYPERLINK("x")')
 
     official = make_user("市商务局")
-    await users.upsert_user(db, official.id, role="official", name="值班员")
+    await each(db).users.upsert(official.id, role="official", name="值班员")
     official.send("/digest")
     document = await official.next_message(lambda m: m.method == "sendDocument")
     await official.next_message(lambda m: m.method == "sendPhoto")

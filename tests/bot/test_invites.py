@@ -9,10 +9,10 @@ import pytest
 
 from bot.cli import main
 from bot.settings import Settings
-from storage import users
 from storage.database import Database
 from tests.bot.conftest import TOKEN
 from tests.fake_bot_api import FakeBotApi
+from tests.stores import each
 
 
 async def test_invite_link_signs_an_official_up_once(
@@ -34,11 +34,11 @@ async def test_invite_link_signs_an_official_up_once(
     official.start(invite["code"])
     welcome = await official.next_message()
     assert "工作人员" in welcome.content and "宝丰县" in welcome.content
-    stored = await users.get_user(db, official.id)
+    stored = await each(db).users.get(official.id)
     assert stored is not None and (stored.role, stored.county) == ("official", "宝丰县")
 
     latecomer = make_user()
     latecomer.start(invite["code"])
     refused = await latecomer.next_message()
     assert "无效" in refused.content
-    assert await users.get_user(db, latecomer.id) is None
+    assert await each(db).users.get(latecomer.id) is None

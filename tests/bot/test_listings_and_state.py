@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from storage import listings, users
+from bot.services.runtime import SERVICES_KEY
 from storage.database import Database
 from tests.bot.conftest import BotFactory, post_and_confirm, press, published, sign_up
 from tests.fake_bot_api import FakeBotApi
+from tests.stores import each
 
 
 async def test_mine_edit_renew_done_and_close(make_user, db: Database) -> None:
@@ -30,7 +31,7 @@ async def test_mine_edit_renew_done_and_close(make_user, db: Database) -> None:
     grower.send("0.9元/斤")
     updated = await grower.next_message()
     assert "0.9 元/斤" in updated.content
-    [cabbage_row] = [s for s in await listings.user_listings(db, grower.id)
+    [cabbage_row] = [s for s in await each(db).listings.of_user(grower.id)
                      if s.product == "大白菜"]
     assert cabbage_row.quantity == 1500 and abs((cabbage_row.price or 0) - 1.8) < 1e-9
 
@@ -41,8 +42,8 @@ async def test_mine_edit_renew_done_and_close(make_user, db: Database) -> None:
     await grower.server.wait_until(lambda: "成交" in potatoes.content)
     grower.press(updated, "关闭")
     await grower.server.wait_until(lambda: "已关闭" in updated.content)
-    assert await listings.user_listings(db, grower.id) == []
-    done = await listings.user_listings(db, grower.id, status="closed")
+    assert await each(db).listings.of_user(grower.id) == []
+    done = await each(db).listings.of_user(grower.id, status="closed")
     assert sorted(s.closed_reason or "" for s in done) == ["closed", "done"]
 
     # A closed listing no longer matches.
@@ -71,8 +72,8 @@ async def test_step_by_step_offer(make_user, db: Database) -> None:
     assert "叶县" in card.content and "5000 斤" in card.content and "7天" in card.content
     grower.press(card, "确认")
     await published(grower, card)
-    [listing] = await listings.user_listings(db, grower.id)
-    assert (listing.county, listing.township, listing.quantity) == ("叶县", None, 2500)
+    [listing] = await each(db).listings.of_user(grower.id)
+    assert (listing.place.county, listing.place.township, listing.quantity) == ("叶县", None, 2500)
 
 
 async def test_fix_a_field_from_the_card(make_user, db: Database) -> None:
@@ -88,7 +89,7 @@ async def test_fix_a_field_from_the_card(make_user, db: Database) -> None:
     assert "1 元/斤" in card.content
     grower.press(card, "确认")
     await published(grower, card)
-    [listing] = await listings.user_listings(db, grower.id)
+    [listing] = await each(db).listings.of_user(grower.id)
     assert listing.price == 2
 
 
@@ -112,8 +113,8 @@ async def test_restart_in_the_middle_of_a_conversation(
     async with bot_factory() as application:
         grower.press(card, "确认")
         await published(grower, card)
-        db = application.bot_data["db"]
-        assert len(await listings.user_listings(db, grower.id)) == 1
+        db = application.bot_data[SERVICES_KEY].db
+        assert len(await each(db).listings.of_user(grower.id)) == 1
 
 
 async def test_restart_during_sign_up(make_user, bot_factory: BotFactory) -> None:
@@ -131,7 +132,7 @@ async def test_restart_during_sign_up(make_user, bot_factory: BotFactory) -> Non
         await press(user, ask_township, "姚孟街道")
         user.send("跳过")
         await user.next_message(lambda m: "注册完成" in m.content)
-        stored = await users.get_user(application.bot_data["db"], user.id)
+        stored = await each(application.bot_data[SERVICES_KEY].db).users.get(user.id)
         assert stored is not None and stored.name == "李经理"
 
 
@@ -149,7 +150,7 @@ async def test_more_than_twenty_posts_a_minute_is_slowed(make_user, db: Database
 async def test_blocked_user_is_ignored(make_user, fake_api: FakeBotApi, db: Database) -> None:
     grower = make_user()
     await sign_up(grower)
-    await users.set_status(db, grower.id, "blocked")
+    await each(db).users.set_status(grower.id, "blocked")
     grower.send("/help")
     other = make_user()
     other.send("/help")

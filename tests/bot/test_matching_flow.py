@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from storage import audit, listings, matches, outbox, users
+from bot.matching.area import CITY
 from storage.database import Database
 from tests.bot.conftest import eventually, post_and_confirm, sign_up
 from tests.fake_bot_api import FakeBotApi, FakeUser, InjectedError
+from tests.stores import each
 
 GROWER_PHONE = "13800000001"
 BUYER_PHONE = "13900000002"
@@ -57,7 +58,7 @@ async def test_both_say_yes_and_only_they_get_contacts(
     assert sum(GROWER_PHONE in m.content for m in buyer.messages) == 1
     assert not _has_phone(bystander, GROWER_PHONE) and not _has_phone(bystander, BUYER_PHONE)
     assert not any("🔔" in m.content for m in bystander.messages)
-    [match] = await matches.matches_in_period(db, 0, 2e9)
+    [match] = await each(db).matches.in_period(0, 2e9, CITY)
     assert match.contacts_exchanged_at is not None
 
 
@@ -69,13 +70,13 @@ async def test_another_users_match_is_refused_and_audited(
     await sign_up(intruder, role="采购方", name="钱", county="郏县", township=None)
     await post_and_confirm(buyer, "求购大白菜3000斤，1元/斤以内")
     await post_and_confirm(grower, "出售大白菜5000斤，0.8元/斤")
-    [match] = await matches.matches_in_period(db, 0, 2e9)
+    [match] = await each(db).matches.in_period(0, 2e9, CITY)
     query = intruder.press_data(f"int:{match.id}")
     reply = await fake_api.wait_for_callback_answer(query)
     assert "不属于您" in reply.get("text", "")
-    refused = await audit.audit_entries(db, action="security.refused_callback")
+    refused = await each(db).audit.entries(action="security.refused_callback")
     assert [e.actor_id for e in refused] == [intruder.id]
-    assert (await matches.get_match(db, match.id)).need_interest_at is None  # type: ignore[union-attr]
+    assert (await each(db).matches.get(match.id)).need_interest_at is None  # type: ignore[union-attr]
 
 
 async def test_forged_callback_data_is_refused(
@@ -88,19 +89,19 @@ async def test_forged_callback_data_is_refused(
         query = grower.press_data(data, published)
         answer = await fake_api.wait_for_callback_answer(query)
         assert "不属于您" in answer.get("text", "")
-    refused = await audit.audit_entries(db, action="security.refused_callback")
+    refused = await each(db).audit.entries(action="security.refused_callback")
     assert len(refused) == 4
-    assert len(await listings.user_listings(db, grower.id)) == 1
+    assert len(await each(db).listings.of_user(grower.id)) == 1
 
 
 async def test_closing_anothers_listing_is_refused(make_user, fake_api, db: Database) -> None:
     grower, buyer = await _pair(make_user)
     await post_and_confirm(grower, "出售大白菜5000斤，0.8元/斤")
-    [listing] = await listings.user_listings(db, grower.id)
+    [listing] = await each(db).listings.of_user(grower.id)
     query = buyer.press_data(f"lst:close:{listing.id}")
     await fake_api.wait_for_callback_answer(query)
-    assert (await listings.get_listing(db, listing.id)).status == "open"  # type: ignore[union-attr]
-    assert (await audit.audit_entries(db, action="security.refused_callback"))[0].actor_id \
+    assert (await each(db).listings.get(listing.id)).status == "open"  # type: ignore[union-attr]
+    assert (await each(db).audit.entries(action="security.refused_callback"))[0].actor_id \
         == buyer.id
 
 
@@ -116,7 +117,7 @@ async def test_blocked_bot_during_notice_marks_user_inactive(
     )
 
     async def inactive() -> bool:
-        user = await users.get_user(db, buyer.id)
+        user = await each(db).users.get(buyer.id)
         return user is not None and user.status == "inactive"
 
     await eventually(inactive)
@@ -134,7 +135,7 @@ async def test_flood_limit_during_notice_is_retried(
     assert "大白菜" in notice.content
 
     async def sent() -> bool:
-        return [m.status for m in await outbox.messages(db, kind="match")] == ["sent"]
+        return [m.status for m in await each(db).outbox.rows(kind="match")] == ["sent"]
 
     await eventually(sent)
 

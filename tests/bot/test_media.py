@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from storage import listings, users
 from storage.database import Database
 from tests.bot.conftest import post_and_confirm, press, sign_up
 from tests.fake_bot_api import FakeUser
+from tests.stores import each
 
 SENDS: dict[str, Callable[[FakeUser], Any]] = {
     "voice": lambda u: u.send_voice(),
@@ -37,7 +37,7 @@ async def test_what_the_bot_cannot_read_gets_one_line_on_how_to_post(
     hint = await grower.next_message()
     assert "\n" not in hint.content and hint.button_texts() == []
     assert "出售大白菜5000斤，0.8元/斤" in hint.content  # the grower's own kind of post
-    assert await listings.user_listings(db, grower.id) == []
+    assert await each(db).listings.of_user(grower.id) == []
     # The next typed post is read as ever.
     assert "已发布" in (await post_and_confirm(grower, "出售小麦10吨，1.4元/斤")).content
 
@@ -78,7 +78,7 @@ async def test_a_photo_during_sign_up_leaves_the_step_as_it_is(
     await grower.next_message()
     grower.send("跳过")
     assert "注册完成" in (await grower.next_message()).content
-    stored = await users.get_user(db, grower.id)
+    stored = await each(db).users.get(grower.id)
     assert stored is not None and (stored.name, stored.township) == ("王师傅", "张八桥镇")
 
 

@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 from telegram.ext import Application
 
 from bot.settings import Settings
-from storage import users
 from storage.database import Database
 from tests.bot.conftest import BotFactory, sign_up
 from tests.fake_bot_api import FakeBotApi, FakeUser, SentMessage
+from tests.stores import each
 
 TZ = ZoneInfo("Asia/Shanghai")
 POSTING = {"start", "offer", "need", "mine", "matches", "help", "cancel"}
@@ -23,7 +23,7 @@ def _today() -> datetime:
 
 async def _official(make_user, db: Database, county: str = "宝丰县") -> FakeUser:
     """An official who joined through a one-time invite link, as `users invite` hands out."""
-    invite = await users.create_invite(db, role="official", name="王科长", county=county)
+    invite = await each(db).users.create_invite(role="official", name="王科长", county=county)
     official = make_user("王科长")
     official.start(invite.code)
     welcome = await official.next_message()
@@ -58,7 +58,7 @@ async def test_officials_and_admins_signed_up_before_a_start_get_their_menus(
 ) -> None:
     async with await Database.open(settings.db_path) as db:
         for telegram_id, role in ((501, "official"), (502, "admin"), (503, "grower")):
-            await users.upsert_user(db, telegram_id, role=role, name="", organisation="",
+            await each(db).users.upsert(telegram_id, role=role, name="", organisation="",
                                     phone=None, county="叶县", township=None)
     async with bot_factory():
         await fake_api.wait_until(lambda: "digest" in fake_api.menu(502), what="admin menu")

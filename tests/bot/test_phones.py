@@ -3,10 +3,10 @@ everything but the share-contact button."""
 
 from __future__ import annotations
 
-from storage import users
 from storage.database import Database
 from tests.bot.conftest import press, sign_up
 from tests.fake_bot_api import FakeUser, SentMessage
+from tests.stores import each
 
 
 async def at_the_phone_step(user: FakeUser) -> SentMessage:
@@ -25,7 +25,7 @@ async def test_a_shared_number_is_stored_as_11_digits(make_user, db: Database) -
     grower = make_user()
     done = await sign_up(grower, phone="+8613812345678")
     assert "13812345678" in done.content and "+86" not in done.content
-    stored = await users.get_user(db, grower.id)
+    stored = await each(db).users.get(grower.id)
     assert stored is not None and stored.phone == "13812345678"
 
 
@@ -41,7 +41,7 @@ async def test_someone_elses_contact_is_explained_not_asked_again(
     grower.share_contact("8613812345678")
     done = await grower.next_message()
     assert "注册完成" in done.content
-    stored = await users.get_user(db, grower.id)
+    stored = await each(db).users.get(grower.id)
     assert stored is not None and stored.phone == "13812345678"
 
 
@@ -51,7 +51,7 @@ async def test_a_typed_number_is_explained_not_asked_again(make_user, db: Databa
     grower.send("我的手机 138 1234 5678")
     explained = await grower.next_message()
     assert explained.content != ask.content and "不用手动输入" in explained.content
-    assert await users.get_user(db, grower.id) is None  # nothing taken on trust
+    assert await each(db).users.get(grower.id) is None  # nothing taken on trust
     grower.send("跳过")
     done = await grower.next_message()
     assert "注册完成" in done.content
@@ -63,7 +63,7 @@ async def test_a_foreign_number_is_explained(make_user, db: Database) -> None:
     grower.share_contact("+442079460958")
     explained = await grower.next_message()
     assert "中国大陆" in explained.content and "跳过" in explained.content
-    assert await users.get_user(db, grower.id) is None
+    assert await each(db).users.get(grower.id) is None
 
 
 async def test_a_contact_shared_later_is_stored_in_the_same_form(
@@ -77,5 +77,5 @@ async def test_a_contact_shared_later_is_stored_in_the_same_form(
     grower.share_contact("+86 137 0000 2222")
     saved = await grower.next_message()
     assert "已保存" in saved.content
-    stored = await users.get_user(db, grower.id)
+    stored = await each(db).users.get(grower.id)
     assert stored is not None and stored.phone == "13700002222"

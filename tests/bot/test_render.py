@@ -3,7 +3,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.render import esc, split_message
+from bot.texts.html import esc, split_message
 
 
 def balanced(chunk: str) -> bool:

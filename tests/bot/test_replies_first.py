@@ -7,11 +7,11 @@ import asyncio
 from telegram.ext import Application
 
 from bot.services.runtime import SERVICES_KEY
+from bot.telegram.transport import SendBudget
 from bot.texts import common as texts
-from bot.transport import SendBudget
-from storage import outbox
 from storage.outbox import OutgoingMessage
 from tests.fake_bot_api import FakeBotApi, SimulatedClock
+from tests.stores import each
 
 BROADCAST = range(1, 301)  # chats that get a notice each: ten seconds at 30 a second
 
@@ -57,8 +57,8 @@ async def test_during_a_broadcast_replies_go_first_and_the_limits_hold(
     make_user, fake_api: FakeBotApi, farmdock: Application
 ) -> None:
     limits = fake_api.enable_limits()  # Telegram's: 30 a second overall, 1 per chat
-    db = farmdock.bot_data["db"]
-    await outbox.enqueue(db, [
+    db = farmdock.bot_data[SERVICES_KEY].db
+    await each(db).outbox.enqueue([
         OutgoingMessage(f"2026-05-09|{chat}|digest", chat, "digest",
                         {"method": "sendMessage", "text": f"日报 {chat}"})
         for chat in BROADCAST

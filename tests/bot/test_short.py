@@ -6,11 +6,11 @@ import time
 
 from telegram.ext import Application
 
-from storage import users
 from storage.database import Database
 from tests.bot.conftest import sign_up
 from tests.digest.factories import listing, match, person
 from tests.fake_bot_api import FakeUser
+from tests.stores import each
 
 HOUR = 3600.0
 BUYER_PHONE = "13912345678"
@@ -39,7 +39,7 @@ async def _open_needs(db: Database) -> dict[str, int]:
 
 async def _official(db: Database, user: FakeUser, county: str | None,
                     township: str | None = None, role: str = "official") -> None:
-    await users.upsert_user(db, user.id, role=role, name="王科长",  # type: ignore[arg-type]
+    await each(db).users.upsert(user.id, role=role, name="王科长",  # type: ignore[arg-type]
                             county=county, township=township)
 
 

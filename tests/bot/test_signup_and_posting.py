@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from storage import listings, users
 from storage.database import Database
 from tests.bot.conftest import post_and_confirm, press, published, sign_up
 from tests.fake_bot_api import FakeBotApi
+from tests.stores import each
 
 
 async def test_commands_are_registered(fake_api: FakeBotApi, farmdock: Application) -> None:
@@ -22,7 +22,7 @@ async def test_grower_signs_up_with_buttons(make_user, db: Database) -> None:
     done = await sign_up(grower)
     assert "宝丰县张八桥镇" in done.content
     assert "出售" in done.content and "求购" not in done.content  # an offer as the example
-    stored = await users.get_user(db, grower.id)
+    stored = await each(db).users.get(grower.id)
     assert stored is not None
     assert (stored.role, stored.county, stored.township, stored.phone) == (
         "grower", "宝丰县", "张八桥镇", "13800000001"
@@ -43,7 +43,7 @@ async def test_place_can_be_typed(make_user, db: Database) -> None:
     buyer.send("跳过")
     done = await buyer.next_message()
     assert "&lt;b&gt;丹尼斯&lt;/b&gt;超市" in done.content  # echoed escaped, never as markup
-    stored = await users.get_user(db, buyer.id)
+    stored = await each(db).users.get(buyer.id)
     assert stored is not None and stored.township == "姚孟街道" and stored.phone is None
 
 
@@ -58,10 +58,10 @@ async def test_one_line_post_shows_card_then_commits(make_user, db: Database) ->
     assert "宝丰县张八桥镇" in card.content
     assert "3天" in card.content  # leafy greens
     assert any("确认" in t for t in card.button_texts())
-    assert await listings.user_listings(db, grower.id) == []
+    assert await each(db).listings.of_user(grower.id) == []
     grower.press(card, "确认")
     receipt = await published(grower, card)
-    stored = await listings.user_listings(db, grower.id)
+    stored = await each(db).listings.of_user(grower.id)
     assert len(stored) == 1 and f"#{stored[0].id}" in receipt.content
     assert "已发布" in receipt.content and not any("确认" in t for t in receipt.button_texts())
     assert stored[0].kind == "offer" and stored[0].quantity == 2500
@@ -86,8 +86,8 @@ async def test_missing_fields_are_asked_one_at_a_time(make_user, db: Database) -
     assert "求购" in card.content and "面议" in card.content and "2 吨" in card.content
     buyer.press(card, "确认")
     await published(buyer, card)
-    [listing] = await listings.user_listings(db, buyer.id)
-    assert listing.kind == "need" and listing.county == "湛河区"
+    [listing] = await each(db).listings.of_user(buyer.id)
+    assert listing.kind == "need" and listing.place.county == "湛河区"
 
 
 async def test_unregistered_user_is_told_to_start(make_user, farmdock: Application) -> None:
@@ -104,7 +104,7 @@ async def test_cancel_drops_the_draft(make_user, db: Database) -> None:
     card = await grower.next_message()
     grower.press(card, "取消")
     await grower.server.wait_until(lambda: "已取消" in grower.messages[-1].content)
-    assert await listings.user_listings(db, grower.id) == []
+    assert await each(db).listings.of_user(grower.id) == []
 
 
 async def test_post_and_confirm_helper(make_user, db: Database) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from storage import listings
 from storage.database import Database
 from tests.bot.conftest import post_and_confirm, published, sign_up
+from tests.stores import each
 
 
 async def test_a_greeting_or_thanks_is_greeted_back_not_posted(
@@ -23,7 +23,7 @@ async def test_a_greeting_or_thanks_is_greeted_back_not_posted(
     # Nothing was started: the next post is read on its own.
     receipt = await post_and_confirm(grower, "出售小麦10吨，1.4元/斤")
     assert "已发布" in receipt.content
-    assert [x.product for x in await listings.user_listings(db, grower.id)] == ["小麦"]
+    assert [x.product for x in await each(db).listings.of_user(grower.id)] == ["小麦"]
 
 
 async def test_a_post_that_starts_with_a_greeting_is_a_post(make_user, db: Database) -> None:
@@ -54,5 +54,5 @@ async def test_thanks_while_the_card_waits_keeps_the_card(make_user, db: Databas
     assert "确认发布" in (await grower.next_message()).content
     grower.press(card, "确认")  # the card shown before is still the draft
     await published(grower, card)
-    [listing] = await listings.user_listings(db, grower.id)
+    [listing] = await each(db).listings.of_user(grower.id)
     assert listing.product == "大白菜"

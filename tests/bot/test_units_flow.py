@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from bot.matching.model import PackSize
 from bot.texts import matches as texts
-from storage import users
 from storage.database import Database
 from tests.bot.conftest import post_and_confirm, sign_up
 from tests.fake_bot_api import FakeBotApi, FakeUser
+from tests.stores import each
 
 ESTIMATE = "按每箱约45斤估算"
 
@@ -22,7 +25,7 @@ async def _grower_and_buyer(make_user) -> tuple[FakeUser, FakeUser]:
 
 
 async def _city_official(make_user, db: Database) -> FakeUser:
-    invite = await users.create_invite(db, role="official", name="张科长")
+    invite = await each(db).users.create_invite(role="official", name="张科长")
     official = make_user("张科长")
     official.start(invite.code)
     welcome = await official.next_message()
@@ -31,9 +34,14 @@ async def _city_official(make_user, db: Database) -> FakeUser:
 
 
 async def _digest_text(official: FakeUser) -> str:
-    """The text part of the official's /digest (the messages before the workbook)."""
+    """The text part of the official's /digest of today (the morning's digest of yesterday
+    may arrive meanwhile, when the test runs just after the digest time)."""
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
     official.send("/digest")
-    first = await official.next_message(lambda m: "缺口" in m.content, timeout=30)
+    first = await official.next_message(
+        lambda m: "缺口" in m.content and f"{today.month}月{today.day}日（" in m.content,
+        timeout=30,
+    )
     return first.content
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from telegram import Bot
 
-from bot.transport import ObservedRequest
+from bot.telegram.transport import ObservedRequest
 from storage.database import Database
 from tests.fake_bot_api import FakeBotApi
 

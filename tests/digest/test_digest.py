@@ -9,13 +9,16 @@ from datetime import timedelta
 import pytest
 from openpyxl import load_workbook
 
-from bot.render import MESSAGE_LIMIT
+from bot.matching.area import Area
+from bot.matching.model import CITY_NAME, Listing, Place
 from bot.services import digest_files
 from bot.services.digest import load_bundle, load_digest, load_short
-from bot.services.digest_model import Jurisdiction
 from bot.services.digest_text import digest_messages, render_digest, render_short, to_plain
+from bot.texts.html import MESSAGE_LIMIT
 from storage.database import Database
-from tests.digest.factories import DAY, TZ, at, listing, match, person
+from storage.interfaces import UnitOfWork
+from tests.digest.factories import DAY, TZ, at, listing, match, person, read, write
+from tests.stores import each
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -40,8 +43,8 @@ async def day(db: Database) -> Database:
 
 
 async def test_township_official_sees_only_their_township(day: Database) -> None:
-    digest = await load_digest(day, Jurisdiction("宝丰县", "张八桥镇"), DAY, TZ)
-    assert {x.township for x in digest.listings} == {"张八桥镇"}
+    digest = await read(day, load_digest, Area("宝丰县", "张八桥镇"), DAY, TZ)
+    assert {x.place.township for x in digest.listings} == {"张八桥镇"}
     assert [x.product for x in digest.listings] == ["大白菜"]
     assert digest.shortages == []  # 周庄镇's 玉米 is not theirs
     assert digest.totals.offers == 1 and digest.totals.needs == 0
@@ -50,10 +53,10 @@ async def test_township_official_sees_only_their_township(day: Database) -> None
 
 
 async def test_county_and_city_see_more(day: Database) -> None:
-    county = await load_digest(day, Jurisdiction("宝丰县"), DAY, TZ)
-    assert {x.township for x in county.listings} == {"张八桥镇", "周庄镇"}
+    county = await read(day, load_digest, Area("宝丰县"), DAY, TZ)
+    assert {x.place.township for x in county.listings} == {"张八桥镇", "周庄镇"}
     assert [s.product for s in county.shortages] == ["玉米"]
-    city = await load_digest(day, Jurisdiction(), DAY, TZ)
+    city = await read(day, load_digest, Area(), DAY, TZ)
     assert len(city.listings) == 5
     # Shortages oldest first: 土豆 (07:30) before 玉米 (12:00); 大白菜 was matched.
     assert [s.product for s in city.shortages] == ["土豆", "玉米"]
@@ -63,7 +66,7 @@ async def test_county_and_city_see_more(day: Database) -> None:
 
 
 async def test_text_puts_shortages_first_names_organisations_never_phones(day: Database) -> None:
-    digest = await load_digest(day, Jurisdiction(), DAY, TZ)
+    digest = await read(day, load_digest, Area(), DAY, TZ)
     text = render_digest(digest, TZ)
     assert text.index("现在仍未匹配的需求") < text.index("当日新增") < text.index("🤝 当日匹配")
     assert "张八桥蔬菜合作社" in text and "新华区丹尼斯超市" in text
@@ -77,7 +80,7 @@ async def test_text_puts_shortages_first_names_organisations_never_phones(day: D
 async def test_user_text_is_escaped(db: Database) -> None:
     shop = await person(db, 9, "buyer", organisation="<b>坏</b>&超市")
     await listing(db, shop, "need", "<script>", 10, created_at=at(9))
-    text = render_digest(await load_digest(db, Jurisdiction(), DAY, TZ), TZ)
+    text = render_digest(await read(db, load_digest, Area(), DAY, TZ), TZ)
     assert "<script>" not in text and "&lt;script&gt;" in text
     assert "&lt;b&gt;坏&lt;/b&gt;&amp;超市" in text
 
@@ -86,7 +89,7 @@ async def test_long_digest_is_split_under_the_limit(db: Database) -> None:
     shop = await person(db, 9, "buyer", organisation="平顶山市某某生鲜连锁超市有限公司" * 3)
     for i in range(400):
         await listing(db, shop, "need", f"品种{i}", 100 + i, created_at=at(8) + i)
-    digest = await load_digest(db, Jurisdiction(), DAY, TZ)
+    digest = await read(db, load_digest, Area(), DAY, TZ)
     parts = digest_messages(digest, TZ)
     assert len(parts) > 1 or len(parts[0]) <= MESSAGE_LIMIT
     assert all(len(p) <= MESSAGE_LIMIT for p in parts)
@@ -94,7 +97,7 @@ async def test_long_digest_is_split_under_the_limit(db: Database) -> None:
 
 
 async def test_workbook_holds_every_listing_and_masks_phones(day: Database) -> None:
-    found = await load_bundle(day, Jurisdiction(), DAY, TZ)
+    found = await read(day, load_bundle, Area(), DAY, TZ)
     book = load_workbook(io.BytesIO(found.workbook), read_only=True)
     assert book.sheetnames == ["当日供求", "当日匹配", "未匹配需求", "无人求购供应",
                                "现在未匹配需求"]
@@ -111,13 +114,13 @@ async def test_workbook_holds_every_listing_and_masks_phones(day: Database) -> N
 
 
 async def test_chart_is_a_png_with_a_chinese_font(day: Database) -> None:
-    found = await load_bundle(day, Jurisdiction("宝丰县"), DAY, TZ)
+    found = await read(day, load_bundle, Area("宝丰县"), DAY, TZ)
     assert found.chart.startswith(PNG_SIGNATURE) and len(found.chart) > 5000
     assert digest_files.cjk_font() is not None
 
 
 async def test_empty_day(db: Database) -> None:
-    digest = await load_digest(db, Jurisdiction("叶县"), DAY, TZ)
+    digest = await read(db, load_digest, Area("叶县"), DAY, TZ)
     assert digest.is_empty
     text = render_digest(digest, TZ)
     assert "暂无缺口" in text
@@ -127,7 +130,7 @@ async def test_empty_day(db: Database) -> None:
 async def test_goods_in_bags_count_in_bags_never_as_zero_kg(db: Database) -> None:
     shop = await person(db, 3, "buyer", organisation="新华区丹尼斯超市")
     await listing(db, shop, "need", "大米", 100, unit="袋", category="粮油", created_at=at(9))
-    digest = await load_digest(db, Jurisdiction(), DAY, TZ)
+    digest = await read(db, load_digest, Area(), DAY, TZ)
     text = to_plain(render_digest(digest, TZ))
     assert "需求 1 条（+1）：100袋（+100）" in text
     assert "粮油：供 0 条｜求 1 条 100袋" in text
@@ -142,7 +145,7 @@ async def test_category_totals_keep_each_unit_apart(db: Database) -> None:
     await listing(db, shop, "need", "鸡蛋", 50, unit="箱", category="禽蛋", created_at=at(9))
     await listing(db, shop, "need", "鸡蛋", 200, category="禽蛋", created_at=at(10))
     await listing(db, shop, "need", "鸡蛋", None, category="禽蛋", created_at=at(11))
-    digest = await load_digest(db, Jurisdiction(), DAY, TZ)
+    digest = await read(db, load_digest, Area(), DAY, TZ)
     text = to_plain(render_digest(digest, TZ))
     assert "禽蛋：供 1 条 30箱｜求 3 条 200公斤+50箱" in text
     assert "需求 3 条（+3）：200公斤（+200）、50箱（+50）" in text
@@ -153,7 +156,7 @@ async def test_category_totals_keep_each_unit_apart(db: Database) -> None:
 async def test_a_category_with_no_stated_quantity_does_not_say_zero(db: Database) -> None:
     shop = await person(db, 3, "buyer", organisation="新华区丹尼斯超市")
     await listing(db, shop, "need", "鸡蛋", None, category="禽蛋", created_at=at(11))
-    text = to_plain(render_digest(await load_digest(db, Jurisdiction(), DAY, TZ), TZ))
+    text = to_plain(render_digest(await read(db, load_digest, Area(), DAY, TZ), TZ))
     assert "禽蛋：供 0 条｜求 1 条 数量未注明" in text
 
 
@@ -172,8 +175,8 @@ async def test_each_match_line_names_its_own_pair(db: Database) -> None:
         await match(db, again, offer, created_at=at(10)),
         await match(db, again, second_offer, created_at=at(10)),
     ]
-    for area in (Jurisdiction("高新区"), Jurisdiction()):
-        digest = await load_digest(db, area, DAY, TZ)
+    for area in (Area("高新区"), Area()):
+        digest = await read(db, load_digest, area, DAY, TZ)
         assert sorted(m.match_id for m in digest.matches) == ids
         lines = [line for line in to_plain(render_digest(digest, TZ)).splitlines()
                  if line.startswith("· 莲藕")]
@@ -185,7 +188,7 @@ async def test_short_lists_the_oldest_and_counts_the_rest(db: Database) -> None:
     shop = await person(db, 3, "buyer", organisation="新华区丹尼斯超市")
     for minute in range(35):
         await listing(db, shop, "need", f"品种{minute}", 100, created_at=at(8, minute))
-    found = await load_short(db, Jurisdiction("宝丰县"), now=at(12), shown=30)
+    found = await read(db, load_short, Area("宝丰县"), now=at(12), shown=30)
     assert (found.unmatched, found.open_needs, len(found.needs)) == (35, 35, 30)
     assert [x.product for x in found.needs] == [f"品种{m}" for m in range(30)]
     text = to_plain(render_short(found.area.label, found.needs, found.unmatched,
@@ -193,3 +196,29 @@ async def test_short_lists_the_oldest_and_counts_the_rest(db: Database) -> None:
     assert "现在仍未匹配的需求：35 条（5月9日 12:00" in text
     assert "1. 品种0 100公斤" in text and "已等4小时" in text
     assert "……另有 5 条" in text and "品种30" not in text
+
+
+async def test_a_day_stored_at_once_reads_back_listing_by_listing(db: Database) -> None:
+    """Imports and the benchmark store a day in one go: each id is its own listing's."""
+    shop = await person(db, 3, "buyer", organisation="新华区丹尼斯超市")
+    place = Place(CITY_NAME, "宝丰县", "张八桥镇")
+    # Posted in an order that is not the order of their times.
+    minutes = [(7 * m) % 60 for m in range(60)]
+    day = [
+        Listing(id=0, kind="need", product=f"品种{m}", quantity=100.0 + m, unit="kg", price=None,
+                price_unit=None, place=place, created_at=at(9, m), user_id=shop.telegram_id,
+                category="蔬菜", raw_text=f"求购品种{m}")
+        for m in minutes
+    ]
+
+    async def add_day(uow: UnitOfWork) -> list[int]:
+        return await uow.listings.add_many(day)
+
+    ids = await write(db, add_day)
+    assert len(set(ids)) == len(day)
+    stored = await each(db).listings.get_many(ids)
+    assert [(stored[i].product, stored[i].created_at) for i in ids] == [
+        (x.product, x.created_at) for x in day]
+    digest = await read(db, load_digest, Area("宝丰县"), DAY, TZ)
+    assert [x.product for x in digest.listings] == [f"品种{m}" for m in range(60)]
+    assert [x.id for x in digest.listings] == [ids[minutes.index(m)] for m in range(60)]

@@ -6,12 +6,12 @@ import io
 
 from openpyxl import load_workbook
 
+from bot.matching.area import Area
 from bot.services import digest_files
 from bot.services.digest import load_bundle, load_digest
-from bot.services.digest_model import Jurisdiction
-from storage import matches
 from storage.database import Database
-from tests.digest.factories import DAY, TZ, at, listing, person
+from tests.digest.factories import DAY, TZ, at, listing, person, read
+from tests.stores import each
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # Codes the program uses inside: none of them is a word a person should read.
@@ -31,8 +31,8 @@ async def test_workbook_cells_are_chinese_words_or_formatted_figures(db: Databas
     await listing(db, shop, "need", "白萝卜", 500, created_at=at(11), price_bound="negotiable")
     await listing(db, shop, "need", "鸡蛋", 50, unit="箱", category="禽蛋", created_at=at(12),
                   price=120.0, price_unit="箱", price_bound="min")
-    await matches.record_matches(db, [(need.id, offer.id, 0.408, 1)], created_at=at(10))
-    found = await load_bundle(db, Jurisdiction(), DAY, TZ)
+    await each(db).matches.record([(need.id, offer.id, 0.408, 1)], created_at=at(10))
+    found = await read(db, load_bundle, Area(), DAY, TZ)
     book = load_workbook(io.BytesIO(found.workbook), read_only=True)
     rows = list(book["当日供求"].iter_rows(values_only=True))
     bounds = {row[0]: row[rows[0].index("价格说明")] for row in rows[1:]}
@@ -53,7 +53,7 @@ async def test_chart_keeps_weights_and_counted_goods_apart(db: Database) -> None
     await listing(db, farm, "offer", "大白菜", 2500, created_at=at(9))
     await listing(db, shop, "need", "大白菜", 500, created_at=at(9, 30))
     await listing(db, shop, "need", "大米", 100, unit="袋", category="粮油", created_at=at(10))
-    digest = await load_digest(db, Jurisdiction(), DAY, TZ)
+    digest = await read(db, load_digest, Area(), DAY, TZ)
     data = digest_files.chart_data(digest)
     assert data.categories == ["蔬菜", "粮油"]
     assert (data.offers, data.needs) == ([1, 0], [1, 1])
@@ -68,7 +68,7 @@ async def test_chart_keeps_weights_and_counted_goods_apart(db: Database) -> None
 async def test_a_day_sold_only_by_count_has_no_empty_weight_axis(db: Database) -> None:
     shop = await person(db, 3, "buyer", organisation="新华区丹尼斯超市")
     await listing(db, shop, "need", "大米", 100, unit="袋", category="粮油", created_at=at(10))
-    digest = await load_digest(db, Jurisdiction(), DAY, TZ)
+    digest = await read(db, load_digest, Area(), DAY, TZ)
     figure = digest_files.chart_figure(digest)
     assert len(figure.axes) == 1  # the count panel; no weight axis of zeros
     texts = [t.get_text() for t in figure.texts]
@@ -76,7 +76,7 @@ async def test_a_day_sold_only_by_count_has_no_empty_weight_axis(db: Database) -
 
 
 async def test_an_empty_days_chart_says_no_data(db: Database) -> None:
-    digest = await load_digest(db, Jurisdiction("叶县"), DAY, TZ)
+    digest = await read(db, load_digest, Area("叶县"), DAY, TZ)
     figure = digest_files.chart_figure(digest)
     assert figure.axes == []  # no axis from −0.04 to 0.04
     assert "暂无数据" in [t.get_text() for t in figure.texts]

@@ -8,19 +8,20 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.matching.area import Area
 from bot.services.digest import load_digest
-from bot.services.digest_model import Digest, Jurisdiction
+from bot.services.digest_model import Digest
 from bot.services.digest_text import render_digest, to_plain
 from storage.database import Database
-from tests.digest.factories import DAY, TZ, at, consent, listing, match, person
+from tests.digest.factories import DAY, TZ, at, consent, listing, match, person, read
 
 NEXT_DAY = DAY + timedelta(days=1)
 MORNING = at(8, day=NEXT_DAY)
 
 
-async def morning_digest(db: Database, area: Jurisdiction | None = None) -> tuple[Digest, str]:
+async def morning_digest(db: Database, area: Area | None = None) -> tuple[Digest, str]:
     """The digest of DAY as built at 08:00 the next day, and its plain text."""
-    digest = await load_digest(db, area or Jurisdiction(), DAY, TZ, now=MORNING)
+    digest = await read(db, load_digest, area or Area(), DAY, TZ, now=MORNING)
     return digest, to_plain(render_digest(digest, TZ))
 
 
@@ -128,7 +129,7 @@ async def test_open_now_is_the_officials_area_only(db: Database) -> None:
     there = await person(db, 4, "buyer", county="叶县", township=None, organisation="叶县超市")
     await listing(db, here, "need", "土豆", 1000, created_at=at(1, day=NEXT_DAY))
     await listing(db, there, "need", "白萝卜", 1000, created_at=at(2, day=NEXT_DAY))
-    digest, text = await morning_digest(db, Jurisdiction("宝丰县"))
+    digest, text = await morning_digest(db, Area("宝丰县"))
     assert [x.product for x in digest.open_now] == ["土豆"]
     assert "白萝卜" not in text and "叶县超市" not in text
 
@@ -136,7 +137,7 @@ async def test_open_now_is_the_officials_area_only(db: Database) -> None:
 async def test_today_so_far_lists_the_open_needs_once(db: Database) -> None:
     shop = await person(db, 3, "buyer", organisation="新华区丹尼斯超市")
     await listing(db, shop, "need", "土豆", 1000, created_at=at(9))
-    digest = await load_digest(db, Jurisdiction(), DAY, TZ, now=at(15))
+    digest = await read(db, load_digest, Area(), DAY, TZ, now=at(15))
     text = to_plain(render_digest(digest, TZ))
     assert [x.product for x in digest.open_now] == [x.product for x in digest.shortages]
     assert text.count("土豆 1,000公斤") == 1

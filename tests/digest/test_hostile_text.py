@@ -13,12 +13,12 @@ import pytest
 from openpyxl import load_workbook
 
 from bot.cli import main
+from bot.matching.area import Area
 from bot.services import digest as digest_service
 from bot.services.digest import enqueue_daily_digests, load_bundle
-from bot.services.digest_model import Jurisdiction
-from storage import outbox
 from storage.database import Database
-from tests.digest.factories import DAY, TZ, at, listing, person
+from tests.digest.factories import DAY, TZ, at, listing, person, read
+from tests.stores import each
 
 FORMULA = '=HYPERLINK("http://example.com/x","点我")'
 # Stored before text was cleaned where it enters: a control character in a post, an
@@ -48,7 +48,7 @@ def cells(workbook: bytes) -> list:
 async def test_every_output_survives_stored_control_characters_and_formulas(
     hostile: Database,
 ) -> None:
-    found = await load_bundle(hostile, Jurisdiction(), DAY, TZ, now=at(23))
+    found = await read(hostile, load_bundle, Area(), DAY, TZ, now=at(23))
     assert found.messages and found.chart.startswith(b"\x89PNG")
     every = cells(found.workbook)
     assert not [c.coordinate for c in every if c.data_type == "f"]
@@ -87,7 +87,7 @@ async def test_a_stored_control_character_no_longer_stops_the_morning_digests(
     for chat, county in ((100, "叶县"), (101, "宝丰县"), (102, None)):
         await person(hostile, chat, "official", county=county, township=None)
     added = await enqueue_daily_digests(hostile, DAY, TZ, now=at(8, day=DAY + timedelta(1)))
-    assert {m.chat_id for m in await outbox.messages(hostile, kind="digest")} == {100, 101, 102}
+    assert {m.chat_id for m in await each(hostile).outbox.rows(kind="digest")} == {100, 101, 102}
     assert added == 3 * 3
 
 
@@ -108,9 +108,9 @@ async def test_one_areas_failing_digest_is_logged_told_and_skipped(
     now = at(8, day=DAY + timedelta(1))
     with caplog.at_level(logging.ERROR):
         await enqueue_daily_digests(db, DAY, TZ, now=now, operators=operators)
-    got = {m.chat_id for m in await outbox.messages(db, kind="digest")}
+    got = {m.chat_id for m in await each(db).outbox.rows(kind="digest")}
     assert got == {101, 102}
-    told = await outbox.messages(db, kind="digest-failed")
+    told = await each(db).outbox.rows(kind="digest-failed")
     assert sorted(m.chat_id for m in told) == [900, 901]
     assert all("叶县" in m.payload for m in told)
     assert any("叶县" in r.getMessage() and r.exc_info for r in caplog.records)
@@ -118,5 +118,5 @@ async def test_one_areas_failing_digest_is_logged_told_and_skipped(
     # The next run tells nobody twice and, once the area's digest builds, sends it.
     monkeypatch.setattr(digest_service, "bundle", real_bundle)
     await enqueue_daily_digests(db, DAY, TZ, now=now, operators=operators)
-    assert {m.chat_id for m in await outbox.messages(db, kind="digest")} == {100, 101, 102}
-    assert len(await outbox.messages(db, kind="digest-failed")) == 2
+    assert {m.chat_id for m in await each(db).outbox.rows(kind="digest")} == {100, 101, 102}
+    assert len(await each(db).outbox.rows(kind="digest-failed")) == 2

@@ -12,20 +12,20 @@ from typing import Any
 import pytest
 from telegram import Bot
 
-from bot.services import outbox_sender as sender_module
-from bot.services.outbox_sender import CLAIM_LEASE, OutboxSender
-from storage import outbox
+from bot.services.messages import Message, outgoing
+from bot.telegram.outbox_sender import CLAIM_LEASE, OutboxSender
 from storage.database import Database
-from storage.outbox import OutgoingMessage
+from storage.outbox import OutboxRepository, OutgoingMessage
 from tests.bot.conftest import eventually
 from tests.fake_bot_api import FakeBotApi, InjectedError, SimulatedClock
+from tests.stores import each
 
 WALL_START = 1_800_000_000.0
 
 
 def notice(chat_id: int, n: int) -> OutgoingMessage:
     key = f"2026-05-09|{chat_id}|notice|{n}"
-    return OutgoingMessage(key, chat_id, "notice", {"method": "sendMessage", "text": key})
+    return outgoing(key, chat_id, "notice", Message(key))
 
 
 @pytest.fixture
@@ -52,8 +52,8 @@ async def test_two_workers_deliver_every_message_exactly_once(
     db: Database, second_db: Database, bot: Bot, server: FakeBotApi
 ) -> None:
     # 200 messages: 40 chats with two each, 40 with three.
-    await outbox.enqueue(db, [notice(chat, n) for chat in range(1, 81) for n in range(2)])
-    await outbox.enqueue(db, [notice(chat, 2) for chat in range(41, 81)])
+    await each(db).outbox.enqueue([notice(chat, n) for chat in range(1, 81) for n in range(2)])
+    await each(db).outbox.enqueue([notice(chat, 2) for chat in range(41, 81)])
     clock = SimulatedClock()
     limits = server.enable_limits(clock)
     first = worker(db, bot, clock, "worker-a")
@@ -74,9 +74,9 @@ async def test_two_workers_deliver_every_message_exactly_once(
     assert limits.delivered == 200
     for chat in (1, 80):  # a chat's messages in order
         assert [m.text for m in server.messages_to(chat)] == [
-            m.key for m in await outbox.messages(db, chat_id=chat)
+            m.key for m in await each(db).outbox.rows(chat_id=chat)
         ]
-    assert await outbox.due_messages(db, float("inf")) == []
+    assert await each(db).outbox.due(float("inf")) == []
 
 
 async def test_a_crashed_workers_rows_go_out_after_its_lease(
@@ -86,21 +86,21 @@ async def test_a_crashed_workers_rows_go_out_after_its_lease(
     server: FakeBotApi,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    await outbox.enqueue(db, [notice(chat, 0) for chat in range(1, 51)])
+    await each(db).outbox.enqueue([notice(chat, 0) for chat in range(1, 51)])
     clock = SimulatedClock()
     limits = server.enable_limits(clock)
-    real_mark_sent = outbox.mark_sent
+    real_mark_sent = OutboxRepository.mark_sent
 
     class Crash(BaseException):
         pass
 
-    async def crash(database: Database, message_id: int, **how: Any) -> None:
+    async def crash(repository: OutboxRepository, message_id: int, **how: Any) -> None:
         raise Crash  # the worker dies after Telegram took its first message
 
-    monkeypatch.setattr(sender_module.outbox, "mark_sent", crash)
+    monkeypatch.setattr(OutboxRepository, "mark_sent", crash)
     with pytest.raises(Crash):
         await worker(db, bot, clock, "worker-a").drain()
-    monkeypatch.setattr(sender_module.outbox, "mark_sent", real_mark_sent)
+    monkeypatch.setattr(OutboxRepository, "mark_sent", real_mark_sent)
     assert len(server.sent) == 1
 
     survivor = worker(second_db, bot, clock, "worker-b")
@@ -121,7 +121,7 @@ async def test_a_slow_send_keeps_its_claim_while_its_sender_lives(
     server.inject_error(
         "sendMessage", InjectedError.timeout(CLAIM_LEASE + 1.0, delivered=True), chat_id=1
     )
-    await outbox.enqueue(db, [notice(1, 0)])
+    await each(db).outbox.enqueue([notice(1, 0)])
     slow = OutboxSender(db, bot, worker_id="worker-a")
     running = asyncio.create_task(slow.run())
     try:
@@ -135,7 +135,7 @@ async def test_a_slow_send_keeps_its_claim_while_its_sender_lives(
         await server.wait_for_message(1, timeout=5)
 
         async def sent() -> bool:
-            return [m.status for m in await outbox.messages(db)] == ["sent"]
+            return [m.status for m in await each(db).outbox.rows()] == ["sent"]
 
         await eventually(sent)
     finally:

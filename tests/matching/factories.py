@@ -49,12 +49,12 @@ def listing(
     expires_at: float | None = None,
     pack: PackSize | None = None,
     price_bound: PriceBound | None = None,
-    id: str | None = None,
+    id: int | None = None,
 ) -> Listing:
     """A listing with sensible defaults: 1000 kg of 大白菜 at 2 元/kg in 宝丰县张八桥镇."""
     serial = next(_ids)
     return Listing(
-        id=id or f"{kind[0]}{serial}",
+        id=id if id is not None else serial,
         kind=kind,
         product=product,
         quantity=quantity,

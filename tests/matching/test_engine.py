@@ -14,12 +14,12 @@ from bot.matching.engine import (
     TIER_SAME_COUNTY,
     TIER_SAME_TOWNSHIP,
     is_eligible,
-    match_all,
     rank_candidates,
     rank_needs_for_offer,
     rank_offers_for_need,
     tier_of,
 )
+from bot.matching.index import match_all
 from bot.matching.model import Listing, PackSize
 from bot.matching.pricing import UnitBridge, basis, coverage, unit_bridge
 from tests.matching.factories import (

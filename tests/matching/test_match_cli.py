@@ -14,8 +14,9 @@ import pytest
 from benchmarks.market import generate
 from bot.cli import main
 from bot.cli.match import match_in_parallel, parse_posts, read_listings
-from bot.matching.engine import match_all
-from bot.matching.parser import CHINA_TZ, parse_post
+from bot.matching.clock import PLATFORM_TZ
+from bot.matching.index import match_all
+from bot.matching.parser import parse_post
 
 
 def run_match(
@@ -152,7 +153,7 @@ def test_the_usual_sack_of_rice_and_flour(tmp_path, capsys):
 
 
 def test_expired_listings_are_not_matched(tmp_path, capsys):
-    today = datetime.now(CHINA_TZ).date()
+    today = datetime.now(PLATFORM_TZ).date()
     past, future = today - timedelta(days=2), today + timedelta(days=2)
 
     def valid(day) -> str:
@@ -241,7 +242,7 @@ def test_a_missing_file_exits_non_zero(tmp_path, capsys):
 def test_parallel_parsing_gives_the_same_drafts():
     texts = ["出售大白菜5000斤，0.8元/斤，宝丰县张八桥镇，每箱45斤，有效期至2030年1月2日"] * 3
     texts += ["求购鸡蛋100箱，200元/箱以内，汝阳县", "你好"]
-    today = datetime.now(CHINA_TZ).date()
+    today = datetime.now(PLATFORM_TZ).date()
     serial = parse_posts(texts * 1000, today, workers=1)
     parallel = parse_posts(texts * 1000, today, workers=2)
     fields = ("kind", "product", "quantity", "unit", "price", "price_unit", "price_bound")
@@ -259,8 +260,8 @@ def test_parallel_parsing_gives_the_same_drafts():
 def test_matching_in_two_processes_gives_the_same_result(tmp_path):
     path = tmp_path / "market.jsonl"
     generate(2500, 2500, seed=5).write(path)
-    listings, _ = read_listings(path, workers=2)
+    listings, _, _ = read_listings(path, workers=2)
     needs = [x for x in listings if x.kind == "need"]
     offers = [x for x in listings if x.kind == "offer"]
-    now = datetime.now(CHINA_TZ).timestamp()
+    now = datetime.now(PLATFORM_TZ).timestamp()
     assert match_in_parallel(needs, offers, 5, now, workers=2) == match_all(needs, offers, 5, now)

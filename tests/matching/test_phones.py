@@ -7,8 +7,7 @@ from datetime import date
 import pytest
 
 from bot.matching.parser import parse_post
-from bot.matching.phones import normalize_phone
-from bot.services.digest_files import mask_phones
+from bot.matching.phones import mask_phones, normalize_phone
 
 
 @pytest.mark.parametrize(

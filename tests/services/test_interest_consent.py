@@ -5,17 +5,14 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from bot.services.interest import express_interest
-from bot.services.listings import publish_listing
+from bot.services.interest import Interest, express_interest
 from bot.services.match_index import ListingIndex
-from storage import matches, outbox, users
 from storage.database import Database
-from storage.records import MatchRecord
-from tests.storage.factories import cabbage, grower
+from tests.services.factories import buyer, cabbage, grower, publish
+from tests.stores import each
 
 
 @pytest.fixture
@@ -27,52 +24,62 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
 
 async def _matched(db: Database) -> tuple[int, int, int]:
     """A grower's offer matched to a buyer's need: (match id, grower id, buyer id)."""
-    index = ListingIndex()
+    index = ListingIndex(db)
     g = await grower(db, phone="13800000001")
-    b = await users.upsert_user(db, 2002, role="buyer", name="李经理", county="湛河区",
-                                phone="13900000002")
-    await publish_listing(db, index, cabbage(b.telegram_id, kind="need", price=None))
-    offer = await publish_listing(db, index, cabbage(g.telegram_id))
+    b = await buyer(db)
+    await publish(db, index, cabbage(b.telegram_id, kind="need", price=None))
+    offer = await publish(db, index, cabbage(g.telegram_id))
     [view] = offer.matches
-    return view.match.id, g.telegram_id, b.telegram_id
+    assert view.record is not None
+    return view.record.id, g.telegram_id, b.telegram_id
 
 
+async def press(db: Database, match_id: int, user_id: int) -> Interest:
+    """One press of 我有意向, as the bot handles it: a unit of work of its own."""
+    async with db.write() as uow:
+        result = await express_interest(uow, match_id, user_id)
+        await uow.commit()
+    return result
+
+
+@pytest.mark.parametrize("workers", [1, 2], ids=["one worker", "two workers"])
 async def test_both_press_at_once_each_hears_of_the_exchange_once(
-    db: Database, monkeypatch: pytest.MonkeyPatch
+    db: Database, tmp_path: Path, workers: int
 ) -> None:
     match_id, g, b = await _matched(db)
-    # Both presses record their interest before either looks at the match again.
-    both_recorded = asyncio.Barrier(2)
-    record = matches.express_interest
-
-    async def record_then_wait(*args: Any, **kwargs: Any) -> MatchRecord:
-        recorded = await record(*args, **kwargs)
-        await both_recorded.wait()
-        return await matches.get_match(db, match_id) or recorded
-
-    monkeypatch.setattr(matches, "express_interest", record_then_wait)
-    results = await asyncio.gather(express_interest(db, match_id, g),
-                                   express_interest(db, match_id, b))
-    assert "exchanged" in [r.outcome for r in results]
-    assert "already" not in [r.outcome for r in results]  # nobody had pressed before
-    contacts = await outbox.messages(db, kind="contact")
+    # Two webhook workers are two Databases on one file; one worker takes both updates.
+    other = db if workers == 1 else await Database.open(db.path)
+    try:
+        results = await asyncio.gather(press(db, match_id, g), press(other, match_id, b))
+    finally:
+        if other is not db:
+            await other.close()
+    # A write unit of work holds the write lock from its start: one press comes first
+    # and waits for the other side, the second one exchanges. Nobody had pressed before.
+    assert sorted(r.outcome for r in results) == ["exchanged", "waiting"]
+    contacts = await each(db).outbox.rows(kind="contact")
     assert sorted(m.chat_id for m in contacts) == sorted([g, b])
+    match = await each(db).matches.get(match_id)
+    assert match is not None and match.contacts_exchanged_at is not None
+    # Pressing again changes nothing and sends nothing more.
+    assert [(await press(db, match_id, u)).outcome for u in (g, b)] == ["already", "already"]
+    assert len(await each(db).outbox.rows(kind="contact")) == 2
 
 
 async def test_a_blocked_counterpart_gets_no_phone(db: Database) -> None:
     match_id, g, b = await _matched(db)
-    assert (await express_interest(db, match_id, g)).outcome == "waiting"
-    await users.set_status(db, g, "blocked")
-    assert (await express_interest(db, match_id, b)).outcome == "closed"
-    assert await outbox.messages(db, kind="contact") == []
-    assert [m.chat_id for m in await outbox.messages(db, kind="interest")] == [b]
+    assert (await press(db, match_id, g)).outcome == "waiting"
+    await each(db).users.set_status(g, "blocked")
+    assert (await press(db, match_id, b)).outcome == "closed"
+    assert await each(db).outbox.rows(kind="contact") == []
+    assert [m.chat_id for m in await each(db).outbox.rows(kind="interest")] == [b]
 
 
 async def test_a_blocked_users_listings_match_nobody(db: Database) -> None:
-    index = ListingIndex()
+    index = ListingIndex(db)
     g = await grower(db)
-    b = await users.upsert_user(db, 2002, role="buyer", county="湛河区")
-    await publish_listing(db, index, cabbage(g.telegram_id))
-    await users.set_status(db, g.telegram_id, "blocked")
-    need = await publish_listing(db, index, cabbage(b.telegram_id, kind="need", price=None))
+    b = await each(db).users.upsert(2002, role="buyer", county="湛河区")
+    await publish(db, index, cabbage(g.telegram_id))
+    await each(db).users.set_status(g.telegram_id, "blocked")
+    need = await publish(db, index, cabbage(b.telegram_id, kind="need", price=None))
     assert need.matches == [] and need.notices == 0

@@ -1,33 +1,61 @@
-"""Small builders of stored things for storage tests."""
+"""Small builders of stored things for storage tests, and raw SQL for looking underneath."""
 
 from __future__ import annotations
 
+import dataclasses
+import time
+from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
-from bot.matching.model import CITY_NAME, Kind, Place
+from sqlalchemy import RowMapping
+
+from bot.matching.model import CITY_NAME, Kind, Listing, Place
 from storage.database import Database
-from storage.listings import add_listing
-from storage.records import NewListing, StoredListing, User
-from storage.users import upsert_user
+from storage.records import User
+from tests.stores import each
 
 
 async def grower(db: Database, telegram_id: int = 1001, **fields: object) -> User:
-    return await upsert_user(
-        db, telegram_id, role="grower", name="王师傅", organisation="张八桥蔬菜合作社",
-        county="宝丰县", township="张八桥镇", **fields,  # type: ignore[arg-type]
+    result: User = await each(db).users.upsert(
+        telegram_id, role="grower", name="王师傅", organisation="张八桥蔬菜合作社",
+        county="宝丰县", township="张八桥镇", **fields,
     )
+    return result
 
 
-def cabbage(user_id: int, kind: Kind = "offer", **overrides: object) -> NewListing:
-    values: dict[str, object] = dict(
-        user_id=user_id, kind=kind, raw_text="出售大白菜5000斤，0.8元/斤", product="大白菜",
+def cabbage(user_id: int, kind: Kind = "offer", **overrides: object) -> Listing:
+    """5000 斤 of 大白菜 at 0.8 元/斤 from 张八桥镇, not yet stored (``id`` 0)."""
+    listing = Listing(
+        id=0, user_id=user_id, kind=kind, raw_text="出售大白菜5000斤，0.8元/斤", product="大白菜",
         category="蔬菜", place=Place(city=CITY_NAME, county="宝丰县", township="张八桥镇"),
         quantity=2500.0, unit="kg", quantity_as_written=5000.0, unit_as_written="斤",
-        price=1.6, price_unit="kg", valid_until=date(2026, 5, 12),
+        price=1.6, price_unit="kg", valid_until=date(2026, 5, 12), created_at=time.time(),
     )
-    values.update(overrides)
-    return NewListing(**values)  # type: ignore[arg-type]
+    return dataclasses.replace(listing, **overrides)  # type: ignore[arg-type]
 
 
-async def listed(db: Database, user_id: int, **overrides: object) -> StoredListing:
-    return await add_listing(db, cabbage(user_id, **overrides))
+async def listed(
+    db: Database, user_id: int, *, publish_key: str | None = None, **overrides: object
+) -> Listing:
+    """A cabbage listing stored in a unit of work of its own."""
+    stored: Listing = await each(db).listings.add(cabbage(user_id, **overrides),
+                                                   publish_key=publish_key)
+    return stored
+
+
+async def execute(db: Database, statement: str, *params: Sequence[Any] | dict[str, Any]) -> None:
+    """Run a raw SQL statement (once per parameter set) in one committed unit of work."""
+    async with db.write() as uow:
+        for values in params or [()]:
+            await uow.connection.exec_driver_sql(statement, values)
+        await uow.commit()
+
+
+async def fetch(
+    db: Database, query: str, params: Sequence[Any] | dict[str, Any] = ()
+) -> list[RowMapping]:
+    """The rows of a raw SQL query, by column name."""
+    async with db.read() as uow:
+        result = await uow.connection.exec_driver_sql(query, params)
+        return list(result.mappings())

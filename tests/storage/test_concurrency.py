@@ -6,18 +6,18 @@ from pathlib import Path
 
 import pytest
 
-from storage import listings
 from storage.database import Database
 from tests.storage.factories import cabbage, grower
+from tests.stores import each
 
 
 async def test_fifty_tasks_write_at_once_on_one_database(db: Database) -> None:
     owner = await grower(db)
     await asyncio.gather(
-        *(listings.add_listing(db, cabbage(owner.telegram_id, quantity=float(i)))
+        *(each(db).listings.add(cabbage(owner.telegram_id, quantity=float(i)))
           for i in range(50))
     )
-    stored = await listings.open_listings(db)
+    stored = await each(db).listings.open()
     assert sorted(x.quantity for x in stored) == [float(i) for i in range(50)]
 
 
@@ -30,10 +30,10 @@ async def test_writers_on_separate_connections_wait_instead_of_failing(tmp_path:
     try:
         writers = [first, *others]
         await asyncio.gather(*(
-            listings.add_listing(writers[i % len(writers)], cabbage(owner.telegram_id))
+            each(writers[i % len(writers)]).listings.add(cabbage(owner.telegram_id))
             for i in range(50)
         ))
-        assert len(await listings.open_listings(first)) == 50
+        assert len(await each(first).listings.open()) == 50
     finally:
         for database in [first, *others]:
             await database.close()
@@ -48,7 +48,7 @@ async def test_backup_while_writing_passes_integrity_check(tmp_path: Path) -> No
     async def keep_writing() -> int:
         written = 0
         while not stop.is_set():
-            await listings.add_listing(db, cabbage(owner.telegram_id))
+            await each(db).listings.add(cabbage(owner.telegram_id))
             written += 1
         return written
 
@@ -68,7 +68,7 @@ async def test_backup_while_writing_passes_integrity_check(tmp_path: Path) -> No
     copy = await Database.open(tmp_path / "copy.db", migrate=False)
     try:
         assert await copy.integrity_check() == "ok"
-        copied = len(await listings.open_listings(copy))
+        copied = len(await each(copy).listings.open())
         assert 0 < copied <= written
     finally:
         await copy.close()
@@ -84,14 +84,14 @@ async def test_a_writer_cancelled_while_waiting_for_the_lock_leaves_no_transacti
     owner = await grower(db)
     other = await Database.open(path)
     try:
-        async with other.transaction():
-            waiting = asyncio.create_task(listings.add_listing(db, cabbage(owner.telegram_id)))
+        async with other.write():
+            waiting = asyncio.create_task(each(db).listings.add(cabbage(owner.telegram_id)))
             await asyncio.sleep(0.2)  # let it reach BEGIN, which waits for the lock
             waiting.cancel()
         with pytest.raises(asyncio.CancelledError):
             await waiting
-        stored = await listings.add_listing(db, cabbage(owner.telegram_id))
-        assert [x.id for x in await listings.open_listings(db)] == [stored.id]
+        stored = await each(db).listings.add(cabbage(owner.telegram_id))
+        assert [x.id for x in await each(db).listings.open()] == [stored.id]
     finally:
         await other.close()
         await db.close()

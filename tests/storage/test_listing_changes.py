@@ -3,47 +3,76 @@
 import time
 from pathlib import Path
 
-from storage import listings
 from storage.database import Database, bundled_migrations
-from tests.storage.factories import cabbage, grower, listed
+from tests.storage.factories import cabbage, execute, grower, listed
+from tests.stores import each
 
 
 async def test_each_write_takes_a_higher_change_number(db: Database) -> None:
     owner = await grower(db)
-    assert await listings.latest_change_seq(db) == 0
+    assert await each(db).listings.latest_change_seq() == 0
     first = await listed(db, owner.telegram_id)
     second = await listed(db, owner.telegram_id, expires_at=time.time() - 1)
-    after_adds = await listings.latest_change_seq(db)
+    after_adds = await each(db).listings.latest_change_seq()
 
-    changes = await listings.listings_changed_since(db, 0)
+    changes = await each(db).listings.changed_since(0)
     assert [s.id for s in changes.listings] == [first.id, second.id]
     assert changes.seq == after_adds
 
-    await listings.update_listing(db, first.id, owner.telegram_id, price=2.0)
-    await listings.expire_due(db, time.time())
-    changes = await listings.listings_changed_since(db, after_adds)
+    await each(db).listings.update(first.id, owner.telegram_id, price=2.0)
+    await each(db).listings.expire_due(time.time())
+    changes = await each(db).listings.changed_since(after_adds)
     # Oldest change first, each listing once, in its current state.
     assert [(s.id, s.status, s.price) for s in changes.listings] == [
         (first.id, "open", 2.0), (second.id, "expired", 1.6)]
-    assert changes.seq == await listings.latest_change_seq(db) > after_adds
+    assert changes.seq == await each(db).listings.latest_change_seq() > after_adds
 
-    await listings.close_listing(db, first.id, owner.telegram_id, reason="done")
-    changes = await listings.listings_changed_since(db, changes.seq)
+    await each(db).listings.close(first.id, owner.telegram_id, reason="done")
+    changes = await each(db).listings.changed_since(changes.seq)
     assert [(s.id, s.status) for s in changes.listings] == [(first.id, "closed")]
 
-    nothing = await listings.listings_changed_since(db, changes.seq)
+    nothing = await each(db).listings.changed_since(changes.seq)
     assert nothing.listings == [] and nothing.seq == changes.seq
 
 
 async def test_a_batch_shares_one_change_number(db: Database) -> None:
     owner = await grower(db)
-    before = await listings.latest_change_seq(db)
-    ids = await listings.add_listings(
-        db, [(cabbage(owner.telegram_id), 1.0), (cabbage(owner.telegram_id, kind="need"), 2.0)]
+    before = await each(db).listings.latest_change_seq()
+    ids = await each(db).listings.add_many(
+        [cabbage(owner.telegram_id, created_at=1.0),
+         cabbage(owner.telegram_id, kind="need", created_at=2.0)]
     )
-    changes = await listings.listings_changed_since(db, before)
+    changes = await each(db).listings.changed_since(before)
     assert [s.id for s in changes.listings] == ids
+    assert [s.created_at for s in changes.listings] == [1.0, 2.0]
     assert changes.seq == before + 1
+
+
+async def test_one_unit_of_work_takes_one_change_number(db: Database) -> None:
+    owner = await grower(db)
+    before = await each(db).listings.latest_change_seq()
+    async with db.write() as uow:
+        first = await uow.listings.add(cabbage(owner.telegram_id))
+        second = await uow.listings.add(cabbage(owner.telegram_id, kind="need"))
+        await uow.listings.update(first.id, owner.telegram_id, price=2.0)
+        await uow.commit()
+    changes = await each(db).listings.changed_since(before)
+    assert [s.id for s in changes.listings] == [first.id, second.id]
+    assert changes.seq == before + 1
+
+
+async def test_a_rolled_back_write_leaves_no_change_behind(db: Database) -> None:
+    owner = await grower(db)
+    kept = await listed(db, owner.telegram_id)
+    seq = await each(db).listings.latest_change_seq()
+    async with db.write() as uow:
+        await uow.listings.add(cabbage(owner.telegram_id))
+        await uow.listings.close(kept.id, owner.telegram_id)
+    assert (await each(db).listings.changed_since(seq)).listings == []
+    after = await listed(db, owner.telegram_id)
+    changes = await each(db).listings.changed_since(seq)
+    # The undone unit's number is taken again: nobody ever saw it.
+    assert [s.id for s in changes.listings] == [after.id] and changes.seq == seq + 1
 
 
 async def test_change_numbers_are_shared_by_every_connection(tmp_path: Path) -> None:
@@ -52,9 +81,10 @@ async def test_change_numbers_are_shared_by_every_connection(tmp_path: Path) -> 
         owner = await grower(one)
         a = await listed(one, owner.telegram_id)
         b = await listed(other, owner.telegram_id)
-        seen = await listings.listings_changed_since(one, 0)
+        seen = await each(one).listings.changed_since(0)
         assert [s.id for s in seen.listings] == [a.id, b.id]
-        assert seen.seq == await listings.latest_change_seq(other)
+        assert seen.seq == await each(other).listings.latest_change_seq()
+        assert b.id > a.id
 
 
 async def test_migration_numbers_existing_listings(tmp_path: Path) -> None:
@@ -62,17 +92,15 @@ async def test_migration_numbers_existing_listings(tmp_path: Path) -> None:
     old = await Database.open(path, migrate=False)
     try:
         await old.migrate(bundled_migrations()[:1])
-        async with old.transaction() as conn:
-            await conn.execute("INSERT INTO users (telegram_id, role, created_at, updated_at)"
-                               " VALUES (1, 'grower', 0, 0)")
-            for _ in range(3):
-                await conn.execute("INSERT INTO listings (user_id, kind, product, category,"
-                                   " created_at, updated_at)"
-                                   " VALUES (1, 'offer', '大白菜', '蔬菜', 0, 0)")
+        await execute(old, "INSERT INTO users (telegram_id, role, created_at, updated_at)"
+                           " VALUES (1, 'grower', 0, 0)")
+        await execute(old, "INSERT INTO listings (user_id, kind, product, category,"
+                           " created_at, updated_at) VALUES (1, 'offer', '大白菜', '蔬菜', 0, 0)",
+                      (), (), ())
         await old.migrate()
-        existing = await listings.listings_changed_since(old, 0)
+        existing = await each(old).listings.changed_since(0)
         assert len(existing.listings) == 3 and existing.seq == 3
         added = await listed(old, 1)
-        assert (await listings.listings_changed_since(old, 3)).listings == [added]
+        assert (await each(old).listings.changed_since(3)).listings == [added]
     finally:
         await old.close()

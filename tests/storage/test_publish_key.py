@@ -2,40 +2,39 @@
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 
-from storage import audit, listings
 from storage.database import Database
 from tests.storage.factories import cabbage, grower
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "farmdock.db")
-    yield database
-    await database.close()
+from tests.stores import each
 
 
 async def test_the_same_key_returns_the_first_listing(db: Database) -> None:
     owner = await grower(db)
-    new = dataclasses.replace(cabbage(owner.telegram_id), publish_key="k1")
-    first = await listings.add_listing(db, new)
-    again = await listings.add_listing(db, dataclasses.replace(new, quantity=1.0))
+    first = await each(db).listings.add(cabbage(owner.telegram_id), publish_key="k1")
+    again = await each(db).listings.add(cabbage(owner.telegram_id, quantity=1.0),
+                                        publish_key="k1")
     assert again == first
-    assert len(await audit.audit_entries(db, action="listing.create")) == 1
+    assert [x.id for x in await each(db).listings.open()] == [first.id]
+    assert len(await each(db).audit.entries(action="listing.create")) == 1
     # Without a key (imports, sample days) every call adds a listing.
     plain = cabbage(owner.telegram_id)
-    assert (await listings.add_listing(db, plain)).id != (await listings.add_listing(db, plain)).id
+    assert (await each(db).listings.add(plain)).id != (await each(db).listings.add(plain)).id
+
+
+async def test_confirming_twice_in_one_unit_of_work_stores_once(db: Database) -> None:
+    owner = await grower(db)
+    async with db.write() as uow:
+        first = await uow.listings.add(cabbage(owner.telegram_id), publish_key="k1")
+        again = await uow.listings.add(cabbage(owner.telegram_id), publish_key="k1")
+        await uow.commit()
+    assert again == first
+    assert len(await each(db).listings.open()) == 1
 
 
 async def test_another_users_key_is_refused(db: Database) -> None:
     owner, other = await grower(db), await grower(db, telegram_id=9)
-    await listings.add_listing(db, dataclasses.replace(cabbage(owner.telegram_id),
-                                                       publish_key="k1"))
+    mine = await each(db).listings.add(cabbage(owner.telegram_id), publish_key="k1")
     with pytest.raises(ValueError):
-        await listings.add_listing(db, dataclasses.replace(cabbage(other.telegram_id),
-                                                           publish_key="k1"))
+        await each(db).listings.add(cabbage(other.telegram_id), publish_key="k1")
+    assert [x.id for x in await each(db).listings.open()] == [mine.id]

@@ -42,20 +42,15 @@ Clock and sleep are parameters so that a benchmark can run an hour of
 broadcasting against a simulated clock in seconds. The outbox's own
 ``not_before`` column is wall time (``time.time``), since it outlives the process.
 
-An outbox payload is a JSON object::
-
-    {"method": "sendMessage", "text": "...", "parse_mode": "HTML",
-     "reply_markup": {"inline_keyboard": [...]}}          # reply_markup optional
-    {"method": "sendDocument" | "sendPhoto", "caption": "...", "parse_mode": "HTML",
-     "document" | "photo": {"filename": "x.xlsx", "path": "/..." | "data": "<base64>"}}
+An outbox payload is a :class:`bot.services.messages.Message` as JSON: what to say;
+:mod:`bot.telegram.payloads` makes the Bot API call that says it. Every change to a
+row is its own small unit of work.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
-import functools
 import html
 import json
 import logging
@@ -67,17 +62,9 @@ import time
 import warnings
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from telegram import (
-    Bot,
-    ForceReply,
-    InlineKeyboardMarkup,
-    InputFile,
-    ReplyKeyboardMarkup,
-    ReplyKeyboardRemove,
-)
+from telegram import Bot
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -89,12 +76,15 @@ from telegram.error import (
 from telegram.ext import Application
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.services.messages import Message, outgoing
+from bot.telegram import payloads
+from bot.telegram.transport import ObservedRequest, SendBudget, TrackedCall, tracked_call
 from bot.texts import outbox as texts
-from bot.transport import ObservedRequest, SendBudget, TrackedCall, tracked_call
-from storage import outbox, users
 from storage.database import Database
-from storage.outbox import OutgoingMessage
+from storage.interfaces import UnitOfWork
 from storage.records import OutboxMessage
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -121,9 +111,6 @@ HELD_ELSEWHERE_RECHECK = 0.5
 BATCH_SIZE = 30
 SENDER_KEY = "outbox_sender"
 _TASK_KEY = "outbox_sender_task"
-
-ReplyMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | ForceReply
-
 
 class OutboxSender:
     """Sends pending outbox rows; ``drain`` once, or ``run`` in the background."""
@@ -185,10 +172,7 @@ class OutboxSender:
             # Forget chats that are ready again, so the busy set stays small.
             self._chat_ready = {c: r for c, r in self._chat_ready.items() if c in busy}
             claimed_at = self._wall_clock()
-            batch = await outbox.claim_due(
-                self._db, self.worker_id, claimed_at,
-                lease_seconds=self._lease, limit=self._batch_size, skip_chats=busy,
-            )
+            batch = await self._claim(claimed_at, busy)
             self._in_hand = {message.id for message in batch}
             self._held_until = claimed_at + self._lease
             if not batch:
@@ -238,9 +222,9 @@ class OutboxSender:
         if not in_hand:
             return
         now = self._wall_clock()
-        renewed = await outbox.renew_claims(
-            self._db, self.worker_id, in_hand, now, lease_seconds=self._lease
-        )
+        renewed = await self._write(lambda uow: uow.outbox.renew_claims(
+            self.worker_id, in_hand, now, lease_seconds=self._lease
+        ))
         # Fewer renewed: a row was sent meanwhile or, its lease run out, taken by another
         # worker. Only a full renewal extends what the send loop may rely on; otherwise
         # it claims afresh once the old lease is half gone.
@@ -258,7 +242,23 @@ class OutboxSender:
 
     async def release_claims(self) -> None:
         """Give this sender's unsent claimed rows back (on a clean stop)."""
-        await outbox.release_claims(self._db, self.worker_id)
+        await self._write(lambda uow: uow.outbox.release_claims(self.worker_id))
+
+    async def _claim(self, claimed_at: float, busy: set[int]) -> list[OutboxMessage]:
+        async with self._db.write() as uow:
+            batch = await uow.outbox.claim_due(
+                self.worker_id, claimed_at, lease_seconds=self._lease,
+                limit=self._batch_size, skip_chats=busy,
+            )
+            await uow.commit()
+        return batch
+
+    async def _write(self, change: Callable[[UnitOfWork], Awaitable[T]]) -> T:
+        """One change to the outbox, in a unit of work of its own."""
+        async with self._db.write() as uow:
+            result = await change(uow)
+            await uow.commit()
+        return result
 
     # -- pacing -----------------------------------------------------------------
 
@@ -271,7 +271,8 @@ class OutboxSender:
 
     async def _idle_time(self) -> float:
         """Seconds until the next postponed row is due, at most ``POLL_INTERVAL``."""
-        due_at = await outbox.next_due_at(self._db)
+        async with self._db.read() as uow:
+            due_at = await uow.outbox.next_due_at()
         if due_at is None:
             return POLL_INTERVAL
         wait = due_at - self._wall_clock()
@@ -281,7 +282,8 @@ class OutboxSender:
         return min(POLL_INTERVAL, wait)
 
     async def _has_due(self) -> bool:
-        return bool(await outbox.due_messages(self._db, self._wall_clock(), 1))
+        async with self._db.read() as uow:
+            return bool(await uow.outbox.due(self._wall_clock(), 1))
 
     # -- one message --------------------------------------------------------------
 
@@ -289,7 +291,8 @@ class OutboxSender:
         """Send one row and record the outcome; 1 when Telegram took it."""
         self._chat_ready[message.chat_id] = self._clock() + self._per_chat_interval + _SLACK
         try:
-            send = _prepare(self._bot, message.chat_id, json.loads(message.payload))
+            send = payloads.send(self._bot, message.chat_id,
+                                 Message.from_dict(json.loads(message.payload)))
         except Exception as error:
             return await self._cannot_build(message, error)
         with tracked_call(prepaid=True) as call:
@@ -309,10 +312,9 @@ class OutboxSender:
     async def _mark_sent(self, message: OutboxMessage, error: str | None = None) -> None:
         # The sent row keeps its claim for the per-chat interval: no other worker
         # writes to this chat sooner.
-        await outbox.mark_sent(
-            self._db, message.id, error=error,
-            chat_busy_until=self._wall_clock() + self._per_chat_interval + _SLACK,
-        )
+        busy_until = self._wall_clock() + self._per_chat_interval + _SLACK
+        await self._write(lambda uow: uow.outbox.mark_sent(
+            message.id, error=error, chat_busy_until=busy_until))
         self.sent += 1
 
     async def _failed(self, message: OutboxMessage, error: Exception, call: TrackedCall) -> int:
@@ -329,15 +331,21 @@ class OutboxSender:
             self.retries_after += 1
             log.warning("429 for chat %s: waiting %.0f s", message.chat_id, seconds)
             self._paused_until = self._clock() + seconds
-            await outbox.postpone(self._db, message.id, self._wall_clock() + seconds, str(error))
+            await self._postpone(message, self._wall_clock() + seconds, str(error))
         elif isinstance(error, Forbidden):
             # The user blocked the bot or deleted their account: stop writing to them.
-            await users.mark_inactive(self._db, message.chat_id)
-            await outbox.mark_failed(self._db, message.id, str(error))
+            async with self._db.write() as uow:
+                await uow.users.mark_inactive(message.chat_id)
+                await uow.outbox.mark_failed(message.id, str(error))
+                await uow.commit()
+        elif isinstance(error, BadRequest) and "not modified" in error.message.lower():
+            # An edit that was made already (sent before a crash, not yet marked): done.
+            await self._mark_sent(message)
+            return 1
         elif isinstance(error, BadRequest | ChatMigrated):
             # Sending the same request again would fail the same way.
             log.error("outbox %s (%s) refused: %s", message.id, message.key, error)
-            await outbox.mark_failed(self._db, message.id, str(error))
+            await self._write(lambda uow: uow.outbox.mark_failed(message.id, str(error)))
         elif isinstance(error, InvalidToken):
             raise error
         elif isinstance(error, TelegramError):
@@ -345,26 +353,27 @@ class OutboxSender:
             # risks one repeat, dropping it risks losing it.
             delay = _backoff(message.attempts + 1)
             log.warning("outbox %s: %s; retrying in %.0f s", message.id, error, delay)
-            await outbox.postpone(self._db, message.id, self._wall_clock() + delay, str(error))
+            await self._postpone(message, self._wall_clock() + delay, str(error))
         elif message.attempts + 1 >= MAX_ATTEMPTS:
             log.error("outbox %s (%s): giving up after %d tries", message.id, message.key,
                       message.attempts + 1, exc_info=error)
-            await outbox.mark_failed(self._db, message.id, _describe(error))
+            await self._write(lambda uow: uow.outbox.mark_failed(message.id, _describe(error)))
             await self._tell_operators(texts.GAVE_UP, "gave-up", message, error)
         else:
             # A bug or a broken client, not Telegram: it may pass, but not by hammering.
             delay = _backoff(message.attempts + 1)
             log.warning("outbox %s (%s): %s; retrying in %.0f s", message.id, message.key,
                         _describe(error), delay)
-            await outbox.postpone(
-                self._db, message.id, self._wall_clock() + delay, _describe(error)
-            )
+            await self._postpone(message, self._wall_clock() + delay, _describe(error))
         return 0
+
+    async def _postpone(self, message: OutboxMessage, until: float, error: str) -> None:
+        await self._write(lambda uow: uow.outbox.postpone(message.id, until, error))
 
     async def _cannot_build(self, message: OutboxMessage, error: Exception) -> int:
         """A payload that makes no request (missing file, unknown method) never gets better."""
         log.error("outbox %s (%s) cannot be sent", message.id, message.key, exc_info=error)
-        await outbox.mark_failed(self._db, message.id, _describe(error))
+        await self._write(lambda uow: uow.outbox.mark_failed(message.id, _describe(error)))
         await self._tell_operators(texts.CANNOT_BUILD, "cannot-build", message, error)
         return 0
 
@@ -379,13 +388,12 @@ class OutboxSender:
             id=message.id, key=html.escape(message.key), attempts=message.attempts + 1,
             error=html.escape(_describe(error)[:500]),
         )
-        await outbox.enqueue(self._db, [
-            OutgoingMessage(
-                f"{day}|{chat}|{ALERT_KIND}|{trouble}|{type(error).__name__}", chat, ALERT_KIND,
-                {"method": "sendMessage", "text": body, "parse_mode": "HTML"},
-            )
+        alerts = [
+            outgoing(f"{day}|{chat}|{ALERT_KIND}|{trouble}|{type(error).__name__}", chat,
+                     ALERT_KIND, Message(body))
             for chat in self._operators
-        ])
+        ]
+        await self._write(lambda uow: uow.outbox.enqueue(alerts))
 
 
 def default_worker_id() -> str:
@@ -402,61 +410,6 @@ def _describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"
 
 
-def _prepare(bot: Bot, chat_id: int, payload: dict[str, Any]) -> Callable[[], Awaitable[Any]]:
-    """The Bot API call an outbox payload describes, every argument built.
-
-    Raises (KeyError, ValueError, TypeError, OSError …) when the payload cannot make one.
-    """
-    method = payload.get("method", "sendMessage")
-    common: dict[str, Any] = {
-        "chat_id": chat_id,
-        "parse_mode": payload.get("parse_mode"),
-        "reply_markup": _reply_markup(payload.get("reply_markup")),
-    }
-    if method == "sendMessage":
-        return functools.partial(
-            bot.send_message,
-            text=payload["text"],
-            disable_web_page_preview=payload.get("disable_web_page_preview", True),
-            **common,
-        )
-    if method == "sendDocument":
-        return functools.partial(
-            bot.send_document,
-            document=_input_file(payload["document"]), caption=payload.get("caption"), **common
-        )
-    if method == "sendPhoto":
-        return functools.partial(
-            bot.send_photo,
-            photo=_input_file(payload["photo"]), caption=payload.get("caption"), **common
-        )
-    raise ValueError(f"unknown outbox method {method!r}")
-
-
-def _reply_markup(data: dict[str, Any] | None) -> ReplyMarkup | None:
-    """A Telegram JSON keyboard as the PTB object ``send_*`` expects."""
-    if not data:
-        return None
-    if "inline_keyboard" in data:
-        return InlineKeyboardMarkup.de_json(data)
-    if "keyboard" in data:
-        return ReplyKeyboardMarkup.de_json(data)
-    if "remove_keyboard" in data:
-        return ReplyKeyboardRemove.de_json(data)
-    if "force_reply" in data:
-        return ForceReply.de_json(data)
-    raise ValueError(f"unknown reply_markup {sorted(data)}")
-
-
-def _input_file(spec: dict[str, Any]) -> InputFile:
-    """A file given by ``path`` or by base64 ``data``, sent under ``filename``."""
-    if "data" in spec:
-        content = base64.b64decode(spec["data"])
-    else:
-        content = Path(spec["path"]).read_bytes()
-    return InputFile(content, filename=spec.get("filename"))
-
-
 def _retry_after_seconds(error: RetryAfter) -> float:
     with warnings.catch_warnings():
         # PTB 22 warns that the attribute will become a timedelta; accept both.
@@ -468,27 +421,20 @@ def _retry_after_seconds(error: RetryAfter) -> float:
 # -- wiring into the Application --------------------------------------------------
 
 
-def database_of(application: Application) -> Database:
-    """The open database of a running Application: its services' (see bot.services.runtime),
-    else ``bot_data["db"]``."""
-    services = application.bot_data.get("services")
-    return services.db if services is not None else application.bot_data["db"]
-
-
 def start_outbox_sender(
-    application: Application, db: Database | None = None, *, global_per_second: float = 30.0,
+    application: Application, db: Database, *, global_per_second: float = 30.0,
     budget: SendBudget | None = None, operator_chat_ids: Sequence[int] = (),
 ) -> OutboxSender:
     """Create the sender and run it as a background task; ``wake`` it after enqueuing.
 
-    Call from ``post_init`` once the database is open (``db``, or see ``database_of``);
-    pending rows left by an earlier run are sent at once. ``budget`` is the send budget the
+    Call from ``post_init`` once the database is open; pending rows left by an earlier
+    run are sent at once. ``budget`` is the send budget the
     replies take from too; without it the sender keeps to ``global_per_second``, this
     process's share of Telegram's overall limit. ``operator_chat_ids`` hear of rows that
     could not be sent the normal way.
     """
     sender = OutboxSender(
-        db or database_of(application), application.bot, global_per_second=global_per_second,
+        db, application.bot, global_per_second=global_per_second,
         budget=budget, operator_chat_ids=operator_chat_ids,
     )
     application.bot_data[SENDER_KEY] = sender

@@ -16,13 +16,11 @@ from telegram.error import TelegramError
 
 from bot.texts import common
 from bot.texts import officials as staff_texts
-from storage import users
 from storage.database import Database
-from storage.records import User
+from storage.records import STAFF_ROLES, User
 
 log = logging.getLogger(__name__)
 
-STAFF_ROLES = ("official", "admin")
 _MENUS: dict[str, tuple[tuple[str, str], ...]] = {
     "official": (*staff_texts.STAFF_COMMANDS, staff_texts.HELP_COMMAND),
     "admin": (*common.COMMANDS, *staff_texts.STAFF_COMMANDS),
@@ -56,7 +54,8 @@ async def set_staff_menu(bot: Bot, user: User) -> bool:
 
 async def set_staff_menus(bot: Bot, db: Database) -> int:
     """One call per active official and admin; how many menus were set."""
-    staff = [u for role in STAFF_ROLES for u in await users.list_users(db, role=role)]
+    async with db.read() as uow:
+        staff = [u for role in STAFF_ROLES for u in await uow.users.list(role=role)]
     done = 0
     for user in staff:
         done += await set_staff_menu(bot, user)

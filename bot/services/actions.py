@@ -1,16 +1,20 @@
-"""Callback data of inline buttons: short explicit strings, parsed and never trusted.
+"""What a button asks for: short explicit strings, built here, parsed and never trusted.
 
-Every press is re-checked against the database (role, ownership, state) by
-the handler that receives it; these helpers only build and recognise shapes.
-Telegram allows at most 64 bytes.
+Every press is re-checked against the database (role, ownership, state) by the
+handler that receives it; these helpers only build and recognise shapes. The part
+before the first ``:`` is the action's namespace, by which presses are routed.
+Telegram carries at most 64 bytes of it.
 """
 
 from __future__ import annotations
 
 import re
 
-# 我有意向 on a match: int:<match id>
+# 我有意向 on a recorded match: int:<match id>
 INTEREST_PATTERN = re.compile(r"^int:(\d{1,12})$")
+# 我有意向 on a pair shown but not recorded yet (/matches reads, it does not write):
+# pair:<need id>:<offer id>
+PAIR_PATTERN = re.compile(r"^pair:(\d{1,12}):(\d{1,12})$")
 # An action on one of my listings: lst:<action>:<listing id>
 LISTING_ACTIONS = ("qty", "price", "renew", "done", "close")
 LISTING_PATTERN = re.compile(rf"^lst:({'|'.join(LISTING_ACTIONS)}):(\d{{1,12}})$")
@@ -22,6 +26,10 @@ REGISTRATION_PATTERN = re.compile(r"^reg:([a-z]+):(.{0,50})$")
 
 def interest(match_id: int) -> str:
     return f"int:{match_id}"
+
+
+def pair(need_id: int, offer_id: int) -> str:
+    return f"pair:{need_id}:{offer_id}"
 
 
 def listing(action: str, listing_id: int) -> str:

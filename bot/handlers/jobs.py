@@ -1,0 +1,75 @@
+"""The scheduled jobs: each runs its use cases in units of work of its own.
+
+Jobs run in the platform's time zone whatever the machine's (the schedule is set
+in ``bot.app``). The outbox keys make every run idempotent, so a catch-up at
+start-up can simply run again.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import datetime, timedelta
+
+from bot.matching.clock import local_today
+from bot.services import broadcasts
+from bot.services.digest import enqueue_daily_digests
+from bot.services.listings import expire_listings
+from bot.services.runtime import Services
+
+log = logging.getLogger(__name__)
+
+# Updates recorded as processed are kept this long (Telegram redelivers for a day).
+UPDATE_MEMORY = 2 * 24 * 3600.0
+
+
+async def morning_messages(services: Services, *, now: float | None = None) -> int:
+    """Yesterday's digest to every official, match summaries to users; outbox rows added."""
+    settings = services.settings
+    yesterday = local_today(settings.timezone, now) - timedelta(days=1)
+    added = await enqueue_daily_digests(services.db, yesterday, settings.timezone, now=now,
+                                        operators=settings.operator_chat_ids)
+    async with services.db.write() as uow:
+        added += await broadcasts.enqueue_match_summaries(uow, yesterday, settings.timezone)
+        await uow.commit()
+    log.info("morning messages for %s: %d outbox rows added", yesterday, added)
+    services.wake_outbox()
+    return added
+
+
+async def checks(services: Services) -> int:
+    """Escalate needs still short and remind owners of listings expiring tomorrow."""
+    settings = services.settings
+    async with services.db.write() as uow:
+        added = await broadcasts.enqueue_escalations(uow, settings.escalation_hours)
+        added += await broadcasts.enqueue_expiry_reminders(uow, settings.timezone)
+        await uow.commit()
+    if added:
+        services.wake_outbox()
+    return added
+
+
+async def catch_up(services: Services) -> None:
+    """At start-up: if this morning's digest time has passed, make sure it went out."""
+    if digest_time_passed(services, time.time()):
+        await morning_messages(services)
+
+
+def digest_time_passed(services: Services, now: float) -> bool:
+    """Whether today's digest time (in the platform's zone) is behind ``now``."""
+    settings = services.settings
+    return datetime.fromtimestamp(now, settings.timezone).time() >= settings.digest_time
+
+
+async def expire(services: Services) -> None:
+    """Close listings whose validity has passed, so they stop matching; meanwhile the
+    matching index catches up with what other workers and the CLI wrote."""
+    now = time.time()
+    async with services.db.write() as uow:
+        expired = await expire_listings(uow, now)
+        await uow.updates.forget_before(now - UPDATE_MEMORY)
+        await uow.commit()
+    await services.index.sync(now)
+    services.index.expire(now)
+    if expired:
+        log.info("expired listings %s", expired)

@@ -1,0 +1,180 @@
+"""The tables, as SQLAlchemy Core sees them: the one description queries are built from.
+
+Times are POSIX seconds (floating point), calendar dates ISO text, Telegram ids
+64-bit integers. The database itself is created and brought up to date by the
+migrations in ``storage/migrations``; a test checks that a migrated database has
+exactly these tables and columns.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+# Double precision everywhere a time or an amount is kept (PostgreSQL's REAL is 4 bytes).
+Number = Float(precision=53)
+
+users = Table(
+    "users", metadata,
+    Column("telegram_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("role", Text, nullable=False),
+    Column("name", Text, nullable=False, server_default=""),
+    Column("organisation", Text, nullable=False, server_default=""),
+    Column("phone", Text),
+    # For growers and buyers: where they are. For officials: their area
+    # (both NULL = the whole city; county only = a county-level unit).
+    Column("county", Text),
+    Column("township", Text),
+    Column("status", Text, nullable=False, server_default="active"),
+    Column("language", Text, nullable=False, server_default="zh"),
+    Column("created_at", Number, nullable=False),
+    Column("updated_at", Number, nullable=False),
+)
+Index("users_role_region", users.c.role, users.c.county, users.c.township)
+
+invites = Table(
+    "invites", metadata,
+    Column("code", Text, primary_key=True),
+    Column("role", Text, nullable=False),
+    Column("name", Text, nullable=False, server_default=""),
+    Column("organisation", Text, nullable=False, server_default=""),
+    Column("county", Text),
+    Column("township", Text),
+    Column("created_at", Number, nullable=False),
+    Column("used_by", BigInteger, ForeignKey("users.telegram_id")),
+    Column("used_at", Number),
+)
+
+listings = Table(
+    "listings", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", BigInteger, ForeignKey("users.telegram_id"), nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("raw_text", Text, nullable=False, server_default=""),
+    Column("product", Text, nullable=False),
+    Column("category", Text, nullable=False),
+    Column("variety", Text),
+    Column("quantity", Number),
+    Column("unit", Text),
+    Column("quantity_as_written", Number),
+    Column("unit_as_written", Text),
+    Column("pack_unit", Text),
+    Column("pack_amount", Number),
+    Column("pack_amount_unit", Text),
+    Column("price", Number),
+    Column("price_unit", Text),
+    Column("price_bound", Text),
+    Column("city", Text),
+    Column("county", Text),
+    Column("township", Text),
+    Column("outside", Text),
+    Column("valid_until", Text),
+    Column("expires_at", Number),
+    Column("status", Text, nullable=False, server_default="open"),
+    # Why a listing was closed: 'done' (已成交), 'closed', 'invalid'.
+    Column("closed_reason", Text),
+    Column("created_at", Number, nullable=False),
+    Column("updated_at", Number, nullable=False),
+    # Every write stamps the listing with a change number: workers' indexes catch up by it.
+    Column("change_seq", BigInteger, nullable=False, server_default="0"),
+    # The draft it was confirmed from: one draft is published once.
+    Column("publish_key", Text, unique=True),
+    sqlite_autoincrement=True,
+)
+Index("listings_open_product", listings.c.status, listings.c.product)
+Index("listings_user", listings.c.user_id, listings.c.status)
+Index("listings_created", listings.c.created_at)
+Index("listings_region", listings.c.county, listings.c.township)
+Index("listings_change_seq", listings.c.change_seq)
+
+change_counters = Table(
+    "change_counters", metadata,
+    Column("name", Text, primary_key=True),
+    Column("value", BigInteger, nullable=False),
+)
+
+matches = Table(
+    "matches", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("need_id", Integer, ForeignKey("listings.id"), nullable=False),
+    Column("offer_id", Integer, ForeignKey("listings.id"), nullable=False),
+    Column("score", Number, nullable=False),
+    Column("rank", Integer, nullable=False),
+    Column("created_at", Number, nullable=False),
+    # Each side's 我有意向: contacts are exchanged only when both are set.
+    Column("need_interest_at", Number),
+    Column("offer_interest_at", Number),
+    Column("contacts_exchanged_at", Number),
+    UniqueConstraint("need_id", "offer_id"),
+    sqlite_autoincrement=True,
+)
+Index("matches_offer", matches.c.offer_id)
+Index("matches_created", matches.c.created_at)
+
+outbox = Table(
+    "outbox", metadata,
+    Column("id", Integer, primary_key=True),
+    # day|recipient|kind, match:12:need …: filling the outbox twice adds nothing.
+    Column("key", Text, nullable=False, unique=True),
+    Column("chat_id", BigInteger, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("status", Text, nullable=False, server_default="pending"),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("not_before", Number, nullable=False, server_default="0"),
+    Column("last_error", Text),
+    Column("created_at", Number, nullable=False),
+    Column("sent_at", Number),
+    # The sender holding the row (or, once sent, its chat) until claimed_until.
+    Column("claimed_by", Text),
+    Column("claimed_until", Number),
+    sqlite_autoincrement=True,
+)
+Index("outbox_pending", outbox.c.status, outbox.c.not_before)
+Index("outbox_chat_claims", outbox.c.chat_id, outbox.c.claimed_until)
+
+audit_log = Table(
+    "audit_log", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", Number, nullable=False),
+    Column("actor_id", BigInteger),
+    Column("action", Text, nullable=False),
+    Column("target", Text),
+    Column("detail", Text, nullable=False, server_default="{}"),
+    sqlite_autoincrement=True,
+)
+Index("audit_at", audit_log.c.at)
+
+# Each chat's conversation: which flow, which step, what it collected (JSON), and the
+# chat's recent posts (the flood limit). Read at the start of each update and written
+# in the same transaction as the update's effects.
+conversations = Table(
+    "conversations", metadata,
+    Column("chat_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("flow", Text),
+    Column("step", Text),
+    Column("data", Text, nullable=False, server_default="{}"),
+    Column("recent_posts", Text, nullable=False, server_default="[]"),
+    Column("version", Integer, nullable=False, server_default="0"),
+    Column("updated_at", Number, nullable=False),
+)
+
+# Updates whose effects are committed: one delivered twice has the effect of once.
+processed_updates = Table(
+    "processed_updates", metadata,
+    Column("update_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("at", Number, nullable=False),
+)
+Index("processed_updates_at", processed_updates.c.at)

@@ -1,0 +1,41 @@
+"""The unit of work: one transaction, the repositories that run in it, one commit.
+
+``async with db.write() as uow:`` … ``await uow.commit()``: every repository of the
+unit works on its one connection, so a use case's writes (a listing, its matches,
+its notices in the outbox) are committed together or not at all. Leaving the block
+without ``commit`` rolls back.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncTransaction
+
+from storage.audit import AuditRepository
+from storage.conversations import ConversationRepository, UpdateRepository
+from storage.listings import ListingRepository
+from storage.matches import MatchRepository
+from storage.outbox import OutboxRepository
+from storage.reports import ReportRepository
+from storage.users import UserRepository
+
+
+class SqlUnitOfWork:
+    def __init__(self, connection: AsyncConnection, transaction: AsyncTransaction) -> None:
+        self.connection = connection
+        self._transaction = transaction
+        self.users = UserRepository(connection)
+        self.listings = ListingRepository(connection)
+        self.matches = MatchRepository(connection)
+        self.outbox = OutboxRepository(connection)
+        self.reports = ReportRepository(connection)
+        self.audit = AuditRepository(connection)
+        self.conversations = ConversationRepository(connection)
+        self.updates = UpdateRepository(connection)
+
+    async def commit(self) -> None:
+        """Make everything this unit of work did permanent."""
+        await self._transaction.commit()
+
+    @property
+    def committed(self) -> bool:
+        return not self._transaction.is_active
