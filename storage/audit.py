@@ -13,6 +13,7 @@ from storage.records import AuditEntry
 from storage.schema import audit_log
 
 _ENTRY = select(*AuditEntry.columns(audit_log))
+_ADD = audit_log.insert()
 
 
 async def write_audit(
@@ -20,10 +21,10 @@ async def write_audit(
     **detail: Any,
 ) -> None:
     """Add an entry in the unit of work ``conn`` belongs to."""
-    await conn.execute(audit_log.insert().values(
-        at=time.time(), actor_id=actor_id, action=action, target=target,
-        detail=json.dumps(detail, ensure_ascii=False, default=str),
-    ))
+    await conn.execute(_ADD, {
+        "at": time.time(), "actor_id": actor_id, "action": action, "target": target,
+        "detail": json.dumps(detail, ensure_ascii=False, default=str),
+    })
 
 
 class AuditRepository:

@@ -31,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from storage.migrations.functions import MIGRATION_FUNCTIONS
+from storage.sqlite_driver import one_trip_dbapi
 from storage.uow import SqlUnitOfWork
 
 BUSY_TIMEOUT_MS = 30_000
@@ -72,6 +73,7 @@ def bundled_migrations() -> list[Migration]:
 def _sqlite_engine(path: str) -> AsyncEngine:
     engine = create_async_engine(
         f"sqlite+aiosqlite:///{path}", connect_args={"timeout": BUSY_TIMEOUT_MS / 1000},
+        module=one_trip_dbapi(),
     )
 
     @event.listens_for(engine.sync_engine, "connect")

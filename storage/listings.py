@@ -12,10 +12,10 @@ import math
 import time
 from collections.abc import Sequence
 from datetime import date
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.matching.area import Area
@@ -23,7 +23,7 @@ from bot.matching.model import Listing, ListingStatus, PackSize, Place
 from storage.audit import write_audit
 from storage.records import ListingChanges
 from storage.schema import change_counters, listings
-from storage.sql import chunks, in_area
+from storage.sql import chunks, ignoring_duplicates, in_area
 
 # The columns a Listing is read from, in the order _listing takes them.
 _COLUMNS = [listings.c[name] for name in (
@@ -33,6 +33,12 @@ _COLUMNS = [listings.c[name] for name in (
     "unit_as_written", "valid_until", "status", "closed_reason", "updated_at", "raw_text",
 )]
 SELECT_LISTINGS = select(*_COLUMNS)
+# Statements of every publish, built once (see storage.sql on reusing statements).
+_NEXT_CHANGE = (update(change_counters).where(change_counters.c.name == "listings")
+                .values(value=change_counters.c.value + 1).returning(change_counters.c.value))
+_CHANGED_SINCE = (select(*_COLUMNS, listings.c.change_seq)
+                  .where(listings.c.change_seq > bindparam("after"))
+                  .order_by(listings.c.change_seq))
 _NUMBERS = ("quantity", "quantity_as_written", "price", "pack_amount")
 # What an edit of an open listing may change.
 EDITABLE = frozenset({"quantity", "quantity_as_written", "unit_as_written", "price",
@@ -96,6 +102,12 @@ def _values(listing: Listing, seq: int, publish_key: str | None) -> dict[str, An
     }
 
 
+@cache
+def _add_returning(dialect_name: str) -> Any:
+    # Stores a listing and reads it back; a publish key stored already adds nothing.
+    return ignoring_duplicates(dialect_name, listings).returning(*_COLUMNS)
+
+
 class ListingRepository:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
@@ -104,13 +116,7 @@ class ListingRepository:
     async def _change_seq(self) -> int:
         """This unit of work's change number, taken on its first listing write."""
         if self._seq is None:
-            await self._conn.execute(
-                update(change_counters).where(change_counters.c.name == "listings")
-                .values(value=change_counters.c.value + 1)
-            )
-            value = (await self._conn.execute(
-                select(change_counters.c.value).where(change_counters.c.name == "listings")
-            )).scalar_one()
+            value = (await self._conn.execute(_NEXT_CHANGE)).scalar_one()
             self._seq = int(value)
         return self._seq
 
@@ -120,24 +126,25 @@ class ListingRepository:
         A listing whose ``publish_key`` is stored already is not added again: the one
         stored first is returned, so confirming the same draft twice publishes it once.
         """
-        if publish_key is not None:
-            row = (await self._conn.execute(
-                select(listings.c.id, listings.c.user_id)
-                .where(listings.c.publish_key == publish_key)
-            )).first()
-            if row is not None:
-                if int(row[1]) != listing.user_id:
-                    raise ValueError("the publish key belongs to another user's listing")
-                stored = await self.get(int(row[0]))
-                assert stored is not None
-                return stored
         values = _values(listing, await self._change_seq(), publish_key)
-        result = await self._conn.execute(listings.insert().values(**values))
-        listing_id = int(result.inserted_primary_key[0])  # type: ignore[index]
-        await write_audit(self._conn, listing.user_id, "listing.create", f"listing:{listing_id}",
+        # One statement stores the row and reads it back; a publish key stored already
+        # inserts nothing and returns no row.
+        row = (await self._conn.execute(_add_returning(self._conn.dialect.name), values)).first()
+        if row is None:
+            return await self._published_already(listing, publish_key)
+        stored = listing_from_row(row)
+        await write_audit(self._conn, listing.user_id, "listing.create", f"listing:{stored.id}",
                           kind=listing.kind, product=listing.product)
-        stored = await self.get(listing_id)
-        assert stored is not None
+        return stored
+
+    async def _published_already(self, listing: Listing, publish_key: str | None) -> Listing:
+        row = (await self._conn.execute(
+            SELECT_LISTINGS.where(listings.c.publish_key == publish_key))).first()
+        if row is None:
+            raise RuntimeError("a listing insert was ignored without a stored publish key")
+        stored = listing_from_row(row)
+        if stored.user_id != listing.user_id:
+            raise ValueError("the publish key belongs to another user's listing")
         return stored
 
     async def add_many(self, batch: Sequence[Listing]) -> list[int]:
@@ -177,10 +184,7 @@ class ListingRepository:
 
         One range scan of the change_seq index; nothing changed means no rows read.
         """
-        rows = (await self._conn.execute(
-            select(*_COLUMNS, listings.c.change_seq).where(listings.c.change_seq > seq)
-            .order_by(listings.c.change_seq)
-        )).all()
+        rows = (await self._conn.execute(_CHANGED_SINCE, {"after": seq})).all()
         last = int(rows[-1][-1]) if rows else seq
         return ListingChanges([listing_from_row(r) for r in rows], last)
 

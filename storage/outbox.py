@@ -47,20 +47,24 @@ class OutboxRepository:
         fresh: dict[str, OutgoingMessage] = {}
         for m in messages:
             fresh.setdefault(m.key, m)
-        for key in await self.known_keys(list(fresh)):
-            del fresh[key]
+        counted = self._conn.dialect.supports_sane_multi_rowcount
+        if not counted:
+            # The driver cannot say how many rows an INSERT of several added: ask first.
+            for key in await self.known_keys(list(fresh)):
+                del fresh[key]
         if not fresh:
             return 0
         now = time.time()
-        # Ignoring duplicates still: another worker may add one of the keys meanwhile.
-        await self._conn.execute(insert_ignoring_duplicates(self._conn, outbox), [
+        # Duplicates ignored: a known key, or one another worker adds meanwhile.
+        result = await self._conn.execute(insert_ignoring_duplicates(self._conn, outbox), [
             {"key": m.key, "chat_id": m.chat_id, "kind": m.kind,
              "payload": json.dumps(m.payload, ensure_ascii=False), "not_before": m.not_before,
              "created_at": now}
             for m in fresh.values()
         ])
-        self.added += len(fresh)
-        return len(fresh)
+        added = result.rowcount if counted else len(fresh)
+        self.added += added
+        return added
 
     async def enqueue_groups(self, groups: Sequence[Sequence[OutgoingMessage]]) -> int:
         """Add each group whole or not at all; return how many rows were added.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from functools import cache
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Table, and_, true
@@ -32,6 +33,15 @@ def in_area(table: Any, area: Area) -> ColumnElement[bool]:
 
 
 def insert_ignoring_duplicates(conn: AsyncConnection, table: Table) -> Any:
-    """``INSERT … ON CONFLICT DO NOTHING`` in the connection's dialect."""
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    """``INSERT … ON CONFLICT DO NOTHING`` in the connection's dialect; give the values as
+    the execution's parameters to reuse the one statement (see :func:`ignoring_duplicates`)."""
+    return ignoring_duplicates(conn.dialect.name, table)
+
+
+@cache
+def ignoring_duplicates(dialect_name: str, table: Table) -> Any:
+    # One statement object per table: SQLAlchemy keeps a statement's cache key, so
+    # executing the same object again skips building and keying it (most of Core's cost
+    # on a hot path of small statements).
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
     return dialect.insert(table).on_conflict_do_nothing()

@@ -6,7 +6,7 @@ import secrets
 import time
 from collections.abc import Sequence
 
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import and_, bindparam, case, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -15,6 +15,7 @@ from storage.schema import invites, outbox, users
 from storage.sql import chunks
 
 _USER = select(*User.columns(users))
+_USER_BY_ID = _USER.where(users.c.telegram_id == bindparam("of_user"))
 _INVITE = select(*Invite.columns(invites))
 
 
@@ -52,7 +53,7 @@ class UserRepository:
         return user
 
     async def get(self, telegram_id: int) -> User | None:
-        row = (await self._conn.execute(_USER.where(users.c.telegram_id == telegram_id))).first()
+        row = (await self._conn.execute(_USER_BY_ID, {"of_user": telegram_id})).first()
         return User.from_row(row) if row else None
 
     async def by_ids(self, ids: Sequence[int]) -> dict[int, User]:

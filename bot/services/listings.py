@@ -141,9 +141,10 @@ async def publish_listing(
     _check_plausible(listing.quantity, listing.unit, listing.price, listing.price_unit,
                      listing.price_bound, listing.pack.amount if listing.pack else None)
     now = time.time() if now is None else now
+    # Whatever other workers committed since the last look, read before this listing is
+    # written (a write unit of work sees every commit: it holds the write lock).
+    await index.sync(now, uow)
     stored = await uow.listings.add(listing, publish_key=publish_key)
-    # Whatever other workers wrote since the last look.
-    await index.sync(now)
     views = await _recorded(uow, await _candidates(uow, index, stored, now, top_k))
     poster = await uow.users.get(stored.user_id)
     notices = await _notify_counterparts(uow, views, today) if poster else 0
@@ -210,7 +211,7 @@ async def matches_of_user(
     and recorded when someone presses 我有意向.
     """
     now = time.time() if now is None else now
-    await index.sync(now)
+    await index.sync(now, uow)
     found = []
     for listing in await uow.listings.of_user(user_id):
         views = [view for view, _, _ in await _candidates(uow, index, listing, now, top_k)]

@@ -5,8 +5,9 @@ from the database at start-up and then follows the listings' change numbers:
 :meth:`ListingIndex.sync` applies every listing written since the last sync,
 by this process, another worker or the CLI. The use cases sync before they
 match, so the database stays the truth and the index only finds candidates fast.
-It reads committed listings only (in a snapshot of its own), so a unit of work that
-is rolled back never leaves a listing in it. When nothing has changed a sync reads
+It reads committed listings only (in a snapshot of its own, or in a use case's unit of
+work before that writes any listing), so a unit of work that is rolled back never leaves
+a listing in it. When nothing has changed a sync reads
 no rows.
 """
 
@@ -18,6 +19,7 @@ import time
 from bot.matching.index import MatchIndex
 from bot.matching.model import Listing, Match
 from storage.database import Database
+from storage.interfaces import UnitOfWork
 
 
 class ListingIndex:
@@ -52,11 +54,19 @@ class ListingIndex:
             self._seq = seq
         return len(self._index)
 
-    async def sync(self, now: float | None = None) -> int:
-        """Apply the listings written since the last sync; returns how many were read."""
+    async def sync(self, now: float | None = None, uow: UnitOfWork | None = None) -> int:
+        """Apply the listings written since the last sync; returns how many were read.
+
+        ``uow``, when given, is the unit of work to read them in (saving a snapshot of
+        the sync's own); it must not have written a listing yet, so that the index never
+        holds one that may still be rolled back.
+        """
         now = time.time() if now is None else now
         async with self._syncing:
-            async with self._db.read() as uow:
+            if uow is None:
+                async with self._db.read() as snapshot:
+                    changes = await snapshot.listings.changed_since(self._seq)
+            else:
                 changes = await uow.listings.changed_since(self._seq)
             for listing in changes.listings:
                 if _live(listing, now):

@@ -188,7 +188,7 @@ class Router:
         self, incoming: _Update, services: Services
     ) -> tuple[Replies, list[Message], list[str]]:
         async with services.db.write() as uow:
-            if await uow.updates.seen(incoming.update_id):
+            if not await uow.updates.claim(incoming.update_id):
                 # Delivered again: its effects are there already, its replies in the outbox.
                 return Replies(), [], []
             # A conversation is a person's, whoever's message a button was on.
@@ -203,7 +203,6 @@ class Router:
                 failed = error
             else:
                 await uow.conversations.save(conversation)
-                await uow.updates.record(incoming.update_id)
                 said = _said(incoming, request.replies)
                 due = time.time() + self._grace
                 keys = [f"reply:{incoming.update_id}:{n}" for n in range(len(said))]
@@ -255,8 +254,7 @@ class Router:
             for chat in services.settings.operator_chat_ids
         ]
         async with services.db.write() as uow:
-            if not await uow.updates.seen(incoming.update_id):
-                await uow.updates.record(incoming.update_id)
+            await uow.updates.claim(incoming.update_id)
             await uow.outbox.enqueue(alerts)
             await uow.commit()
         if alerts:

@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy.exc import IntegrityError
 
 from storage.database import Database
 from storage.records import Conversation
@@ -18,15 +17,41 @@ from tests.stores import each
 DRAFT = {"draft": {"raw_text": "出售大白菜5000斤 <b>&", "product": "大白菜"}, "asked": ["price"]}
 
 
-async def test_lock_creates_a_row_for_a_chat_never_seen(db: Database) -> None:
+async def test_a_chat_never_seen_has_an_empty_conversation_stored_once_it_changes(
+    db: Database,
+) -> None:
     async with db.write() as uow:
         conversation = await uow.conversations.lock(42)
+        assert conversation == Conversation(42)
+        # Unchanged: nothing to write.
+        await uow.conversations.save(conversation)
         await uow.commit()
-    assert conversation == Conversation(42)
+    assert conversation.version == 0
+    assert await fetch(db, "SELECT * FROM conversations") == []
+    async with db.write() as uow:
+        conversation = await uow.conversations.lock(42)
+        conversation.enter("signup", "role")
+        await uow.conversations.save(conversation)
+        await uow.commit()
     [row] = await fetch(db, "SELECT chat_id, flow, step, data, recent_posts, version"
                             " FROM conversations")
-    assert dict(row) == {"chat_id": 42, "flow": None, "step": None, "data": "{}",
-                         "recent_posts": "[]", "version": 0}
+    assert dict(row) == {"chat_id": 42, "flow": "signup", "step": "role", "data": "{}",
+                         "recent_posts": "[]", "version": 1}
+
+
+async def test_an_unchanged_conversation_is_not_written_back(db: Database) -> None:
+    async with db.write() as uow:
+        conversation = await uow.conversations.lock(42)
+        conversation.enter("posting", "confirm", DRAFT)
+        await uow.conversations.save(conversation)
+        await uow.commit()
+    async with db.write() as uow:
+        again = await uow.conversations.lock(42)
+        again.enter("posting", "confirm", dict(DRAFT))  # the same state, rebuilt
+        await uow.conversations.save(again)
+        await uow.commit()
+    assert again.version == 1
+    assert (await each(db).conversations.get(42)).version == 1
 
 
 async def test_get_reads_without_writing(db: Database) -> None:
@@ -65,9 +90,6 @@ async def test_a_save_not_committed_is_forgotten(db: Database) -> None:
 
 
 async def test_saving_a_stale_conversation_is_refused(db: Database) -> None:
-    async with db.write() as uow:
-        await uow.conversations.lock(42)
-        await uow.commit()
     stale = await each(db).conversations.get(42)
     async with db.write() as uow:
         fresh = await uow.conversations.lock(42)
@@ -137,21 +159,21 @@ async def test_two_updates_of_one_chat_at_once_are_handled_one_after_the_other(
 async def test_an_update_is_seen_once_its_effects_are_committed(db: Database) -> None:
     async with db.write() as uow:
         assert not await uow.updates.seen(500)
-        await uow.updates.record(500)
+        assert await uow.updates.claim(500)
         assert await uow.updates.seen(500)
     # Not committed: as if it never came.
     assert not await each(db).updates.seen(500)
-    await each(db).updates.record(500)
+    assert await each(db).updates.claim(500)
     assert await each(db).updates.seen(500)
     assert not await each(db).updates.seen(501)
-    with pytest.raises(IntegrityError):
-        await each(db).updates.record(500)
+    # Handled already: a second claim is refused and changes nothing.
+    assert not await each(db).updates.claim(500)
 
 
 async def test_old_update_ids_are_forgotten(db: Database) -> None:
     now = time.time()
     for update_id in (1, 2, 3):
-        await each(db).updates.record(update_id)
+        await each(db).updates.claim(update_id)
     await execute(db, "UPDATE processed_updates SET at = ? WHERE update_id = ?",
                   (now - 3 * 86_400, 1), (now - 2 * 86_400, 2), (now - 60, 3))
     assert await each(db).updates.forget_before(now - 86_400) == 2

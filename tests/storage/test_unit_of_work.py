@@ -33,7 +33,7 @@ async def a_use_case(uow: UnitOfWork) -> None:
     conversation = await uow.conversations.lock(7)
     conversation.enter("posting", "done")
     await uow.conversations.save(conversation)
-    await uow.updates.record(900)
+    await uow.updates.claim(900)
 
 
 async def counts(db: Database) -> dict[str, int]:
