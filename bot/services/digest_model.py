@@ -248,7 +248,10 @@ def _categories(listings: Iterable[Listing]) -> list[CategoryLine]:
         counts[key] += 1
         if x.quantity and x.unit:
             volumes[key][x.unit] += x.quantity
-    names = sorted({c for c, _ in counts}, key=lambda c: -(counts[c, "offer"] + counts[c, "need"]))
+    # Busiest first; a tie by name, so that the same listings give the same digest in every
+    # process (set order changes with the interpreter's hash seed).
+    names = sorted({c for c, _ in counts},
+                   key=lambda c: (-(counts[c, "offer"] + counts[c, "need"]), c))
     return [
         CategoryLine(
             category=c,

@@ -142,3 +142,20 @@ async def test_today_so_far_lists_the_open_needs_once(db: Database) -> None:
     assert [x.product for x in digest.open_now] == [x.product for x in digest.shortages]
     assert text.count("土豆 1,000公斤") == 1
     assert "现在仍未匹配的需求：1 条" in text and "当日结束时" not in text
+
+
+async def test_categories_as_busy_as_each_other_come_in_the_same_order_every_time(
+    db: Database,
+) -> None:
+    grower = await person(db, 1)
+    # Posted in an order that is not the names' order, one listing a category.
+    for hour, (product, category) in enumerate(
+        [("猪肉", "肉类"), ("大米", "粮油"), ("鸡蛋", "蛋类"), ("大白菜", "蔬菜")], start=8
+    ):
+        await listing(db, grower, "offer", product, 100, created_at=at(hour), category=category)
+    await listing(db, grower, "offer", "土豆", 100, created_at=at(13))
+    digest, _ = await morning_digest(db)
+    # The busiest first, then ties by name: not the order of a set, which changes with
+    # the hash seed from one process to the next.
+    assert [line.category for line in digest.categories] == [
+        "蔬菜", *sorted(["肉类", "粮油", "蛋类"])]
