@@ -75,15 +75,25 @@ UseCase = Callable[[UnitOfWork], Awaitable[object]]
 async def crash_everywhere(db: Database, use_case: UseCase) -> int:
     """Run ``use_case`` in a unit of work failing after each statement in turn; check
     each failure left nothing; return how many statements the whole run took."""
+
+    async def in_one_unit() -> None:
+        async with db.write() as uow:
+            await use_case(uow)
+            await uow.commit()
+
+    return await crash_each_statement(db, in_one_unit)
+
+
+async def crash_each_statement(db: Database, run: Callable[[], Awaitable[object]]) -> int:
+    """Run ``run`` failing after each of its statements in turn; check each failure left
+    nothing; return how many statements the whole run took."""
     breaker = Breaker(db)
     before = await snapshot(db)
     after = 1
     while True:
         breaker.count, breaker.after, breaker.armed = 0, after, True
         try:
-            async with db.write() as uow:
-                await use_case(uow)
-                await uow.commit()
+            await run()
         except Crash:
             assert await snapshot(db) == before, f"crash after statement {after} left a trace"
             after += 1
@@ -189,18 +199,11 @@ async def test_interest_and_the_contact_exchange_are_whole(db: Database) -> None
 
 async def test_the_digest_of_an_area_is_enqueued_whole(db: Database) -> None:
     await _published_pair(db)
-    breaker = Breaker(db)
-    before = await snapshot(db)
-    after = 1
-    while True:
-        breaker.count, breaker.after, breaker.armed = 0, after, True
-        try:
-            added = await enqueue_daily_digests(db, TODAY, TZ)
-        except Crash:
-            assert await snapshot(db) == before, f"crash after statement {after} left a trace"
-            after += 1
-            continue
-        finally:
-            breaker.armed = False
-        break
+    finished: list[int] = []
+
+    async def enqueue() -> None:
+        finished.append(await enqueue_daily_digests(db, TODAY, TZ))
+
+    await crash_each_statement(db, enqueue)
+    [added] = finished
     assert added == len(await each(db).outbox.rows(chat_id=OFFICIAL)) > 0
