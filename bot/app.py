@@ -47,12 +47,15 @@ from bot.telegram.transport import (
     RetryingRateLimiter,
     SendBudget,
 )
+from bot.telegram.webhook import WebhookServer
 from storage.database import Database
 
 log = logging.getLogger(__name__)
 
 # Start-up tries again after 1, 2, 4 … seconds while Telegram cannot be reached, at most
 # a minute apart.
+# The router, in bot_data: the webhook server hands it each update itself.
+ROUTER_KEY = "farmdock.router"
 FIRST_RETRY = 1.0
 LAST_RETRY = 60.0
 
@@ -191,6 +194,7 @@ def build_application(
         .build()
     )
     application.add_handler(TypeHandler(Update, router))
+    application.bot_data[ROUTER_KEY] = router
     return application
 
 
@@ -260,20 +264,63 @@ async def _reach_telegram(application: Application, settings: Settings) -> bool:
 
 def _serve(application: Application, settings: Settings) -> None:
     if settings.webhook_url:
-        # Telegram calls the public https URL; the reverse proxy that ends TLS passes the
-        # path on to listen:port, so the bot serves that same path.
-        application.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
-            secret_token=settings.webhook_secret,
-            webhook_url=settings.webhook_url,
-            allowed_updates=Update.ALL_TYPES,
-            # Every worker sets the webhook as it starts: updates waiting meanwhile are kept.
-            drop_pending_updates=False,
-            bootstrap_retries=-1,
-        )
+        asyncio.get_event_loop().run_until_complete(_serve_webhook(application, settings))
     else:
         # bootstrap_retries=-1: once getMe worked, a dropped deleteWebhook is tried again
         # rather than ending the run with a traceback.
         application.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=-1)
+
+
+async def _serve_webhook(application: Application, settings: Settings) -> None:
+    """Serve Telegram's webhook calls until SIGINT/SIGTERM, answering each only after
+    its update is committed (see :mod:`bot.telegram.webhook`)."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    assert settings.webhook_url is not None
+    router: Router = application.bot_data[ROUTER_KEY]
+    # Telegram calls the public https URL; the reverse proxy that ends TLS passes the
+    # path on to listen:port, so the bot serves that same path.
+    server = WebhookServer(
+        bot=application.bot, process=router.process, updates=application.update_processor,
+        path=urlsplit(settings.webhook_url).path, secret=settings.webhook_secret,
+        listen=settings.webhook_listen, port=settings.webhook_port,
+    )
+    try:
+        if application.post_init is not None:
+            await application.post_init(application)
+        await application.start()
+        server.start()
+        # Every worker sets the webhook as it starts: updates waiting meanwhile are kept.
+        await _set_webhook(application, settings, stop)
+        await stop.wait()
+    finally:
+        await server.stop()
+        if application.running:
+            await application.stop()
+        if application.post_stop is not None:
+            await application.post_stop(application)
+        await application.shutdown()
+        if application.post_shutdown is not None:
+            await application.post_shutdown(application)
+
+
+async def _set_webhook(application: Application, settings: Settings, stop: asyncio.Event
+                       ) -> None:
+    """Tell Telegram where to call, trying again with back-off while it cannot be reached."""
+    delay = FIRST_RETRY
+    while not stop.is_set():
+        try:
+            await application.bot.set_webhook(
+                url=settings.webhook_url or "", secret_token=settings.webhook_secret,
+                allowed_updates=Update.ALL_TYPES, drop_pending_updates=False,
+            )
+            return
+        except NetworkError as error:
+            if isinstance(error, BadRequest):
+                raise
+            log.warning("cannot set the webhook (%s); next try in %.0f s", error, delay)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), delay)
+        delay = min(delay * 2, LAST_RETRY)

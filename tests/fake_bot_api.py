@@ -541,6 +541,11 @@ class FakeBotApi:
         self._changed.notify()
         return update
 
+    @property
+    def webhook_calls_open(self) -> int:
+        """Updates posted to a webhook that have not had their 200 yet."""
+        return len(self._deliveries)
+
     def deliver_by_webhook(
         self, urls: list[str], secret: str | None, *, retry_every: float = 0.5
     ) -> None:
