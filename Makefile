@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench accuracy demo clean
+.PHONY: run test tools lint bench accuracy demo clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,17 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/farmdock run
 
-test: $(STAMP)
+# The multi-worker tests put nginx in front of the workers, as a deployment does.
+NGINX := $(shell command -v nginx || ls /usr/sbin/nginx 2>/dev/null)
+SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+
+tools:
+ifeq ($(NGINX),)
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nginx-light
+endif
+
+test: $(STAMP) tools
 	$(BIN)/ruff check .
 	$(BIN)/pytest -n 2
 

@@ -1130,6 +1130,8 @@ class FakeUser:
         self.username = username
         self.language_code = language_code
         self._read = 0  # how many bot messages next_message has handed out
+        # How long next_message waits by default: longer where a test kills workers.
+        self.patience = 5.0
 
     @property
     def chat_id(self) -> int:
@@ -1262,10 +1264,10 @@ class FakeUser:
         self,
         predicate: Callable[[SentMessage], bool] | None = None,
         *,
-        timeout: float = 5.0,  # noqa: ASYNC109
+        timeout: float | None = None,  # noqa: ASYNC109
     ) -> SentMessage:
         """The next bot message this user has not read yet (skipping ones that fail
-        ``predicate``); waits for it if need be."""
+        ``predicate``); waits for it if need be (``patience`` seconds by default)."""
 
         def find() -> SentMessage | None:
             messages = self.server.messages_to(self.id, include_deleted=True)
@@ -1277,7 +1279,8 @@ class FakeUser:
 
         try:
             return await self.server.wait_until(
-                find, timeout=timeout, what=f"a new message to {self.first_name}"
+                find, timeout=self.patience if timeout is None else timeout,
+                what=f"a new message to {self.first_name}",
             )
         except TimeoutError as exc:
             unread = [m.content for m in self.server.messages_to(self.id)[self._read :]]

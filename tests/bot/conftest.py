@@ -116,5 +116,6 @@ async def post_and_confirm(user: FakeUser, line: str) -> SentMessage:
 async def published(user: FakeUser, card: SentMessage) -> SentMessage:
     """The confirm card once it has turned into the 已发布 receipt (it is edited in place)."""
     return await user.server.wait_for_message(
-        user.id, lambda m: m.message_id == card.message_id and "编号" in m.content
+        user.id, lambda m: m.message_id == card.message_id and "编号" in m.content,
+        timeout=user.patience,
     )
