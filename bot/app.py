@@ -39,6 +39,7 @@ from bot.settings import Settings, SettingsError
 from bot.telegram import menus
 from bot.telegram.outbox_sender import start_outbox_sender, stop_outbox_sender
 from bot.telegram.router import REPLY_GRACE, Router
+from bot.telegram.send_turns import DatabaseTurns
 from bot.telegram.transport import (
     RETRY_AFTER_RETRIES,
     TELEGRAM_OVERALL_RATE,
@@ -134,18 +135,19 @@ def build_application(
     settings: Settings, *, overall_max_rate: float | None = None, routes: Routes = ROUTES,
     reply_grace: float = REPLY_GRACE,
 ) -> Application:
-    """The bot, ready to run. ``overall_max_rate`` caps messages per second over all chats;
-    by default this worker's share of Telegram's limit (``FARMDOCK_WORKERS``); 0 removes
-    the cap on replies, for measuring against a fake server (the outbox keeps the share).
+    """The bot, ready to run. ``overall_max_rate`` caps messages per second over all chats
+    for this process alone; by default Telegram's limit, shared by every worker on the
+    database (each message takes its turn from the database's send clock); 0 removes the
+    cap on replies, for measuring against a fake server (the outbox keeps the limit).
     ``routes`` are :data:`ROUTES` unless a test adds to them; ``reply_grace`` is how long
     the outbox leaves a reply to the router before sending it itself.
 
     Replies and the outbox take every message from one send budget, replies first, so a
     broadcast never makes a user who just typed wait.
     """
-    share = TELEGRAM_OVERALL_RATE / settings.workers
+    shared = overall_max_rate is None
     if overall_max_rate is None:
-        overall_max_rate = share
+        overall_max_rate = TELEGRAM_OVERALL_RATE
     budget = SendBudget(overall_max_rate) if overall_max_rate else None
     router = Router(routes, lambda: application.bot_data[SERVICES_KEY],
                     reply_grace=reply_grace)
@@ -154,8 +156,10 @@ def build_application(
         db = await Database.open(settings.db_path)
         index = ListingIndex(db)
         filed = await index.load()
+        if shared and budget is not None:
+            budget.share(DatabaseTurns(db, TELEGRAM_OVERALL_RATE))
         sender = start_outbox_sender(
-            application, db, global_per_second=share, budget=budget,
+            application, db, global_per_second=TELEGRAM_OVERALL_RATE, budget=budget,
             operator_chat_ids=settings.operator_chat_ids,
         )
         services = Services(settings, db, index, sender.wake)

@@ -46,9 +46,6 @@ class Settings:
     webhook_secret: str | None
     # Chats told when the bot hits an unexpected error.
     operator_chat_ids: tuple[int, ...]
-    # Bot processes sharing this token: each paces itself to its share of Telegram's
-    # overall limit (30 messages a second per bot).
-    workers: int = 1
     # Where policy tables (e.g. limits.json) that override the shipped ones live.
     policy_dir: Path | None = None
     # HTTP or SOCKS5 proxy for every call to the Bot API (Telegram is not reachable
@@ -145,7 +142,6 @@ def load_settings(
         webhook_port=webhook_port,
         webhook_secret=secret,
         operator_chat_ids=_chat_ids(get("OPERATOR_CHAT_IDS")),
-        workers=_workers(get("WORKERS", "1")),
         policy_dir=policy_dir(get("POLICY_DIR")),
         proxy=_proxy(get("PROXY")),
     )
@@ -204,12 +200,6 @@ def _positive_number(text: str, name: str) -> float:
 def _port(text: str) -> int:
     if not text.isdigit() or not 0 < int(text) < 65536:
         raise SettingsError(f"FARMDOCK_WEBHOOK_PORT={text!r} must be a port number (1-65535)")
-    return int(text)
-
-
-def _workers(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise SettingsError(f"FARMDOCK_WORKERS={text!r} must be a whole number of 1 or more")
     return int(text)
 
 

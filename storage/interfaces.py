@@ -150,6 +150,11 @@ class Updates(Protocol):
     async def forget_before(self, at: float) -> int: ...
 
 
+class SendClock(Protocol):
+    async def reserve(self, now: float, interval: float, *, queue: bool) -> float | None: ...
+    async def free_at(self) -> float: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction and the repositories working in it; ``commit`` makes it permanent."""
 
@@ -161,5 +166,6 @@ class UnitOfWork(Protocol):
     audit: Audit
     conversations: Conversations
     updates: Updates
+    send_clock: SendClock
 
     async def commit(self) -> None: ...

@@ -171,6 +171,13 @@ conversations = Table(
     Column("updated_at", Number, nullable=False),
 )
 
+# The time Telegram's overall limit lets the bot's next message go, shared by workers.
+send_clock = Table(
+    "send_clock", metadata,
+    Column("name", Text, primary_key=True),
+    Column("free_at", Number, nullable=False),
+)
+
 # Updates whose effects are committed: one delivered twice has the effect of once.
 processed_updates = Table(
     "processed_updates", metadata,

@@ -16,6 +16,7 @@ from storage.listings import ListingRepository
 from storage.matches import MatchRepository
 from storage.outbox import OutboxRepository
 from storage.reports import ReportRepository
+from storage.send_clock import SendClockRepository
 from storage.users import UserRepository
 
 
@@ -31,6 +32,7 @@ class SqlUnitOfWork:
         self.audit = AuditRepository(connection)
         self.conversations = ConversationRepository(connection)
         self.updates = UpdateRepository(connection)
+        self.send_clock = SendClockRepository(connection)
 
     async def commit(self) -> None:
         """Make everything this unit of work did permanent."""

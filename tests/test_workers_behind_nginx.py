@@ -35,7 +35,7 @@ PATIENCE = 60.0
 async def _start(fake_api: FakeBotApi, db: Path, port: int) -> asyncio.subprocess.Process:
     return await start_bot(fake_api, db, WEBHOOK_URL=PUBLIC_WEBHOOK_URL,
                            WEBHOOK_LISTEN="127.0.0.1", WEBHOOK_PORT=str(port),
-                           WEBHOOK_SECRET=WEBHOOK_SECRET, WORKERS=str(WORKERS))
+                           WEBHOOK_SECRET=WEBHOOK_SECRET)
 
 
 def _phone(pair: int, side: int) -> str:

@@ -12,7 +12,7 @@ import weakref
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from telegram import Update
 from telegram.error import BadRequest, NetworkError
@@ -60,9 +60,11 @@ class SendBudget:
     Per-chat times count from when a send ended (``done``), not when its turn was
     granted: Telegram counts arrivals, and a send in flight may arrive late.
 
-    ``take``, ``done`` and ``busy_chats`` are the whole interface: a budget shared by all
-    workers through the database can stand in for this one. ``clock`` and ``sleep`` are
-    parameters so that a benchmark can simulate time.
+    With several workers, :meth:`share` gives the budget the turns every worker takes
+    from (:class:`SharedTurns`, in the database): a reply then queues for its turn there
+    as here, and the outbox takes a turn only when the shared clock is free, so one busy
+    worker uses what idle ones leave and replies still go first across workers.
+    ``clock`` and ``sleep`` are parameters so that a benchmark can simulate time.
     """
 
     def __init__(
@@ -92,6 +94,11 @@ class SendBudget:
         self._reply_queue = asyncio.Lock()  # replies in the order they came
         self._background_queue = asyncio.Lock()
         self.granted = {True: 0, False: 0}  # sends granted: interactive, background
+        self._shared: SharedTurns | None = None
+
+    def share(self, turns: SharedTurns) -> None:
+        """Take every message's turn from ``turns`` too: Telegram's rate is the bot's."""
+        self._shared = turns
 
     async def take(self, *, interactive: bool, chat_id: int | None = None) -> bool:
         """Wait until one message (to ``chat_id``, if known) may be sent now, count it as
@@ -108,6 +115,8 @@ class SendBudget:
                 await self._no_reply_waiting.wait()
                 await self._until_free()
                 if not self._replies_waiting and not self._keep_off(chat_id):
+                    if not await self._shared_turn(queue=False):
+                        continue  # another worker's turn: it is free again now
                     self._grant(interactive=False, chat_id=chat_id)
                     return True
                 # A reply came meanwhile: it goes first (and may have made the chat busy).
@@ -152,11 +161,32 @@ class SendBudget:
         try:
             async with self._reply_queue:
                 await self._until_free()
+                await self._shared_turn(queue=True)
                 self._grant(interactive=True, chat_id=chat_id)
         finally:
             self._replies_waiting -= 1
             if not self._replies_waiting:
                 self._no_reply_waiting.set()
+
+    async def _shared_turn(self, *, queue: bool) -> bool:
+        """Wait for this message's turn on the shared clock (none: True at once). Without
+        ``queue``, False after waiting until the clock is free, if it was not."""
+        if self._shared is None:
+            return True
+        try:
+            start = await self._shared.reserve(queue=queue)
+            if start is None:
+                wait = await self._shared.free_at() - time.time()
+            else:
+                wait = start - time.time()
+        except Exception as error:
+            # The database is down: keep this worker's own pace rather than stop talking.
+            log.warning("no turn from the shared send clock (%s); sending at this "
+                        "worker's pace", error)
+            return True
+        if wait > 0:
+            await self._sleep(wait + _SLACK)
+        return start is not None
 
     async def _until_free(self) -> None:
         while (wait := self._free_at - self._clock()) > 0:
@@ -168,6 +198,13 @@ class SendBudget:
         self.granted[interactive] += 1
         if chat_id is not None:
             (self._last_reply if interactive else self._last_background)[chat_id] = now
+
+
+class SharedTurns(Protocol):
+    """Turns of Telegram's overall rate shared by every worker (wall-clock times)."""
+
+    async def reserve(self, *, queue: bool) -> float | None: ...
+    async def free_at(self) -> float: ...
 
 
 class RetryingRateLimiter(AIORateLimiter):
