@@ -42,7 +42,6 @@ from bot.telegram.router import REPLY_GRACE, Router
 from bot.telegram.send_turns import DatabaseTurns
 from bot.telegram.transport import (
     RETRY_AFTER_RETRIES,
-    TELEGRAM_OVERALL_RATE,
     ObservedRequest,
     PerUserUpdateProcessor,
     RetryingRateLimiter,
@@ -137,7 +136,8 @@ def build_application(
 ) -> Application:
     """The bot, ready to run. ``overall_max_rate`` caps messages per second over all chats
     for this process alone; by default Telegram's limit, shared by every worker on the
-    database (each message takes its turn from the database's send clock); 0 removes the
+    database (each message takes its turn from the database's send clock;
+    ``FARMDOCK_SEND_RATE``, Telegram's 30 a second unless set); 0 removes the
     cap on replies, for measuring against a fake server (the outbox keeps the limit).
     ``routes`` are :data:`ROUTES` unless a test adds to them; ``reply_grace`` is how long
     the outbox leaves a reply to the router before sending it itself.
@@ -147,7 +147,7 @@ def build_application(
     """
     shared = overall_max_rate is None
     if overall_max_rate is None:
-        overall_max_rate = TELEGRAM_OVERALL_RATE
+        overall_max_rate = settings.send_rate
     budget = SendBudget(overall_max_rate) if overall_max_rate else None
     router = Router(routes, lambda: application.bot_data[SERVICES_KEY],
                     reply_grace=reply_grace)
@@ -157,9 +157,9 @@ def build_application(
         index = ListingIndex(db)
         filed = await index.load()
         if shared and budget is not None:
-            budget.share(DatabaseTurns(db, TELEGRAM_OVERALL_RATE))
+            budget.share(DatabaseTurns(db, settings.send_rate))
         sender = start_outbox_sender(
-            application, db, global_per_second=TELEGRAM_OVERALL_RATE, budget=budget,
+            application, db, global_per_second=settings.send_rate, budget=budget,
             operator_chat_ids=settings.operator_chat_ids,
         )
         services = Services(settings, db, index, sender.wake)

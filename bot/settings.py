@@ -7,6 +7,7 @@ one line naming the variable and how to fix it; the CLI prints just that line.
 from __future__ import annotations
 
 import logging
+import math
 import os
 import re
 from collections.abc import Mapping
@@ -40,6 +41,8 @@ class Settings:
     log_level: str
     digest_time: clock_time
     escalation_hours: float
+    # Messages a second the bot may send over all chats, shared by every worker.
+    send_rate: float
     webhook_url: str | None
     webhook_listen: str
     webhook_port: int
@@ -111,6 +114,7 @@ def load_settings(
         ) from None
 
     escalation_hours = _positive_number(get("ESCALATION_HOURS", "24"), "FARMDOCK_ESCALATION_HOURS")
+    send_rate = _positive_number(get("SEND_RATE", "30"), "FARMDOCK_SEND_RATE")
     webhook_port = _port(get("WEBHOOK_PORT", "8443"))
     webhook_url = get("WEBHOOK_URL") or None
     if webhook_url and not webhook_url.startswith("https://"):
@@ -137,6 +141,7 @@ def load_settings(
         log_level=log_level,
         digest_time=digest_time,
         escalation_hours=escalation_hours,
+        send_rate=send_rate,
         webhook_url=webhook_url,
         webhook_listen=get("WEBHOOK_LISTEN", "0.0.0.0"),
         webhook_port=webhook_port,
@@ -192,7 +197,7 @@ def _positive_number(text: str, name: str) -> float:
         value = float(text)
     except ValueError:
         value = -1.0
-    if value <= 0:
+    if not (math.isfinite(value) and value > 0):
         raise SettingsError(f"{name}={text!r} must be a positive number")
     return value
 

@@ -30,7 +30,7 @@ def test_every_setting_is_read() -> None:
         "FARMDOCK_LOG_LEVEL": "debug", "FARMDOCK_DIGEST_TIME": "07:30",
         "FARMDOCK_ESCALATION_HOURS": "12", "FARMDOCK_WEBHOOK_URL": "https://farm.example/hook",
         "FARMDOCK_WEBHOOK_PORT": "8080", "FARMDOCK_WEBHOOK_SECRET": "s3cret",
-        "FARMDOCK_OPERATOR_CHAT_IDS": "1, -1002"
+        "FARMDOCK_OPERATOR_CHAT_IDS": "1, -1002", "FARMDOCK_SEND_RATE": "25",
     })
     assert settings.db_path == Path("/data/city.db")
     assert settings.api_base_url == "http://127.0.0.1:8081/bot"
@@ -40,6 +40,7 @@ def test_every_setting_is_read() -> None:
     assert (settings.webhook_url, settings.webhook_port, settings.webhook_secret) == (
         "https://farm.example/hook", 8080, "s3cret")
     assert settings.operator_chat_ids == (1, -1002)
+    assert settings.send_rate == 25.0
 
 
 @pytest.mark.parametrize(
@@ -60,6 +61,10 @@ def test_every_setting_is_read() -> None:
         ({"FARMDOCK_TOKEN": TOKEN, "FARMDOCK_WEBHOOK_PORT": "99999"}, "FARMDOCK_WEBHOOK_PORT"),
         ({"FARMDOCK_TOKEN": TOKEN, "FARMDOCK_OPERATOR_CHAT_IDS": "me"},
          "FARMDOCK_OPERATOR_CHAT_IDS"),
+        ({"FARMDOCK_TOKEN": TOKEN, "FARMDOCK_ESCALATION_HOURS": "nan"},
+         "FARMDOCK_ESCALATION_HOURS"),
+        ({"FARMDOCK_TOKEN": TOKEN, "FARMDOCK_SEND_RATE": "0"}, "FARMDOCK_SEND_RATE"),
+        ({"FARMDOCK_TOKEN": TOKEN, "FARMDOCK_SEND_RATE": "inf"}, "FARMDOCK_SEND_RATE"),
         ({"FARMDOCK_TOKEN": TOKEN, "FARMDOCK_POLICY_DIR": "/no/such/policy/dir"},
          "FARMDOCK_POLICY_DIR"),
     ],
