@@ -1,4 +1,4 @@
-"""farmdock's storage: SQLAlchemy Core over SQLite, numbered migrations, typed repositories.
+"""farmdock's storage: SQLAlchemy Core over SQLite, Alembic revisions, typed repositories.
 
 No SQL lives outside this package. A caller opens a unit of work on a
 :class:`storage.database.Database` (``db.write()`` or ``db.read()``) and uses the

@@ -1,4 +1,4 @@
-"""The database: SQLAlchemy's async engine, numbered migrations, units of work.
+"""The database: SQLAlchemy's async engine, Alembic revisions, units of work.
 
 A use case runs in one unit of work (:class:`~storage.uow.SqlUnitOfWork`):
 ``async with db.write() as uow:`` … ``await uow.commit()``; leaving the block without
@@ -15,13 +15,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import re
 import sqlite3
-import time
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -31,43 +27,19 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from storage.migrations.functions import MIGRATION_FUNCTIONS
+from storage.migrations.runner import SchemaTooNewError as SchemaTooNewError
+from storage.migrations.runner import current_version, revisions, upgrade
 from storage.sqlite_driver import one_trip_dbapi
 from storage.uow import SqlUnitOfWork
 
 BUSY_TIMEOUT_MS = 30_000
-_MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 # Marks the connection of a write unit of work, so that its BEGIN takes the write lock.
 _WRITE = "farmdock_write"
-
-
-class SchemaTooNewError(RuntimeError):
-    """The database was written by a newer farmdock than this one."""
 
 
 class StorageError(RuntimeError):
     """A database file cannot be opened or written (damaged, not SQLite, no such folder);
     the message names the file and SQLite's reason, on one line."""
-
-
-@dataclass(frozen=True, slots=True)
-class Migration:
-    version: int
-    name: str
-    sql: str
-
-
-def bundled_migrations() -> list[Migration]:
-    """The migrations shipped in ``storage/migrations``, in version order."""
-    found = []
-    for entry in resources.files("storage.migrations").iterdir():
-        matched = _MIGRATION_NAME.match(entry.name)
-        if matched:
-            found.append(Migration(int(matched.group(1)), entry.name, entry.read_text("utf-8")))
-    found.sort(key=lambda m: m.version)
-    versions = [m.version for m in found]
-    if versions != list(range(1, len(found) + 1)):
-        raise RuntimeError(f"migrations must be numbered 1..n without gaps, found {versions}")
-    return found
 
 
 def _sqlite_engine(path: str) -> AsyncEngine:
@@ -171,41 +143,19 @@ class Database:
     # -- schema ----------------------------------------------------------------------
 
     async def schema_version(self) -> int:
-        """The newest migration applied, 0 for an empty database."""
+        """The newest revision applied (0001 → 1), 0 for an empty database."""
         async with self._engine.connect() as conn:
-            return await _schema_version(conn)
+            return await conn.run_sync(lambda sync: current_version(sync, revisions()))
 
-    async def migrate(self, migrations: Iterable[Migration] | None = None) -> list[int]:
-        """Apply the migrations not yet applied; return their versions. Re-running is a no-op."""
-        migrations = list(migrations if migrations is not None else bundled_migrations())
-        newest_known = max((m.version for m in migrations), default=0)
-        applied: list[int] = []
+    async def migrate(
+        self, target: str = "head", *, extra_revisions: Sequence[str | Path] = ()
+    ) -> list[int]:
+        """Apply the revisions not yet applied, up to ``target``; return their numbers.
+        Re-running is a no-op. ``extra_revisions``: more folders of revisions (tests)."""
+        script = revisions(extra_revisions)
         async with self._write_lock, self._engine.connect() as conn:
-            current = await _schema_version(conn)
-            if current > newest_known:
-                raise SchemaTooNewError(
-                    f"database {self.path} has schema version {current}, but this farmdock "
-                    f"knows only up to {newest_known}: upgrade farmdock or use another database"
-                )
             await conn.execution_options(**{_WRITE: True})
-            for migration in migrations:
-                if migration.version <= current:
-                    continue
-                async with conn.begin():
-                    # Another process may have applied it while this one waited for the lock.
-                    found = (await conn.exec_driver_sql(
-                        "SELECT 1 FROM schema_version WHERE version = ?", (migration.version,)
-                    )).first()
-                    if found is not None:
-                        continue
-                    for statement in split_sql(migration.sql):
-                        await conn.exec_driver_sql(statement)
-                    await conn.exec_driver_sql(
-                        "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)",
-                        (migration.version, migration.name, time.time()),
-                    )
-                applied.append(migration.version)
-        return applied
+            return await conn.run_sync(lambda sync: upgrade(sync, script, target, self.path))
 
     # -- the file --------------------------------------------------------------------
 
@@ -239,32 +189,3 @@ async def _transaction(conn: AsyncConnection) -> AsyncIterator[SqlUnitOfWork]:
     finally:
         if transaction.is_active:
             await transaction.rollback()
-
-
-async def _schema_version(conn: AsyncConnection) -> int:
-    async with conn.begin():
-        await conn.exec_driver_sql(
-            "CREATE TABLE IF NOT EXISTS schema_version ("
-            " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at REAL NOT NULL)"
-        )
-        row = (await conn.exec_driver_sql("SELECT MAX(version) FROM schema_version")).first()
-    return int(row[0] or 0) if row else 0
-
-
-def split_sql(script: str) -> list[str]:
-    """Statements of a migration script, each whole: a ';' ends one only where SQLite
-    says the statement is complete, so a trigger's body keeps its own ';'."""
-    without_comments = "\n".join(
-        line for line in script.splitlines() if not line.lstrip().startswith("--")
-    )
-    statements: list[str] = []
-    pending = ""
-    for piece in without_comments.split(";"):
-        pending += piece + ";"
-        if sqlite3.complete_statement(pending):
-            if pending.strip(" \t\n;"):
-                statements.append(pending.strip().rstrip(";").strip())
-            pending = ""
-    if pending.strip(" \t\n;"):
-        statements.append(pending.strip().rstrip(";").strip())
-    return statements

@@ -2,8 +2,8 @@
 
 Times are POSIX seconds (floating point), calendar dates ISO text, Telegram ids
 64-bit integers. The database itself is created and brought up to date by the
-migrations in ``storage/migrations``; a test checks that a migrated database has
-exactly these tables and columns.
+Alembic revisions in ``storage/migrations/versions``; a test checks that a migrated
+database has exactly these tables and columns.
 """
 
 from __future__ import annotations

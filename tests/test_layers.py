@@ -37,10 +37,13 @@ def test_the_domain_use_cases_and_handlers_never_import_telegram() -> None:
 
 def test_only_the_edge_speaks_the_bot_api() -> None:
     edge = ROOT / "bot" / "telegram"
+    # A revision may read what an earlier farmdock stored in the Bot API's words.
+    revisions = ROOT / "storage" / "migrations" / "versions"
     speaking = [
         str(path.relative_to(ROOT))
         for folder in ("bot", "storage")
         for path in (ROOT / folder).rglob("*.py")
-        if edge not in path.parents and any(w in path.read_text("utf-8") for w in BOT_API_WORDS)
+        if edge not in path.parents and revisions not in path.parents
+        and any(w in path.read_text("utf-8") for w in BOT_API_WORDS)
     ]
     assert speaking == []

@@ -6,14 +6,19 @@ import dataclasses
 import time
 from collections.abc import Sequence
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import RowMapping
 
 from bot.matching.model import CITY_NAME, Kind, Listing, Place
 from storage.database import Database
+from storage.migrations.runner import number, revisions
 from storage.records import User
 from tests.stores import each
+
+# The newest shipped schema version.
+HEAD = max(number(r.revision) for r in revisions().walk_revisions())
 
 
 async def grower(db: Database, telegram_id: int = 1001, **fields: object) -> User:
@@ -59,3 +64,15 @@ async def fetch(
     async with db.read() as uow:
         result = await uow.connection.exec_driver_sql(query, params)
         return list(result.mappings())
+
+
+def revision_folder(folder: Path, number: int, *statements: str) -> Path:
+    """A folder holding one more revision, ``number``, after the newest shipped one,
+    running ``statements``: a later farmdock's, or a broken one."""
+    folder.mkdir(parents=True, exist_ok=True)
+    body = "\n".join(f"    op.execute({s!r})" for s in statements) or "    pass"
+    (folder / f"{number:04d}_extra.py").write_text(
+        f"from alembic import op\n\nrevision = {f'{number:04d}'!r}\n"
+        f"down_revision = {f'{HEAD:04d}'!r}\nbranch_labels = None\ndepends_on = None\n\n\n"
+        f"def upgrade() -> None:\n{body}\n", "utf-8")
+    return folder

@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 
 from bot.services.messages import Attachment, Button, Message
-from storage.database import Database, Migration, SchemaTooNewError, bundled_migrations
-from tests.storage.factories import execute, fetch
+from storage.database import Database, SchemaTooNewError
+from tests.storage.factories import HEAD, execute, fetch, revision_folder
 from tests.stores import each
 
 
@@ -23,7 +23,7 @@ async def column_names(db: Database, table: str) -> list[str]:
 async def at_version(path: Path, version: int) -> Database:
     """A database brought up to ``version`` only, as an older farmdock left it."""
     db = await Database.open(path, migrate=False)
-    await db.migrate(bundled_migrations()[:version])
+    await db.migrate(f"{version:04d}")
     assert await db.schema_version() == version
     return db
 
@@ -33,8 +33,8 @@ async def test_empty_database_gets_every_migration(tmp_path: Path) -> None:
     try:
         assert await db.schema_version() == 0
         applied = await db.migrate()
-        assert applied == [m.version for m in bundled_migrations()]
-        assert await db.schema_version() == len(bundled_migrations())
+        assert applied == list(range(1, HEAD + 1))
+        assert await db.schema_version() == HEAD
         tables = await table_names(db)
         assert {"users", "listings", "matches", "outbox", "audit_log", "conversations",
                 "processed_updates"} <= tables
@@ -51,7 +51,8 @@ async def test_migrating_again_is_a_no_op(tmp_path: Path) -> None:
     try:
         assert await again.migrate() == []
         rows = await fetch(again, "SELECT version FROM schema_version ORDER BY version")
-        assert [r["version"] for r in rows] == [m.version for m in bundled_migrations()]
+        # Kept for older farmdocks, which read the version there.
+        assert [r["version"] for r in rows] == list(range(1, HEAD + 1))
     finally:
         await again.close()
 
@@ -59,22 +60,34 @@ async def test_migrating_again_is_a_no_op(tmp_path: Path) -> None:
 async def test_newer_schema_is_refused_with_a_clear_message(tmp_path: Path) -> None:
     path = tmp_path / "a.db"
     db = await Database.open(path)
-    future = [*bundled_migrations(), Migration(99, "0099_future.sql", "CREATE TABLE f (x)")]
-    await db.migrate(future)
+    later = revision_folder(tmp_path / "later", HEAD + 1, "CREATE TABLE f (x INTEGER)")
+    assert await db.migrate(extra_revisions=[later]) == [HEAD + 1]
     await db.close()
-    with pytest.raises(SchemaTooNewError, match="upgrade farmdock"):
+    with pytest.raises(SchemaTooNewError, match=f"version {HEAD + 1:04d}.*upgrade farmdock"):
+        await Database.open(path)
+
+
+async def test_newer_numbered_migrations_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "a.db"
+    db = await Database.open(path, migrate=False)
+    # As a farmdock of numbered migrations that knew one more than this one left it.
+    await execute(db, "CREATE TABLE schema_version (version INTEGER PRIMARY KEY,"
+                      " name TEXT NOT NULL, applied_at REAL NOT NULL)")
+    await execute(db, "INSERT INTO schema_version VALUES (?, 'x.sql', 0)",
+                  *[(v,) for v in range(1, HEAD + 2)])
+    await db.close()
+    with pytest.raises(SchemaTooNewError, match=f"version {HEAD + 1}.*upgrade farmdock"):
         await Database.open(path)
 
 
 async def test_failed_migration_leaves_no_trace(tmp_path: Path) -> None:
     db = await Database.open(tmp_path / "a.db")
     try:
-        broken = [*bundled_migrations(),
-                  Migration(len(bundled_migrations()) + 1, "broken.sql",
-                            "CREATE TABLE half (x); INSERT INTO nowhere VALUES (1)")]
+        broken = revision_folder(tmp_path / "broken", HEAD + 1, "CREATE TABLE half (x INTEGER)",
+                                 "INSERT INTO nowhere VALUES (1)")
         with pytest.raises(Exception, match="nowhere"):
-            await db.migrate(broken)
-        assert await db.schema_version() == len(bundled_migrations())
+            await db.migrate(extra_revisions=[broken])
+        assert await db.schema_version() == HEAD
         assert "half" not in await table_names(db)
     finally:
         await db.close()
@@ -231,7 +244,7 @@ async def test_migration_6_keeps_the_data_and_rewrites_what_waits_in_the_outbox(
 
     db = await Database.open(tmp_path / "a.db")
     try:
-        assert await db.schema_version() == len(bundled_migrations())
+        assert await db.schema_version() == HEAD
         tables = await table_names(db)
         assert "bot_state" not in tables and {"conversations", "processed_updates"} <= tables
         assert await fetch(db, "SELECT * FROM conversations") == []

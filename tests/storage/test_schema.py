@@ -10,12 +10,12 @@ from sqlalchemy import Connection, Table, inspect
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.schema import DefaultClause, ForeignKeyConstraint, UniqueConstraint
 
-from storage.database import Database, Migration, bundled_migrations
+from storage.database import Database
 from storage.schema import metadata
-from tests.storage.factories import fetch
+from tests.storage.factories import HEAD, fetch, revision_folder
 
 # Kept by the migration runner itself, not by any repository.
-RUNNER_TABLES = {"schema_version"}
+RUNNER_TABLES = {"alembic_version", "schema_version"}
 
 
 def affinity(declared: str) -> str:
@@ -131,17 +131,18 @@ async def test_the_migrated_database_is_what_schema_py_describes(tmp_path: Path)
 
 
 async def test_a_migration_that_drifts_from_schema_py_is_told(tmp_path: Path) -> None:
-    drift = Migration(len(bundled_migrations()) + 1, "drift.sql", """
-        ALTER TABLE users ADD COLUMN nickname TEXT;
-        DROP INDEX listings_user;
-        CREATE TABLE extra (x INTEGER);
-        ALTER TABLE matches DROP COLUMN contacts_exchanged_at;
-        DROP TABLE processed_updates;
-        CREATE TABLE processed_updates (update_id TEXT PRIMARY KEY, at REAL);
-        CREATE INDEX processed_updates_at ON processed_updates (at);
-    """)
+    drift = revision_folder(
+        tmp_path / "drift", HEAD + 1,
+        "ALTER TABLE users ADD COLUMN nickname TEXT",
+        "DROP INDEX listings_user",
+        "CREATE TABLE extra (x INTEGER)",
+        "ALTER TABLE matches DROP COLUMN contacts_exchanged_at",
+        "DROP TABLE processed_updates",
+        "CREATE TABLE processed_updates (update_id TEXT PRIMARY KEY, at REAL)",
+        "CREATE INDEX processed_updates_at ON processed_updates (at)",
+    )
     async with await Database.open(tmp_path / "a.db", migrate=False) as db:
-        await db.migrate([*bundled_migrations(), drift])
+        await db.migrate(extra_revisions=[drift])
         told = await differences(db)
     assert [line.split(":")[0] for line in told] == [
         "table extra is not in schema.py", "users.nickname", "listings indexes",
