@@ -153,7 +153,7 @@ def build_application(
                     reply_grace=reply_grace)
 
     async def post_init(application: Application) -> None:
-        db = await Database.open(settings.db_path)
+        db = await Database.open(settings.database)
         index = ListingIndex(db)
         filed = await index.load()
         if shared and budget is not None:
@@ -223,7 +223,7 @@ def run(settings: Settings) -> None:
 
 async def _check_database(settings: Settings) -> None:
     """Open (and migrate) the database once; StorageError when it cannot be used."""
-    db = await Database.open(settings.db_path)
+    db = await Database.open(settings.database)
     await db.close()
 
 

@@ -54,6 +54,14 @@ class Settings:
     # HTTP or SOCKS5 proxy for every call to the Bot API (Telegram is not reachable
     # directly from everywhere).
     proxy: str | None = None
+    # A PostgreSQL database instead of the SQLite file (FARMDOCK_DATABASE_URL).
+    database_url: str | None = None
+
+    @property
+    def database(self) -> str:
+        """What :meth:`storage.database.Database.open` takes: the PostgreSQL URL when
+        one is set, else the SQLite file."""
+        return self.database_url or str(self.db_path)
 
     @property
     def api_base_file_url(self) -> str:
@@ -133,6 +141,13 @@ def load_settings(
             "e.g. `export FARMDOCK_WEBHOOK_SECRET=$(openssl rand -hex 32)`"
         )
 
+    database_url = database_url_setting(get("DATABASE_URL"))
+    if database_url and get("DB"):
+        raise SettingsError(
+            "FARMDOCK_DB and FARMDOCK_DATABASE_URL are both set: FARMDOCK_DB names a SQLite"
+            " file, FARMDOCK_DATABASE_URL a PostgreSQL database; unset one of them"
+        )
+
     return Settings(
         token=token,
         db_path=Path(get("DB", "./farmdock.db")),
@@ -149,7 +164,22 @@ def load_settings(
         operator_chat_ids=_chat_ids(get("OPERATOR_CHAT_IDS")),
         policy_dir=policy_dir(get("POLICY_DIR")),
         proxy=_proxy(get("PROXY")),
+        database_url=database_url,
     )
+
+
+def database_url_setting(text: str, name: str = "FARMDOCK_DATABASE_URL") -> str | None:
+    """A PostgreSQL URL (``postgresql://…`` or ``postgresql+asyncpg://…``), checked."""
+    text = text.strip()
+    if not text:
+        return None
+    scheme = text.split("://", 1)[0] if "://" in text else ""
+    if scheme not in ("postgresql", "postgresql+asyncpg"):
+        raise SettingsError(
+            f"{name} must be a PostgreSQL URL, postgresql://user:password@host/database"
+            " (or postgresql+asyncpg://…); a SQLite file is given as FARMDOCK_DB or --db"
+        )
+    return text
 
 
 def _values(

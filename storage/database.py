@@ -114,6 +114,11 @@ class Database:
             raise
         return db
 
+    @property
+    def name(self) -> str:
+        """The database as messages name it."""
+        return self.path
+
     async def close(self) -> None:
         """Close every connection (idempotent)."""
         await self._engine.dispose()

@@ -1,7 +1,9 @@
+import argparse
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -76,3 +78,41 @@ def test_backup_into_a_missing_folder_is_one_line(tmp_path: Path) -> None:
     assert farmdock("migrate", "--db", db).returncode == 0
     line = one_clear_line(farmdock("backup", str(tmp_path / "nonexistent" / "x.db"), "--db", db))
     assert "nonexistent" in line
+
+
+def _subcommands(parser: argparse.ArgumentParser, path: str = "") -> dict[str, Any]:
+    """Every leaf subcommand's parser, by its words (``users add``)."""
+    found: dict[str, Any] = {}
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, child in action.choices.items():
+                found.update(_subcommands(child, f"{path} {name}".strip()))
+    return found or {path: parser}
+
+
+def test_every_subcommand_taking_a_file_also_takes_a_postgresql_url() -> None:
+    from bot.cli import build_parser
+
+    options = {name: {o for a in parser._actions for o in a.option_strings}
+               for name, parser in _subcommands(build_parser()).items()}
+    with_db = sorted(name for name, found in options.items() if "--db" in found)
+    assert {"migrate", "backup", "demo", "digest", "users add", "users list"} <= set(with_db)
+    assert [name for name in with_db if "--database-url" not in options[name]] == []
+
+
+def test_a_file_and_a_url_at_once_or_a_url_of_another_kind_are_refused(
+    tmp_path: Path,
+) -> None:
+    both = farmdock("migrate", "--db", str(tmp_path / "a.db"), "--database-url",
+                    "postgresql://farm@/pds", cwd=tmp_path)
+    assert both.returncode == 2 and "not allowed with argument" in both.stderr
+    wrong = farmdock("migrate", "--database-url", "sqlite:///a.db", cwd=tmp_path)
+    assert wrong.returncode == 2
+    assert one_clear_line(wrong).startswith("farmdock: --database-url must be a PostgreSQL URL")
+    env = farmdock("migrate", env={"FARMDOCK_DB": "a.db",
+                                   "FARMDOCK_DATABASE_URL": "postgresql://farm@/pds"},
+                   cwd=tmp_path)
+    assert env.returncode == 2
+    line = one_clear_line(env)
+    assert "FARMDOCK_DB" in line and "FARMDOCK_DATABASE_URL" in line
+    assert not (tmp_path / "a.db").exists()

@@ -116,3 +116,31 @@ def test_a_bad_proxy_stops_start_up_with_one_line(proxy: str) -> None:
     with pytest.raises(SettingsError) as caught:
         settings_from({"FARMDOCK_TOKEN": TOKEN, "FARMDOCK_PROXY": proxy})
     assert str(caught.value).startswith("FARMDOCK_PROXY") and "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize("url", ["postgresql://farm:pw@db.internal/pingdingshan",
+                                 "postgresql+asyncpg://farm@/pds?host=/run/postgresql"])
+def test_a_postgresql_url_selects_postgresql(url: str) -> None:
+    settings = settings_from({"FARMDOCK_TOKEN": TOKEN, "FARMDOCK_DATABASE_URL": url})
+    assert (settings.database_url, settings.database) == (url, url)
+
+
+def test_without_a_url_the_database_is_the_sqlite_file() -> None:
+    settings = settings_from({"FARMDOCK_TOKEN": TOKEN, "FARMDOCK_DB": "/data/city.db"})
+    assert (settings.database_url, settings.database) == (None, "/data/city.db")
+
+
+@pytest.mark.parametrize("url", ["sqlite:///city.db", "mysql://x@y/z", "/data/city.db",
+                                 "postgres//x"])
+def test_a_url_of_another_kind_is_refused(url: str) -> None:
+    with pytest.raises(SettingsError, match=r"^FARMDOCK_DATABASE_URL must be a PostgreSQL URL"):
+        settings_from({"FARMDOCK_TOKEN": TOKEN, "FARMDOCK_DATABASE_URL": url})
+
+
+def test_a_file_and_a_url_at_once_are_refused_naming_both() -> None:
+    with pytest.raises(SettingsError) as refused:
+        settings_from({"FARMDOCK_TOKEN": TOKEN, "FARMDOCK_DB": "city.db",
+                       "FARMDOCK_DATABASE_URL": "postgresql://farm@db/pds"})
+    message = str(refused.value)
+    assert "FARMDOCK_DB" in message and "FARMDOCK_DATABASE_URL" in message
+    assert "\n" not in message

@@ -17,6 +17,7 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from bot.cli.db import add_database_arguments
 from bot.demo import SamplePost, sample_posts
 from bot.matching.area import CITY, Area
 from bot.matching.clock import local_today
@@ -25,7 +26,7 @@ from bot.services.digest import load_digest
 from bot.services.digest_text import render_digest, to_plain
 from bot.services.listings import publish_listing
 from bot.services.match_index import ListingIndex
-from bot.settings import SettingsError, load_settings
+from bot.settings import SettingsError, database_url_setting, load_settings
 from storage.database import Database
 
 DEMO_COUNTY = "宝丰县"
@@ -36,7 +37,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "demo", help="load a sample day into a fresh database and print two officials' digests",
     )
-    parser.add_argument("--db", help="a new database file to fill (default: a temporary file)")
+    add_database_arguments(
+        parser, db_help="a new database file to fill (default: a temporary file)")
     parser.add_argument("--county", default=DEMO_COUNTY,
                         help=f"the county official whose digest is shown (default {DEMO_COUNTY})")
     parser.set_defaults(func=demo_command)
@@ -51,17 +53,28 @@ def demo_command(args: argparse.Namespace) -> int:
     if args.db and Path(args.db).exists():
         print(f"farmdock: {args.db} exists already; the demo fills a new file", file=sys.stderr)
         return 2
+    if args.database_url:
+        try:
+            url = database_url_setting(args.database_url, "--database-url") or ""
+        except SettingsError as error:
+            print(f"farmdock: {error}", file=sys.stderr)
+            return 2
+        return asyncio.run(run_demo(url, args.county, tz))
     if args.db:
-        asyncio.run(run_demo(Path(args.db), args.county, tz))
-        return 0
+        return asyncio.run(run_demo(args.db, args.county, tz))
     with tempfile.TemporaryDirectory(prefix="farmdock-demo-") as folder:
-        asyncio.run(run_demo(Path(folder) / "demo.db", args.county, tz))
-    return 0
+        return asyncio.run(run_demo(str(Path(folder) / "demo.db"), args.county, tz))
 
 
-async def run_demo(path: Path, county: str, tz: ZoneInfo) -> None:
-    db = await Database.open(path)
+async def run_demo(target: str, county: str, tz: ZoneInfo) -> int:
+    """Fill the empty database ``target`` (a file or a URL) and print two digests."""
+    db = await Database.open(target)
     try:
+        async with db.read() as uow:
+            if await uow.users.list():
+                print(f"farmdock: {db.name} holds users already; the demo fills an empty"
+                      " database", file=sys.stderr)
+                return 2
         today = local_today(tz)
         report = await load_sample_day(db, today, tz)
         print(report)
@@ -71,8 +84,10 @@ async def run_demo(path: Path, county: str, tz: ZoneInfo) -> None:
             print("\n" + "=" * 60)
             print(to_plain(render_digest(digest, tz)))
         print("\n" + "=" * 60)
-        print(f"数据库 {path}：可用 `farmdock digest --db {path} --region 平顶山市 --format json`"
-              " 继续查看。")
+        option = "--database-url" if target.startswith("postgresql") else "--db"
+        print(f"数据库 {db.name}：可用 `farmdock digest {option} {target} --region 平顶山市"
+              " --format json` 继续查看。")
+        return 0
     finally:
         await db.close()
 

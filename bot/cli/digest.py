@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.cli.db import database_path
+from bot.cli.db import add_database_arguments, database_target, is_postgresql
 from bot.matching.area import Area, AreaError, resolve_area
 from bot.matching.clock import local_today
 from bot.matching.model import CITY_NAME
@@ -65,7 +65,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--format", choices=FORMATS, default="text")
     parser.add_argument("--out", help="write to this file (required for xlsx)")
-    parser.add_argument("--db", help="database file (default: FARMDOCK_DB or ./farmdock.db)")
+    add_database_arguments(parser)
     parser.set_defaults(func=digest_command)
 
 
@@ -105,10 +105,10 @@ def digest_command(args: argparse.Namespace) -> int:
         day = _day(args.date, tz)
         if args.format == "xlsx" and not args.out:
             raise UsageError("--format xlsx writes a binary file: give --out FILE")
-        path = database_path(args)
-        if not path.is_file():
-            raise UsageError(f"no database at {path}: run `farmdock migrate` or give --db")
-        digest = asyncio.run(_load(path, area, day, tz))
+        target = database_target(args)
+        if not is_postgresql(target) and not Path(target).is_file():
+            raise UsageError(f"no database at {target}: run `farmdock migrate` or give --db")
+        digest = asyncio.run(_load(target, area, day, tz))
     except (UsageError, AreaError, SettingsError, SchemaTooNewError) as error:
         print(f"farmdock: {error}", file=sys.stderr)
         return 2
@@ -139,8 +139,8 @@ def _day(text: str | None, tz: ZoneInfo) -> date:
         raise UsageError(f"--date {text!r} is not a date: use YYYY-MM-DD") from None
 
 
-async def _load(path: Path, area: Area, day: date, tz: ZoneInfo) -> Digest:
-    db = await Database.open(path)
+async def _load(target: str, area: Area, day: date, tz: ZoneInfo) -> Digest:
+    db = await Database.open(target)
     try:
         async with db.read() as uow:
             return await load_digest(uow, area, day, tz)

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 from typing import Any
 
-from bot.cli.db import database_path
+from bot.cli.db import add_database_arguments, database_target
 from bot.matching.area import AreaError, resolve_area
 from bot.matching.phones import normalize_phone
 from bot.matching.text import clean_text
@@ -30,7 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     def sub(name: str, help_text: str, func: Callable[[argparse.Namespace], int]) -> Any:
         command = commands.add_parser(name, help=help_text)
-        command.add_argument("--db", help="database file (default: FARMDOCK_DB or ./farmdock.db)")
+        add_database_arguments(command)
         command.set_defaults(func=func)
         return command
 
@@ -150,7 +150,7 @@ def _run(args: argparse.Namespace, action: Callable[[UnitOfWork], Awaitable[Any]
     errors exit 2."""
 
     async def main() -> Any:
-        db = await Database.open(database_path(args))
+        db = await Database.open(database_target(args))
         try:
             async with db.write() as uow:
                 result = await action(uow)
