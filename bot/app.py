@@ -96,6 +96,9 @@ JOB_KWARGS = {"misfire_grace_time": MISFIRE_GRACE, "coalesce": True}
 CHECK_INTERVAL = 600.0
 EXPIRY_INTERVAL = timedelta(minutes=5)
 DAILY_JOB = "officials-daily-digest"
+# The catch-up looks this often whether the morning's run went out, so a run whose
+# worker died is taken over soon after its lease (bot.handlers.jobs.JOB_LEASE) ends.
+CATCH_UP_INTERVAL = 300.0
 
 
 def schedule_jobs(application: Application, services: Services) -> None:
@@ -120,7 +123,8 @@ def schedule_jobs(application: Application, services: Services) -> None:
     queue.run_repeating(job(jobs.checks), interval=CHECK_INTERVAL, first=60,
                         name="officials-checks", job_kwargs=JOB_KWARGS)
     queue.run_repeating(job(jobs.expire), EXPIRY_INTERVAL, first=0, name="expire-listings")
-    queue.run_once(job(jobs.catch_up), when=1, name="officials-catch-up")
+    queue.run_repeating(job(jobs.catch_up), interval=CATCH_UP_INTERVAL, first=1,
+                        name="officials-catch-up", job_kwargs=JOB_KWARGS)
 
     async def staff_menus(context: ContextTypes.DEFAULT_TYPE) -> None:
         # One call per official: in the background, so many officials never delay start-up.
@@ -162,7 +166,7 @@ def build_application(
             application, db, global_per_second=settings.send_rate, budget=budget,
             operator_chat_ids=settings.operator_chat_ids,
         )
-        services = Services(settings, db, index, sender.wake)
+        services = Services(settings, db, index, sender.wake, sender.worker_id)
         application.bot_data[SERVICES_KEY] = services
         await menus.set_default_menu(application.bot)
         schedule_jobs(application, services)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import Integer, bindparam, delete, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -13,6 +13,9 @@ from storage.records import Conversation
 from storage.schema import conversations, processed_updates
 from storage.sql import insert_ignoring_duplicates
 
+# The first of the pair of keys of the advisory locks on update ids (any number, the same
+# in every process).
+UPDATE_LOCKS = 860616
 _COLUMNS = select(conversations.c.chat_id, conversations.c.flow, conversations.c.step,
                   conversations.c.data, conversations.c.recent_posts, conversations.c.version)
 # Built once: each update runs these (see storage.sql on reusing statements).
@@ -101,6 +104,12 @@ class UpdateRepository:
         return result.rowcount == 1
 
     async def seen(self, update_id: int) -> bool:
+        """Whether the update's effects are committed. On PostgreSQL this unit of work
+        then holds the update until it ends, so a second worker handed the same update
+        waits here and then finds it recorded (SQLite: the write lock does that)."""
+        if self._conn.dialect.name == "postgresql":
+            await self._conn.execute(select(func.pg_advisory_xact_lock(
+                UPDATE_LOCKS, literal(update_id % 2_147_483_647, Integer))))
         found = (await self._conn.execute(
             select(processed_updates.c.update_id)
             .where(processed_updates.c.update_id == update_id))).first()

@@ -5,10 +5,19 @@ A use case runs in one unit of work (:class:`~storage.uow.SqlUnitOfWork`):
 committing rolls everything back, so a use case either happens whole or not at all.
 ``db.read()`` is a read-only snapshot (nothing it does is kept).
 
+``Database.open`` takes a SQLite file or a PostgreSQL URL; the schema, the queries and
+the repositories are the same on both.
+
 SQLite: every connection runs in WAL mode with a busy timeout, and a write unit of
 work starts with ``BEGIN IMMEDIATE`` under this process's write lock, so a writer
 holds SQLite's write lock from its first statement (or waits for it) instead of
 failing half-way; readers read while it writes. Several processes may open the file.
+
+PostgreSQL: writers run side by side, each unit of work a READ COMMITTED transaction;
+where SQLite's one writer at a time was what kept two of them apart, the repository
+takes the right lock instead (a chat's conversation row ``FOR UPDATE``, outbox rows
+``FOR UPDATE SKIP LOCKED``, a job's run by its unique key). A read unit of work is
+REPEATABLE READ READ ONLY: one snapshot for all its queries.
 """
 
 from __future__ import annotations
@@ -21,7 +30,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, exc
+from sqlalchemy import event, exc, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -84,31 +93,50 @@ def _sqlite_engine(path: str) -> AsyncEngine:
     return engine
 
 
+def _postgresql_engine(url: str) -> AsyncEngine:
+    return create_async_engine(
+        make_url(url).set(drivername="postgresql+asyncpg"),
+        # A worker's units of work at once: updates, the sender, jobs, index syncs.
+        pool_size=10, max_overflow=10, pool_pre_ping=True,
+    )
+
+
+def is_postgresql(target: str | Path) -> bool:
+    """Whether ``target`` names a PostgreSQL database (else it is a SQLite file)."""
+    return str(target).startswith(("postgresql://", "postgresql+asyncpg://"))
+
+
 class Database:
-    """An open farmdock database. ``await Database.open(path)``, then ``await db.close()``."""
+    """An open farmdock database. ``await Database.open(path_or_url)``, then
+    ``await db.close()``."""
 
     def __init__(self, path: str, engine: AsyncEngine) -> None:
+        # The SQLite file, or the PostgreSQL URL: what open() was given.
         self.path = path
         self._engine = engine
-        self._write_lock = asyncio.Lock()
+        self.dialect = engine.dialect.name
+        self._write_lock = asyncio.Lock() if self.dialect == "sqlite" else None
 
     @classmethod
     async def open(cls, path: str | Path, *, migrate: bool = True) -> Database:
-        """Open (creating if needed) and, by default, bring the schema up to date.
+        """Open (a SQLite file is created if needed) and, by default, bring the schema up
+        to date.
 
-        Raises :class:`StorageError` when the file cannot be opened as a database.
+        Raises :class:`StorageError` when the file cannot be opened as a database, or the
+        PostgreSQL server cannot be reached or refuses the connection.
         """
         path = str(path)
-        db = cls(path, _sqlite_engine(path))
+        engine = _postgresql_engine(path) if is_postgresql(path) else _sqlite_engine(path)
+        db = cls(path, engine)
         try:
             async with db._engine.connect():
-                pass  # opens the file (and fails on a damaged one)
+                pass  # opens the file (and fails on a damaged one), or reaches the server
             if migrate:
                 await db.migrate()
-        except (exc.DBAPIError, sqlite3.DatabaseError) as error:
+        except (exc.DBAPIError, sqlite3.DatabaseError, OSError) as error:
             await db.close()
-            reason = getattr(error, "orig", None) or error
-            raise StorageError(f"cannot open database {path}: {reason}") from error
+            reason = " ".join(str(getattr(error, "orig", None) or error).split())
+            raise StorageError(f"cannot open database {db.name}: {reason}") from error
         except BaseException:
             await db.close()
             raise
@@ -116,8 +144,10 @@ class Database:
 
     @property
     def name(self) -> str:
-        """The database as messages name it."""
-        return self.path
+        """The database as messages name it (a URL without its password)."""
+        if self.dialect == "sqlite":
+            return self.path
+        return make_url(self.path).render_as_string(hide_password=True)
 
     async def close(self) -> None:
         """Close every connection (idempotent)."""
@@ -134,7 +164,7 @@ class Database:
     @asynccontextmanager
     async def write(self) -> AsyncIterator[SqlUnitOfWork]:
         """A unit of work that writes: committed by ``await uow.commit()``, else undone."""
-        async with self._write_lock, self._engine.connect() as conn:
+        async with self._writing(), self._engine.connect() as conn:
             await conn.execution_options(**{_WRITE: True})
             async with _transaction(conn) as uow:
                 yield uow
@@ -142,15 +172,24 @@ class Database:
     @asynccontextmanager
     async def read(self) -> AsyncIterator[SqlUnitOfWork]:
         """A read-only snapshot: every query sees the database as of its first one."""
-        async with self._engine.connect() as conn, _transaction(conn) as uow:
-            yield uow
+        async with self._engine.connect() as conn:
+            if self.dialect == "postgresql":
+                await conn.execution_options(isolation_level="REPEATABLE READ",
+                                             postgresql_readonly=True)
+            async with _transaction(conn) as uow:
+                yield uow
+
+    def _writing(self) -> contextlib.AbstractAsyncContextManager[object]:
+        """SQLite: this process's writers one at a time (the file has one write lock)."""
+        return self._write_lock or contextlib.nullcontext()
 
     # -- schema ----------------------------------------------------------------------
 
     async def schema_version(self) -> int:
         """The newest revision applied (0001 → 1), 0 for an empty database."""
         async with self._engine.connect() as conn:
-            return await conn.run_sync(lambda sync: current_version(sync, revisions()))
+            return await conn.run_sync(
+                lambda sync: current_version(sync, revisions(), self.name))
 
     async def migrate(
         self, target: str = "head", *, extra_revisions: Sequence[str | Path] = ()
@@ -158,9 +197,9 @@ class Database:
         """Apply the revisions not yet applied, up to ``target``; return their numbers.
         Re-running is a no-op. ``extra_revisions``: more folders of revisions (tests)."""
         script = revisions(extra_revisions)
-        async with self._write_lock, self._engine.connect() as conn:
+        async with self._writing(), self._engine.connect() as conn:
             await conn.execution_options(**{_WRITE: True})
-            return await conn.run_sync(lambda sync: upgrade(sync, script, target, self.path))
+            return await conn.run_sync(lambda sync: upgrade(sync, script, target, self.name))
 
     # -- the file --------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from storage.records import (
     AuditEntry,
     Conversation,
     Invite,
+    JobRun,
     ListingChanges,
     MatchRecord,
     OutboxMessage,
@@ -155,6 +156,14 @@ class SendClock(Protocol):
     async def free_at(self) -> float: ...
 
 
+class JobRuns(Protocol):
+    async def claim(
+        self, job: str, day: str, worker_id: str, now: float, *, lease_seconds: float
+    ) -> bool: ...
+    async def finish(self, job: str, day: str, worker_id: str, now: float) -> bool: ...
+    async def get(self, job: str, day: str) -> JobRun | None: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction and the repositories working in it; ``commit`` makes it permanent."""
 
@@ -167,5 +176,6 @@ class UnitOfWork(Protocol):
     conversations: Conversations
     updates: Updates
     send_clock: SendClock
+    jobs: JobRuns
 
     async def commit(self) -> None: ...

@@ -1,9 +1,20 @@
 """Listings: offers and needs, from confirmation to closing.
 
-Every write stamps the rows it touches with the next change number (one per unit
-of work), so each worker's matching index can catch up with what others wrote:
-taking the number locks the counter row until commit, so numbers commit in order
-and a reader never sees a number before a smaller one that is still to come.
+Every write stamps the rows it touches with a change number (one per unit of work),
+so each worker's matching index can catch up with what others wrote: it asks for the
+rows changed since the number it has seen, and is told the number to ask with next.
+
+SQLite: the number is the next one of the counter row. Taking it holds the write lock
+until commit, so numbers commit in order and a reader never sees a number before a
+smaller one that is still to come: the next ask starts after the newest number read.
+
+PostgreSQL: writers run side by side and commit in any order, so a counter (or a
+sequence) would let a reader see number 11 while number 10 is still to commit. The
+number is instead the writing transaction's id, PostgreSQL's own 64-bit counter
+(``pg_current_xact_id``), and a reader is told to ask next from the oldest transaction
+still running when it looked (``pg_snapshot_xmin``): every number below that is
+settled, committed or undone, so nothing is ever skipped. Rows at or above it are read
+again at the next ask, the overlap of the transactions that were still in flight.
 """
 
 from __future__ import annotations
@@ -15,7 +26,7 @@ from datetime import date
 from functools import cache, lru_cache
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, literal_column, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.matching.area import Area
@@ -38,7 +49,11 @@ _NEXT_CHANGE = (update(change_counters).where(change_counters.c.name == "listing
                 .values(value=change_counters.c.value + 1).returning(change_counters.c.value))
 _CHANGED_SINCE = (select(*_COLUMNS, listings.c.change_seq)
                   .where(listings.c.change_seq > bindparam("after"))
-                  .order_by(listings.c.change_seq))
+                  .order_by(listings.c.change_seq, listings.c.id))
+# PostgreSQL's change numbers (see the module docstring).
+_TRANSACTION_ID = select(literal_column("pg_current_xact_id()::text::bigint"))
+_SETTLED_BELOW = select(
+    literal_column("pg_snapshot_xmin(pg_current_snapshot())::text::bigint"))
 _NUMBERS = ("quantity", "quantity_as_written", "price", "pack_amount")
 # What an edit of an open listing may change.
 EDITABLE = frozenset({"quantity", "quantity_as_written", "unit_as_written", "price",
@@ -115,7 +130,9 @@ class ListingRepository:
 
     async def _change_seq(self) -> int:
         """This unit of work's change number, taken on its first listing write."""
-        if self._seq is None:
+        if self._seq is None and self._conn.dialect.name == "postgresql":
+            self._seq = int((await self._conn.execute(_TRANSACTION_ID)).scalar_one())
+        elif self._seq is None:
             value = (await self._conn.execute(_NEXT_CHANGE)).scalar_one()
             self._seq = int(value)
         return self._seq
@@ -175,15 +192,27 @@ class ListingRepository:
         return found
 
     async def latest_change_seq(self) -> int:
-        """The change number of the newest committed listing write (0 before any)."""
+        """The number to ask :meth:`changed_since` with for what is written after what
+        this unit of work sees (SQLite: the newest committed change number, 0 before any)."""
+        if self._conn.dialect.name == "postgresql":
+            return int((await self._conn.execute(_SETTLED_BELOW)).scalar_one())
         value = (await self._conn.execute(select(func.max(listings.c.change_seq)))).scalar()
         return int(value or 0)
 
     async def changed_since(self, seq: int) -> ListingChanges:
-        """Every listing written after change number ``seq``, in its current state.
+        """Every listing written since change number ``seq`` was handed out, each in its
+        current state; ``seq`` of the answer is the number to ask with next.
 
         One range scan of the change_seq index; nothing changed means no rows read.
         """
+        if self._conn.dialect.name == "postgresql":
+            # The horizon first: rows read after it are at least as new.
+            settled_below = int((await self._conn.execute(_SETTLED_BELOW)).scalar_one())
+            rows = (await self._conn.execute(
+                select(*_COLUMNS).where(listings.c.change_seq >= seq)
+                .order_by(listings.c.change_seq, listings.c.id)
+            )).all()
+            return ListingChanges([listing_from_row(r) for r in rows], max(seq, settled_below))
         rows = (await self._conn.execute(_CHANGED_SINCE, {"after": seq})).all()
         last = int(rows[-1][-1]) if rows else seq
         return ListingChanges([listing_from_row(r) for r in rows], last)

@@ -13,7 +13,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, or_, select, update
+from sqlalchemy import ARRAY, BigInteger, and_, bindparam, case, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.records import OutboxMessage
@@ -22,6 +22,9 @@ from storage.sql import chunks, insert_ignoring_duplicates
 
 _ROW = select(*OutboxMessage.columns(outbox))
 _NO_CLAIM = {"claimed_by": None, "claimed_until": None}
+# PostgreSQL: the chats of the rows a claim selected, one row each (see claim_due).
+_CHAT = (func.unnest(bindparam("chats", type_=ARRAY(BigInteger)))
+         .table_valued("chat").render_derived(name="claimed_chat"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,21 +114,41 @@ class OutboxRepository:
         lease_seconds``: a worker that dies leaves them to the others after that.
         ``skip_chats`` are chats this worker must not write to yet.
 
-        Select and stamp happen in the caller's write unit of work, which holds SQLite's
-        write lock, so two workers never both claim a row.
+        Select and stamp happen in the caller's write unit of work, so two workers never
+        both claim a row. On SQLite that unit holds the write lock. On PostgreSQL the rows
+        are taken ``FOR UPDATE SKIP LOCKED`` (a row another worker is claiming is passed
+        over, not waited for), and each chat with a lock held to the commit, after which
+        the chat is looked at again: a claim another worker committed meanwhile wins.
         """
         held = outbox.alias("held")
+
+        def others_hold(chat: Any) -> Any:
+            return exists().where(held.c.chat_id == chat, held.c.claimed_until > now,
+                                  held.c.claimed_by != worker_id)
+
         query = _ROW.where(
             outbox.c.status == "pending", outbox.c.not_before <= now,
             or_(outbox.c.claimed_until.is_(None), outbox.c.claimed_until <= now,
                 outbox.c.claimed_by == worker_id),
-            ~exists().where(held.c.chat_id == outbox.c.chat_id, held.c.claimed_until > now,
-                            held.c.claimed_by != worker_id),
+            ~others_hold(outbox.c.chat_id),
         )
         if skip_chats:
             query = query.where(outbox.c.chat_id.not_in(list(skip_chats)))
-        rows = [OutboxMessage.from_row(r) for r in await self._conn.execute(
-            query.order_by(outbox.c.not_before, outbox.c.id).limit(limit))]
+        query = query.order_by(outbox.c.not_before, outbox.c.id).limit(limit)
+        postgresql = self._conn.dialect.name == "postgresql"
+        if postgresql:
+            query = query.with_for_update(skip_locked=True, of=outbox)
+        rows = [OutboxMessage.from_row(r) for r in await self._conn.execute(query)]
+        if postgresql and rows:
+            locked = list((await self._conn.execute(
+                select(_CHAT.c.chat).where(func.pg_try_advisory_xact_lock(_CHAT.c.chat)),
+                {"chats": sorted({r.chat_id for r in rows})})).scalars())
+            # A statement of its own, so it sees what was committed before the lock came.
+            taken = set((await self._conn.execute(
+                select(held.c.chat_id).distinct().where(
+                    held.c.chat_id.in_(locked), held.c.claimed_until > now,
+                    held.c.claimed_by != worker_id))).scalars()) if locked else set()
+            rows = [r for r in rows if r.chat_id in set(locked) - taken]
         until = now + lease_seconds
         for chunk in chunks([r.id for r in rows]):
             await self._conn.execute(update(outbox).where(outbox.c.id.in_(chunk))

@@ -100,6 +100,18 @@ class ListingChanges:
 
 
 @dataclass(frozen=True, slots=True)
+class JobRun(_Record):
+    """A scheduled job's run of one day: who holds it until when, and whether it ended."""
+
+    job: str
+    day: str
+    claimed_by: str
+    claimed_until: float
+    started_at: float
+    finished_at: float | None
+
+
+@dataclass(frozen=True, slots=True)
 class MatchRecord(_Record):
     id: int
     need_id: int

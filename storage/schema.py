@@ -185,3 +185,15 @@ processed_updates = Table(
     Column("at", Number, nullable=False),
 )
 Index("processed_updates_at", processed_updates.c.at)
+
+# One run of a scheduled job a day: claimed by the first worker, with a lease a live
+# worker takes over when the claimer died; finished_at once it ran to the end.
+job_runs = Table(
+    "job_runs", metadata,
+    Column("job", Text, primary_key=True),
+    Column("day", Text, primary_key=True),
+    Column("claimed_by", Text, nullable=False),
+    Column("claimed_until", Number, nullable=False),
+    Column("started_at", Number, nullable=False),
+    Column("finished_at", Number),
+)

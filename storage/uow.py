@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncTransaction
 
 from storage.audit import AuditRepository
 from storage.conversations import ConversationRepository, UpdateRepository
+from storage.jobs import JobRunRepository
 from storage.listings import ListingRepository
 from storage.matches import MatchRepository
 from storage.outbox import OutboxRepository
@@ -33,6 +34,7 @@ class SqlUnitOfWork:
         self.conversations = ConversationRepository(connection)
         self.updates = UpdateRepository(connection)
         self.send_clock = SendClockRepository(connection)
+        self.jobs = JobRunRepository(connection)
 
     async def commit(self) -> None:
         """Make everything this unit of work did permanent."""

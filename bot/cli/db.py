@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from bot.settings import SettingsError, database_url_setting, load_settings
-from storage.database import Database, SchemaTooNewError
+from storage.database import Database, SchemaTooNewError, is_postgresql
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -48,10 +48,6 @@ def database_target(args: argparse.Namespace) -> str:
     if getattr(args, "db", None):
         return str(args.db)
     return load_settings(require_token=False).database
-
-
-def is_postgresql(target: str) -> bool:
-    return target.startswith("postgresql")
 
 
 def migrate_command(args: argparse.Namespace) -> int:

@@ -27,7 +27,7 @@ from bot.services.digest_text import render_digest, to_plain
 from bot.services.listings import publish_listing
 from bot.services.match_index import ListingIndex
 from bot.settings import SettingsError, database_url_setting, load_settings
-from storage.database import Database
+from storage.database import Database, is_postgresql
 
 DEMO_COUNTY = "宝丰县"
 FIRST_USER_ID = 900_000_001
@@ -84,7 +84,7 @@ async def run_demo(target: str, county: str, tz: ZoneInfo) -> int:
             print("\n" + "=" * 60)
             print(to_plain(render_digest(digest, tz)))
         print("\n" + "=" * 60)
-        option = "--database-url" if target.startswith("postgresql") else "--db"
+        option = "--database-url" if is_postgresql(target) else "--db"
         print(f"数据库 {db.name}：可用 `farmdock digest {option} {target} --region 平顶山市"
               " --format json` 继续查看。")
         return 0

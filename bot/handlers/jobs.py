@@ -1,8 +1,11 @@
 """The scheduled jobs: each runs its use cases in units of work of its own.
 
 Jobs run in the platform's time zone whatever the machine's (the schedule is set
-in ``bot.app``). The outbox keys make every run idempotent, so a catch-up at
-start-up can simply run again.
+in ``bot.app``). Every worker schedules them all. The morning messages are sent
+once a day across the workers: the first to claim the day's run does it, and if
+it dies before the end another takes the run over when its lease is out (the
+catch-up looks every few minutes). The outbox keys make even a run taken over
+half-way add nothing twice.
 """
 
 from __future__ import annotations
@@ -21,16 +24,35 @@ log = logging.getLogger(__name__)
 
 # Updates recorded as processed are kept this long (Telegram redelivers for a day).
 UPDATE_MEMORY = 2 * 24 * 3600.0
+MORNING_JOB = "morning-messages"
+# How long a worker holds the day's morning run: far longer than the run takes (a
+# digest to every official), and how long a run whose worker died waits for another.
+JOB_LEASE = 15 * 60.0
 
 
 async def morning_messages(services: Services, *, now: float | None = None) -> int:
-    """Yesterday's digest to every official, match summaries to users; outbox rows added."""
+    """Yesterday's digest to every official, match summaries to users; outbox rows added.
+
+    Once a day across the workers: nothing is done when another worker holds or
+    finished the day's run.
+    """
     settings = services.settings
     yesterday = local_today(settings.timezone, now) - timedelta(days=1)
+    day = yesterday.isoformat()
+    started = time.time() if now is None else now
+    async with services.db.write() as uow:
+        mine = await uow.jobs.claim(MORNING_JOB, day, services.worker_id, started,
+                                    lease_seconds=JOB_LEASE)
+        await uow.commit()
+    if not mine:
+        return 0
     added = await enqueue_daily_digests(services.db, yesterday, settings.timezone, now=now,
                                         operators=settings.operator_chat_ids)
     async with services.db.write() as uow:
         added += await broadcasts.enqueue_match_summaries(uow, yesterday, settings.timezone)
+        if not await uow.jobs.finish(MORNING_JOB, day, services.worker_id, time.time()):
+            log.warning("morning messages for %s took longer than the lease: another worker"
+                        " took the run over", yesterday)
         await uow.commit()
     log.info("morning messages for %s: %d outbox rows added", yesterday, added)
     services.wake_outbox()
@@ -50,7 +72,8 @@ async def checks(services: Services) -> int:
 
 
 async def catch_up(services: Services) -> None:
-    """At start-up: if this morning's digest time has passed, make sure it went out."""
+    """At start-up and every few minutes: if this morning's digest time has passed, make
+    sure it went out (a run whose worker died is taken over here)."""
     if digest_time_passed(services, time.time()):
         await morning_messages(services)
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import secrets
+import socket
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.services.match_index import ListingIndex
 from bot.settings import Settings
@@ -21,3 +24,10 @@ class Services:
     index: ListingIndex
     # Tells the outbox sender that rows were enqueued.
     wake_outbox: Callable[[], None]
+    # Names this process in the claims it makes (outbox rows, job runs).
+    worker_id: str = field(default_factory=lambda: default_worker_id())
+
+
+def default_worker_id() -> str:
+    """A name for this process in claims: host, pid and a random part."""
+    return f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"

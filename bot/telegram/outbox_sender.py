@@ -55,9 +55,6 @@ import html
 import json
 import logging
 import math
-import os
-import secrets
-import socket
 import time
 import warnings
 from collections.abc import Awaitable, Callable, Sequence
@@ -77,6 +74,7 @@ from telegram.ext import Application
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.services.messages import Message, outgoing
+from bot.services.runtime import default_worker_id
 from bot.telegram import payloads
 from bot.telegram.transport import ObservedRequest, SendBudget, TrackedCall, tracked_call
 from bot.texts import outbox as texts
@@ -394,11 +392,6 @@ class OutboxSender:
             for chat in self._operators
         ]
         await self._write(lambda uow: uow.outbox.enqueue(alerts))
-
-
-def default_worker_id() -> str:
-    """Names this process's sender in the outbox's claims: host, pid and a random part."""
-    return f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
 
 
 def _backoff(attempts: int) -> float:

@@ -23,8 +23,9 @@ from alembic.util.exc import CommandError
 from sqlalchemy import Connection, inspect
 
 HERE = Path(__file__).parent
-# The advisory lock every PostgreSQL upgrade holds (any number, the same in every process).
-MIGRATION_LOCK = 8606150001
+# The advisory lock every PostgreSQL upgrade holds (any numbers, the same in every process;
+# a pair of keys, apart from the chats' single keys in storage/outbox.py).
+MIGRATION_LOCK = (860615, 1)
 
 
 class SchemaTooNewError(RuntimeError):
@@ -75,7 +76,7 @@ def upgrade(conn: Connection, script: ScriptDirectory, target: str, where: str) 
 
     with _transaction(conn):
         if conn.dialect.name == "postgresql":
-            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
+            conn.exec_driver_sql("SELECT pg_advisory_xact_lock({}, {})".format(*MIGRATION_LOCK))
         heads = _heads(conn, script, where)
         context = MigrationContext.configure(conn, opts={
             "fn": steps, "script": script, "on_version_apply": [recorded],

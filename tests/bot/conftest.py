@@ -1,11 +1,11 @@
-"""The real farmdock Application against the fake Bot API, on a real SQLite file."""
+"""The real farmdock Application against the fake Bot API, on a real database (SQLite, then
+PostgreSQL)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
-from pathlib import Path
 
 import pytest
 from telegram.ext import Application
@@ -14,6 +14,7 @@ from bot.app import build_application
 from bot.services.runtime import SERVICES_KEY
 from bot.settings import Settings, load_settings
 from storage.database import Database
+from tests.backends import settings_env
 from tests.fake_bot_api import FakeBotApi, FakeUser, SentMessage, running_application
 
 TOKEN = "123456:TEST-token_farmdock"
@@ -21,12 +22,13 @@ BotFactory = Callable[[], contextlib.AbstractAsyncContextManager[Application]]
 
 
 @pytest.fixture
-def settings(fake_api: FakeBotApi, tmp_path: Path) -> Settings:
+def settings(fake_api: FakeBotApi, database_target: str) -> Settings:
+    """The bot's settings: the fake Bot API, a database of the test's own (each backend)."""
     return load_settings(
         {
             "FARMDOCK_TOKEN": TOKEN,
             "FARMDOCK_API_BASE_URL": fake_api.base_url,
-            "FARMDOCK_DB": str(tmp_path / "farmdock.db"),
+            **settings_env(database_target),
             "FARMDOCK_OPERATOR_CHAT_IDS": "",
         },
         env_file=None,

@@ -10,6 +10,7 @@ import pytest
 from bot.cli import main
 from bot.settings import Settings
 from storage.database import Database
+from tests.backends import cli_args
 from tests.bot.conftest import TOKEN
 from tests.fake_bot_api import FakeBotApi
 from tests.stores import each
@@ -22,7 +23,7 @@ async def test_invite_link_signs_an_official_up_once(
     monkeypatch.setenv("FARMDOCK_TOKEN", TOKEN)
     monkeypatch.setenv("FARMDOCK_API_BASE_URL", fake_api.base_url)
     code = await asyncio.to_thread(
-        main, ["users", "invite", "--db", str(settings.db_path), "--region", "宝丰县",
+        main, ["users", "invite", *cli_args(settings.database), "--region", "宝丰县",
                "--name", "王科长"],
     )
     assert code == 0

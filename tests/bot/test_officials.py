@@ -56,7 +56,7 @@ async def test_an_invited_official_gets_the_officials_menu_and_help(
 async def test_officials_and_admins_signed_up_before_a_start_get_their_menus(
     bot_factory: BotFactory, fake_api: FakeBotApi, settings: Settings
 ) -> None:
-    async with await Database.open(settings.db_path) as db:
+    async with await Database.open(settings.database) as db:
         for telegram_id, role in ((501, "official"), (502, "admin"), (503, "grower")):
             await each(db).users.upsert(telegram_id, role=role, name="", organisation="",
                                     phone=None, county="叶县", township=None)

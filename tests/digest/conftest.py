@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from telegram import Bot
@@ -16,8 +15,9 @@ TOKEN = "123456:TEST-token_abc"
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "farmdock.db")
+async def db(database_target: str) -> AsyncIterator[Database]:
+    """An open database of the test's own, on each backend in turn."""
+    database = await Database.open(database_target)
     yield database
     await database.close()
 

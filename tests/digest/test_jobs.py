@@ -24,6 +24,7 @@ from bot.settings import Settings, load_settings
 from bot.telegram.outbox_sender import CLAIM_LEASE, OutboxSender
 from storage.database import Database
 from storage.outbox import OutboxRepository
+from tests.backends import settings_env
 from tests.digest.conftest import TOKEN
 from tests.digest.factories import DAY, TZ, at, listing, person
 from tests.fake_bot_api import FakeBotApi, SimulatedClock, running_application
@@ -37,7 +38,7 @@ def settings(db: Database, server: FakeBotApi) -> Settings:
     """The bot's settings: the test's database file, the fake Bot API."""
     return load_settings({
         "FARMDOCK_TOKEN": TOKEN, "FARMDOCK_API_BASE_URL": server.base_url,
-        "FARMDOCK_DB": db.path, "FARMDOCK_OPERATOR_CHAT_IDS": "",
+        **settings_env(db.path), "FARMDOCK_OPERATOR_CHAT_IDS": "",
     }, env_file=None)
 
 

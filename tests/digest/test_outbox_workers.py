@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 from collections import Counter
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -30,8 +29,8 @@ def notice(chat_id: int, n: int) -> OutgoingMessage:
 
 @pytest.fixture
 async def second_db(db: Database) -> AsyncIterator[Database]:
-    """Another connection pair on the same file, as another worker process would open."""
-    other = await Database.open(Path(db.path))
+    """Another handle on the same database, as another worker process would open."""
+    other = await Database.open(db.path)
     yield other
     await other.close()
 

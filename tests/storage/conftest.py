@@ -1,5 +1,4 @@
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
@@ -7,7 +6,8 @@ from storage.database import Database
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "farmdock.db")
+async def db(database_target: str) -> AsyncIterator[Database]:
+    """An open database of the test's own, on each backend in turn."""
+    database = await Database.open(database_target)
     yield database
     await database.close()

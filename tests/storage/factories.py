@@ -49,20 +49,29 @@ async def listed(
     return stored
 
 
+def _driver_sql(db: Database, statement: str) -> str:
+    """``statement`` with its ``?`` marks as the driver takes them (asyncpg: $1, $2 …)."""
+    if db.dialect != "postgresql":
+        return statement
+    parts = statement.split("?")
+    return parts[0] + "".join(f"${n}{part}" for n, part in enumerate(parts[1:], 1))
+
+
 async def execute(db: Database, statement: str, *params: Sequence[Any] | dict[str, Any]) -> None:
-    """Run a raw SQL statement (once per parameter set) in one committed unit of work."""
+    """Run a raw SQL statement (once per parameter set, ``?`` marking each value) in one
+    committed unit of work."""
     async with db.write() as uow:
         for values in params or [()]:
-            await uow.connection.exec_driver_sql(statement, values)
+            await uow.connection.exec_driver_sql(_driver_sql(db, statement), values)
         await uow.commit()
 
 
 async def fetch(
     db: Database, query: str, params: Sequence[Any] | dict[str, Any] = ()
 ) -> list[RowMapping]:
-    """The rows of a raw SQL query, by column name."""
+    """The rows of a raw SQL query (``?`` marking each value), by column name."""
     async with db.read() as uow:
-        result = await uow.connection.exec_driver_sql(query, params)
+        result = await uow.connection.exec_driver_sql(_driver_sql(db, query), params)
         return list(result.mappings())
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -22,7 +21,7 @@ SLOW_QUERY = text(
 
 
 async def test_a_write_cancelled_mid_statement_leaves_the_database_writable_at_once(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    database_target: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A lock left behind shows as "database is locked" after the busy timeout: keep it short.
     monkeypatch.setattr(storage.database, "BUSY_TIMEOUT_MS", 1000)
@@ -38,7 +37,7 @@ async def test_a_write_cancelled_mid_statement_leaves_the_database_writable_at_o
     # Without the collector, whatever the cancelled task left open stays open.
     gc.disable()
     try:
-        async with await Database.open(tmp_path / "city.db") as db:
+        async with await Database.open(database_target) as db:
             task = asyncio.create_task(cut_short(db))
             await running.wait()
             await asyncio.sleep(0.1)

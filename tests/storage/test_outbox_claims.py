@@ -1,7 +1,6 @@
 """Claims on outbox rows: several senders on one database, each row to one of them."""
 
 import asyncio
-from pathlib import Path
 
 from storage.database import Database
 from storage.outbox import OutgoingMessage
@@ -20,10 +19,9 @@ async def claim(db: Database, worker: str, now: float = NOW, limit: int = 100) -
     return [m.id for m in claimed]
 
 
-async def test_two_connections_claiming_at_once_never_share_a_row(tmp_path: Path) -> None:
-    path = tmp_path / "shared.db"
-    first = await Database.open(path)
-    second = await Database.open(path)
+async def test_two_connections_claiming_at_once_never_share_a_row(database_target: str) -> None:
+    first = await Database.open(database_target)
+    second = await Database.open(database_target)
     try:
         await each(first).outbox.enqueue([note(chat) for chat in range(1, 301)])
         # Sixteen claimers (a worker claiming again would renew its own rows), eight

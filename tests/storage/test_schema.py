@@ -3,16 +3,16 @@ second, the file is made by the first, so a difference is a query that fails in 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Table, inspect
-from sqlalchemy.dialects import sqlite
+from sqlalchemy import Connection, Dialect, Integer, Table, inspect
 from sqlalchemy.schema import DefaultClause, ForeignKeyConstraint, UniqueConstraint
 
 from storage.database import Database
 from storage.schema import metadata
-from tests.storage.factories import HEAD, fetch, revision_folder
+from tests.storage.factories import HEAD, revision_folder
 
 # Kept by the migration runner itself, not by any repository.
 RUNNER_TABLES = {"alembic_version", "schema_version"}
@@ -32,20 +32,29 @@ def affinity(declared: str) -> str:
     return "NUMERIC"
 
 
+def column_type(declared: str, dialect: str) -> str:
+    """What a declared type comes to: SQLite's affinity, PostgreSQL's own type name."""
+    if dialect == "sqlite":
+        return affinity(declared)
+    return {"FLOAT(53)": "DOUBLE PRECISION"}.get(declared.upper(), declared.upper())
+
+
 def unquoted(default: str | None) -> str | None:
-    """A default as SQLite's table_info shows it ('active', 0) without the quotes."""
+    """A default as the database shows it ('active', 0, 'active'::text) without the
+    quotes and the cast."""
     if default is None:
         return None
+    default = re.sub(r"::[a-z ]+$", "", default)
     return default[1:-1] if default[:1] == default[-1:] == "'" else default
 
 
-def described(table: Table) -> dict[str, Any]:
+def described(table: Table, dialect: Dialect) -> dict[str, Any]:
     """What storage/schema.py says of a table, in the terms compared below."""
     columns = {}
     for column in table.columns:
         default = column.server_default
         columns[column.name] = {
-            "affinity": affinity(column.type.compile(dialect=sqlite.dialect())),
+            "type": column_type(column.type.compile(dialect=dialect), dialect.name),
             "nullable": bool(column.nullable) and not column.primary_key,
             "default": str(default.arg) if isinstance(default, DefaultClause) else None,
         }
@@ -64,27 +73,41 @@ def described(table: Table) -> dict[str, Any]:
              tuple(e.column.name for e in fk.elements))
             for fk in table.constraints if isinstance(fk, ForeignKeyConstraint)
         },
-        "autoincrement": bool(table.dialect_options["sqlite"]["autoincrement"]),
+        # The ids a table hands out itself: SQLite's AUTOINCREMENT (never an id again,
+        # even of a deleted row), PostgreSQL's sequence (serial).
+        "autoincrement": [c.name for c in table.primary_key.columns
+                          if c.autoincrement is True or (
+                              c.autoincrement == "auto" and len(table.primary_key.columns) == 1
+                              and c.type._type_affinity is Integer)],
     }
 
 
-def found(conn: Connection, name: str, sql: str) -> dict[str, Any]:
-    """The same of the table the migrations made, as SQLite reports it."""
+def found(conn: Connection, name: str) -> dict[str, Any]:
+    """The same of the table the migrations made, as the database reports it."""
     look = inspect(conn)
+    dialect = conn.dialect.name
     primary_key = look.get_pk_constraint(name)["constrained_columns"]
+    reflected = look.get_columns(name)
     columns = {
         column["name"]: {
-            "affinity": affinity(str(column["type"])),
+            "type": column_type(column["type"].compile(dialect=conn.dialect), dialect),
             # SQLite lets a primary key other than an INTEGER one hold NULL (a quirk kept
             # for compatibility); no code ever writes one, so a key counts as NOT NULL.
             "nullable": column["nullable"] and column["name"] not in primary_key,
-            "default": unquoted(column["default"]),
+            "default": None if "nextval(" in (column["default"] or "")
+            else unquoted(column["default"]),
         }
-        for column in look.get_columns(name)
+        for column in reflected
     }
-    indexes = look.get_indexes(name)
+    indexes = [i for i in look.get_indexes(name) if not i.get("duplicates_constraint")]
     unique = {frozenset(c["column_names"]) for c in look.get_unique_constraints(name)}
     unique |= {frozenset(i["column_names"]) for i in indexes if i["unique"]}
+    if dialect == "sqlite":
+        sql = conn.exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE name = ?", (name,)).scalar_one()
+        counting = primary_key if "AUTOINCREMENT" in sql.upper() else []
+    else:
+        counting = [c["name"] for c in reflected if "nextval(" in (c["default"] or "")]
     return {
         "columns": columns,
         "primary_key": primary_key,
@@ -95,25 +118,24 @@ def found(conn: Connection, name: str, sql: str) -> dict[str, Any]:
              tuple(fk["referred_columns"]))
             for fk in look.get_foreign_keys(name)
         },
-        "autoincrement": "AUTOINCREMENT" in sql.upper(),
+        "autoincrement": counting,
     }
 
 
 async def differences(db: Database) -> list[str]:
     """Every way the database differs from storage/schema.py, one line each."""
-    tables = {r["name"]: r["sql"] for r in await fetch(
-        db, "SELECT name, sql FROM sqlite_master WHERE type = 'table'"
-            " AND name NOT LIKE 'sqlite_%'")}
-    wrong = [f"table {name} is not in schema.py" for name in
-             sorted(set(tables) - RUNNER_TABLES - set(metadata.tables))]
-    wrong += [f"table {name} is not in the database" for name in
-              sorted(set(metadata.tables) - set(tables))]
-    present = [name for name in metadata.tables if name in tables]
     async with db.read() as uow:
+        tables = set(await uow.connection.run_sync(lambda c: inspect(c).get_table_names()))
+        present = [name for name in metadata.tables if name in tables]
+        dialect = uow.connection.dialect
         migrated = await uow.connection.run_sync(
-            lambda conn: {name: found(conn, name, tables[name]) for name in present})
+            lambda conn: {name: found(conn, name) for name in present})
+    wrong = [f"table {name} is not in schema.py" for name in
+             sorted(tables - RUNNER_TABLES - set(metadata.tables))]
+    wrong += [f"table {name} is not in the database" for name in
+              sorted(set(metadata.tables) - tables)]
     for name in present:
-        expected, actual = described(metadata.tables[name]), migrated[name]
+        expected, actual = described(metadata.tables[name], dialect), migrated[name]
         for aspect, value in expected.items():
             if aspect == "columns":
                 for column in sorted(set(value) | set(actual[aspect])):
@@ -125,8 +147,10 @@ async def differences(db: Database) -> list[str]:
     return wrong
 
 
-async def test_the_migrated_database_is_what_schema_py_describes(tmp_path: Path) -> None:
-    async with await Database.open(tmp_path / "a.db") as db:
+async def test_the_migrated_database_is_what_schema_py_describes(
+    empty_database_target: str,
+) -> None:
+    async with await Database.open(empty_database_target) as db:
         assert await differences(db) == []
 
 

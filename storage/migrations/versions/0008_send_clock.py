@@ -9,8 +9,8 @@ from alembic import op
 
 from storage.migrations.types import NUMBER
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
