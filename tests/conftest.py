@@ -13,7 +13,7 @@ A test builds its Application with ``.base_url(fake_api.base_url)`` and hands it
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +87,29 @@ async def database_target(
     a new PostgreSQL database with the schema made."""
     async for target in _target(backend, tmp_path, request, migrated=True):
         yield target
+
+
+@pytest.fixture
+async def new_database(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> AsyncIterator[Callable[[], Awaitable[str]]]:
+    """``await new_database()``: one more database of the test's own, as
+    ``database_target`` (a test making a database per example)."""
+    made: list[str] = []
+    server: PostgresServer | None = (
+        request.getfixturevalue("postgres_server") if backend == "postgresql" else None)
+
+    async def make() -> str:
+        if server is None:
+            made.append(str(tmp_path / f"farmdock-{len(made)}.db"))
+        else:
+            made.append(await server.create_database())
+        return made[-1]
+
+    yield make
+    if server is not None:
+        for url in made:
+            await server.drop_database(url)
 
 
 @pytest.fixture

@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from tests.backends import cli_args, settings_env
+
 
 def farmdock(
     *args: str, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = 60
@@ -27,11 +29,10 @@ def test_run_without_token_prints_one_clear_line_and_fails(tmp_path: Path) -> No
     assert "Traceback" not in result.stderr
 
 
-def test_migrate_creates_then_reports_up_to_date(tmp_path: Path) -> None:
-    db = str(tmp_path / "city.db")
-    first = farmdock("migrate", "--db", db)
-    assert first.returncode == 0 and "applied migrations" in first.stdout
-    second = farmdock("migrate", env={"FARMDOCK_DB": db})
+def test_migrate_creates_then_reports_up_to_date(empty_database_target: str) -> None:
+    first = farmdock("migrate", *cli_args(empty_database_target))
+    assert first.returncode == 0 and "applied migrations [1, 2" in first.stdout
+    second = farmdock("migrate", env=settings_env(empty_database_target))
     assert second.returncode == 0 and "up to date" in second.stdout
 
 
@@ -71,6 +72,31 @@ def test_a_damaged_database_file_stops_every_command_with_one_line(
     # A hang (the database thread left running) fails through the timeout.
     line = one_clear_line(farmdock(*command, "--db", str(bad), cwd=tmp_path, timeout=30))
     assert str(bad) in line and "not a database" in line
+
+
+@pytest.mark.parametrize("command", [
+    ["migrate"], ["digest"], ["users", "list"], ["demo"],
+])
+def test_a_postgresql_server_that_cannot_be_reached_stops_every_command_with_one_line(
+    tmp_path: Path, command: list[str]
+) -> None:
+    url = f"postgresql://farm:secret@/pds?host={tmp_path}/no-server-here"
+    line = one_clear_line(farmdock(*command, "--database-url", url, cwd=tmp_path,
+                                   timeout=30))
+    assert "cannot open database postgresql://farm:***@/pds" in line
+    assert "secret" not in line
+
+
+def test_backup_of_postgresql_without_pg_dump_says_it_is_the_servers_job(
+    tmp_path: Path, database_target: str
+) -> None:
+    if not database_target.startswith("postgresql"):
+        pytest.skip("a SQLite backup is SQLite's own (the tests above)")
+    without = farmdock("backup", str(tmp_path / "copy.sql"), "--database-url",
+                       database_target, env={"PATH": "/nonexistent"})
+    line = one_clear_line(without)
+    assert "pg_dump is not installed" in line and "server's job" in line
+    assert not (tmp_path / "copy.sql").exists()
 
 
 def test_backup_into_a_missing_folder_is_one_line(tmp_path: Path) -> None:

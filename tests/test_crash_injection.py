@@ -11,7 +11,6 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -119,8 +118,8 @@ def _listing(kind: str, user_id: int, **fields: Any) -> Listing:
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> Any:
-    database = await Database.open(tmp_path / "farmdock.db")
+async def db(database_target: str) -> Any:
+    database = await Database.open(database_target)
     store = each(database)
     await store.users.upsert(GROWER, role="grower", name="王", phone="13800000001",
                              county="宝丰县", township="张八桥镇")

@@ -13,10 +13,9 @@ import io
 import json
 import logging
 import math
-import uuid
+from collections.abc import Awaitable, Callable
 from contextlib import redirect_stderr, redirect_stdout
 from datetime import date, datetime
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -89,7 +88,7 @@ def assert_plausible(row: dict[str, object]) -> None:
         assert isinstance(pack, float) and math.isfinite(pack) and pack > 0, row
 
 
-async def publish_and_digest(path: Path, posts: list[str], organisation: str) -> None:
+async def publish_and_digest(path: str, posts: list[str], organisation: str) -> None:
     db = await Database.open(path)
     try:
         # The organisation as a careless import could have stored it; the name as typed.
@@ -143,7 +142,8 @@ async def publish_and_digest(path: Path, posts: list[str], organisation: str) ->
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(posts=st.lists(hostile_text, min_size=1, max_size=6), organisation=hostile_text)
 def test_anything_typed_survives_parse_publish_and_every_digest_output(
-    posts: list[str], organisation: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    posts: list[str], organisation: str, new_database: Callable[[], Awaitable[str]],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.clear()
     with caplog.at_level(logging.WARNING):
@@ -155,7 +155,9 @@ def test_anything_typed_survives_parse_publish_and_every_digest_output(
             result = json.loads(line.decode("utf-8"))
             assert result["ok"] in (True, False) and isinstance(result["errors"], list)
 
-        asyncio.run(publish_and_digest(tmp_path / f"{uuid.uuid4().hex}.db", posts,
-                                       organisation))
+        async def round_trip() -> None:
+            await publish_and_digest(await new_database(), posts, organisation)
+
+        asyncio.run(round_trip())
     # farmdock parse logs a parser failure instead of answering it: none may happen.
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]

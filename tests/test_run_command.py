@@ -15,6 +15,7 @@ import pytest
 
 from bot.services.messages import Message, outgoing
 from storage.database import Database
+from tests.backends import settings_env
 from tests.fake_bot_api import FakeBotApi, FakeUser, InjectedError
 from tests.proxies import HttpProxy, Socks5Proxy
 from tests.stores import each
@@ -27,15 +28,17 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
 async def start_bot(
-    fake_api: FakeBotApi, db: Path, **settings: str
+    fake_api: FakeBotApi, db: Path | str, **settings: str
 ) -> asyncio.subprocess.Process:
-    """``farmdock run`` in a fresh process; ``settings`` are more FARMDOCK_* variables."""
+    """``farmdock run`` in a fresh process on ``db`` (a SQLite file or a PostgreSQL URL);
+    ``settings`` are more FARMDOCK_* variables."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("FARMDOCK_")}
     env.update(FARMDOCK_TOKEN=TOKEN, FARMDOCK_API_BASE_URL=fake_api.base_url,
-               FARMDOCK_DB=str(db), FARMDOCK_LOG_LEVEL="WARNING")
+               FARMDOCK_LOG_LEVEL="WARNING", **settings_env(str(db)))
     env.update({f"FARMDOCK_{name}": value for name, value in settings.items()})
+    folder = Path(db).parent if not str(db).startswith("postgresql") else Path.cwd()
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", "run", env=env, cwd=db.parent,
+        sys.executable, "-m", "bot.cli", "run", env=env, cwd=folder,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )
 
@@ -47,18 +50,21 @@ async def stop_bot(process: asyncio.subprocess.Process, stop_signal: int) -> byt
     return stderr
 
 
-def assert_stopped_cleanly(process: asyncio.subprocess.Process, stderr: bytes, db: Path) -> None:
+def assert_stopped_cleanly(
+    process: asyncio.subprocess.Process, stderr: bytes, db: Path | str
+) -> None:
     assert process.returncode == 0, stderr.decode()
     assert b"Traceback" not in stderr
-    # SQLite removes the WAL file only when the last connection closes cleanly.
-    assert db.exists() and not Path(f"{db}-wal").exists()
+    if not str(db).startswith("postgresql"):
+        # SQLite removes the WAL file only when the last connection closes cleanly.
+        assert Path(db).exists() and not Path(f"{db}-wal").exists()
 
 
 @pytest.mark.parametrize("stop_signal", [signal.SIGINT, signal.SIGTERM])
 async def test_run_answers_start_and_stops_cleanly_on_signal(
-    fake_api: FakeBotApi, make_user: type[FakeUser], tmp_path: Path, stop_signal: int
+    fake_api: FakeBotApi, make_user: type[FakeUser], database_target: str, stop_signal: int
 ) -> None:
-    db = tmp_path / "city.db"
+    db = database_target
     process = await start_bot(fake_api, db)
     try:
         await fake_api.wait_until(lambda: bool(fake_api.calls_to("getUpdates")), timeout=30)
@@ -100,9 +106,9 @@ async def post_update(
 
 
 async def test_run_with_a_webhook_answers_updates_that_carry_the_secret(
-    fake_api: FakeBotApi, make_user: type[FakeUser], tmp_path: Path
+    fake_api: FakeBotApi, make_user: type[FakeUser], database_target: str
 ) -> None:
-    db = tmp_path / "city.db"
+    db = database_target
     port = free_port()
     process = await start_bot(
         fake_api, db, WEBHOOK_URL=PUBLIC_WEBHOOK_URL, WEBHOOK_LISTEN="127.0.0.1",
@@ -156,9 +162,9 @@ async def test_run_with_a_damaged_database_stops_with_one_line(
 
 
 async def test_after_a_kill_9_a_new_run_sends_the_dead_workers_rows_within_5_s(
-    fake_api: FakeBotApi, tmp_path: Path
+    fake_api: FakeBotApi, database_target: str
 ) -> None:
-    db = tmp_path / "city.db"
+    db = database_target
     chats = range(1, 301)
     async with await Database.open(db) as database:
         await each(database).outbox.enqueue([

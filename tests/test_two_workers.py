@@ -1,17 +1,23 @@
 """Two ``farmdock run`` processes in webhook mode on one database take turns with one
 chat's updates: every conversation carries on whichever process gets the next update,
-and two updates of one chat arriving at both at once are applied one after the other."""
+and two updates of one chat arriving at both at once are applied one after the other.
+Both drain one outbox, each message sent once, and the day's scheduled run happens
+once between them."""
 
 from __future__ import annotations
 
 import asyncio
 import signal
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
+from bot.handlers.jobs import MORNING_JOB
+from bot.services.digest import DIGEST_KIND
+from bot.services.messages import Message, outgoing
 from storage.database import Database
-from tests.bot.conftest import press, published, sign_up
+from tests.bot.conftest import eventually, press, published, sign_up
 from tests.fake_bot_api import FakeBotApi, FakeUser
 from tests.stores import each
 from tests.test_run_command import (
@@ -24,12 +30,13 @@ from tests.test_run_command import (
 
 
 async def _workers(
-    fake_api: FakeBotApi, db: Path, count: int = 2
+    fake_api: FakeBotApi, db: Path | str, count: int = 2, **settings: str
 ) -> list[asyncio.subprocess.Process]:
     ports = [free_port() for _ in range(count)]
     processes = [
         await start_bot(fake_api, db, WEBHOOK_URL=PUBLIC_WEBHOOK_URL, WEBHOOK_LISTEN="127.0.0.1",
-                        WEBHOOK_PORT=str(port), WEBHOOK_SECRET=WEBHOOK_SECRET)
+                        WEBHOOK_PORT=str(port), WEBHOOK_SECRET=WEBHOOK_SECRET,
+                        WORKERS=str(count), **settings)
         for port in ports
     ]
     await fake_api.wait_until(lambda: len(fake_api.calls_to("setWebhook", ok=True)) >= count,
@@ -52,12 +59,13 @@ def _hosts(fake_api: FakeBotApi, user: FakeUser) -> set[str]:
 
 
 @pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "city.db"
+def db_path(database_target: str) -> str:
+    """The one database both workers share (each backend in turn)."""
+    return database_target
 
 
 async def test_each_step_on_another_worker_completes_every_conversation(
-    fake_api: FakeBotApi, make_user, db_path: Path
+    fake_api: FakeBotApi, make_user, db_path: str
 ) -> None:
     workers = await _workers(fake_api, db_path)
     try:
@@ -108,7 +116,7 @@ async def test_each_step_on_another_worker_completes_every_conversation(
 
 
 async def test_two_updates_of_one_chat_at_once_are_applied_one_after_the_other(
-    fake_api: FakeBotApi, make_user, db_path: Path
+    fake_api: FakeBotApi, make_user, db_path: str
 ) -> None:
     workers = await _workers(fake_api, db_path)
     try:
@@ -129,3 +137,38 @@ async def test_two_updates_of_one_chat_at_once_are_applied_one_after_the_other(
     assert conversation.step == "place"
     answers = {conversation.data["name"], conversation.data["organisation"]}
     assert answers == {"李经理", "丹尼斯超市"}
+
+
+async def test_two_workers_send_every_message_once_and_run_the_days_job_once(
+    fake_api: FakeBotApi, db_path: str
+) -> None:
+    officials = [(7001, None), (7002, "宝丰县"), (7003, "叶县")]
+    async with await Database.open(db_path) as db:
+        for official, county in officials:
+            await each(db).users.upsert(official, role="official", name="值班员", county=county)
+        await each(db).outbox.enqueue([
+            outgoing(f"2026-05-09|{chat}|note|{n}", chat, "note", Message(f"通知 {chat}-{n}"))
+            for chat in range(1, 121) for n in range(2)
+        ])
+    # The digest time long past: both workers' catch-up wants yesterday's digests out.
+    workers = await _workers(fake_api, db_path, DIGEST_TIME="00:00")
+    try:
+        async with await Database.open(db_path) as db:
+            async def drained() -> bool:
+                rows = await each(db).outbox.rows()
+                digests = {r.chat_id for r in rows if r.kind == DIGEST_KIND}
+                return digests == {o for o, _ in officials} and all(
+                    r.status == "sent" for r in rows)
+
+            await eventually(drained, within=90)
+            rows = await each(db).outbox.rows()
+            runs = [await each(db).jobs.get(MORNING_JOB, day) for day in
+                    {r.key.split("|")[0] for r in rows if r.kind == DIGEST_KIND}]
+    finally:
+        await _stop(workers)
+    # Every row once: as many messages to each chat as it has rows, no more.
+    assert Counter(m.chat_id for m in fake_api.sent) == Counter(r.chat_id for r in rows)
+    assert len(fake_api.sent) == len(rows) > 240
+    # One run of the morning job, finished, by one of the two.
+    [run] = runs
+    assert run is not None and run.finished_at is not None

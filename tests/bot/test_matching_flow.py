@@ -112,8 +112,9 @@ async def test_blocked_bot_during_notice_marks_user_inactive(
     await post_and_confirm(buyer, "求购大白菜3000斤，1元/斤以内")
     fake_api.inject_error("sendMessage", InjectedError.blocked(), chat_id=buyer.id)
     await post_and_confirm(grower, "出售大白菜5000斤，0.8元/斤")
+    # The buyer was just answered: the notice waits for a pause in their conversation.
     await fake_api.wait_until(
-        lambda: fake_api.failed_calls("sendMessage"), what="the refused notice"
+        lambda: fake_api.failed_calls("sendMessage"), what="the refused notice", timeout=15
     )
 
     async def inactive() -> bool:

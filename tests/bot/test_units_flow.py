@@ -62,7 +62,8 @@ async def test_egg_boxes_and_egg_weight_meet_and_both_sides_see_the_estimate(
     assert "1 条匹配" in offer_receipt.content
     assert "50 箱" in offer_receipt.content and ESTIMATE in offer_receipt.content
     # The buyer hears of the 500 斤 once, with the same estimate.
-    notice = await buyer.next_message(lambda m: "🔔" in m.content)
+    # The buyer was just answered: the notice waits for a pause in their conversation.
+    notice = await buyer.next_message(lambda m: "🔔" in m.content, timeout=15)
     assert "500 斤" in notice.content and ESTIMATE in notice.content
 
     # /matches shows it too, and the need is no longer a shortage.
@@ -81,7 +82,8 @@ async def test_units_that_never_meet_are_proposed_for_the_two_sides_to_talk(
     assert "1 条匹配" in receipt.content
     # Each side reads its own unit first.
     assert "单位不同（斤/只），请双方沟通" in receipt.content
-    notice = await buyer.next_message(lambda m: "🔔" in m.content)
+    # The buyer was just answered: the notice waits for a pause in their conversation.
+    notice = await buyer.next_message(lambda m: "🔔" in m.content, timeout=15)
     assert "单位不同（只/斤），请双方沟通" in notice.content
     assert "估算" not in notice.content
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from openpyxl import load_workbook
 from bot.cli import main
 from bot.demo import sample_posts
 from bot.matching.regions import get_gazetteer
+from tests.backends import cli_args, run_elsewhere
 
 
 def test_sample_day_covers_every_county_level_unit() -> None:
@@ -21,27 +23,45 @@ def test_sample_day_covers_every_county_level_unit() -> None:
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    assert main(["demo", "--db", str(path)]) == 0
-    return path
+def demo_db(
+    backend: str, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[str]:
+    """The sample day, loaded once per module into a new database of each backend."""
+    if backend == "sqlite":
+        target = str(tmp_path_factory.mktemp("demo") / "demo.db")
+    else:
+        server = request.getfixturevalue("postgres_server")
+        target = run_elsewhere(server.create_database())
+    assert main(["demo", *cli_args(target)]) == 0
+    yield target
+    if backend == "postgresql":
+        run_elsewhere(server.drop_database(target))
 
 
-def test_demo_prints_a_county_and_the_city(demo_db: Path, capsys: pytest.CaptureFixture) -> None:
+def test_the_demo_fills_only_a_new_database(
+    demo_db: str, capsys: pytest.CaptureFixture
+) -> None:
+    capsys.readouterr()
+    assert main(["demo", *cli_args(demo_db)]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1 and err.startswith("farmdock: ")
+
+
+def test_demo_prints_a_county_and_the_city(demo_db: str, capsys: pytest.CaptureFixture) -> None:
     # The module fixture ran the demo; run the digest of both areas again to read them.
-    assert main(["digest", "--db", str(demo_db), "--region", "宝丰县"]) == 0
+    assert main(["digest", *cli_args(demo_db), "--region", "宝丰县"]) == 0
     county = capsys.readouterr().out
     assert "宝丰县 生活物资购销日报" in county
     assert "现在仍未匹配的需求" in county or "暂无缺口" in county
     assert "0 公斤" not in county and "条 0" not in county
-    assert main(["digest", "--db", str(demo_db)]) == 0
+    assert main(["digest", *cli_args(demo_db)]) == 0
     assert "平顶山市 生活物资购销日报" in capsys.readouterr().out
 
 
 def test_digest_json_is_the_documented_structure(
-    demo_db: Path, capsys: pytest.CaptureFixture
+    demo_db: str, capsys: pytest.CaptureFixture
 ) -> None:
-    assert main(["digest", "--db", str(demo_db), "--format", "json", "--region", "平顶山市"]) == 0
+    assert main(["digest", *cli_args(demo_db), "--format", "json", "--region", "平顶山市"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert set(data) == {"area", "day", "as_of", "totals", "previous", "categories",
                          "shortages", "surplus", "matches", "prices", "now", "open_now"}
@@ -67,17 +87,17 @@ def test_digest_json_is_the_documented_structure(
     assert ages == sorted(ages, reverse=True)  # oldest first
 
 
-def test_digest_xlsx(demo_db: Path, tmp_path: Path) -> None:
+def test_digest_xlsx(demo_db: str, tmp_path: Path) -> None:
     out = tmp_path / "day.xlsx"
-    assert main(["digest", "--db", str(demo_db), "--format", "xlsx", "--out", str(out)]) == 0
+    assert main(["digest", *cli_args(demo_db), "--format", "xlsx", "--out", str(out)]) == 0
     rows = list(load_workbook(out, read_only=True)["当日供求"].iter_rows(values_only=True))
     assert len(rows) - 1 == len(sample_posts())
 
 
 @pytest.mark.parametrize("region", ["火星", "马庄", "宝丰县某某镇", "叶县张八桥镇"])
 def test_unknown_ambiguous_or_inconsistent_region_exits_2(
-    demo_db: Path, region: str, capsys: pytest.CaptureFixture
+    demo_db: str, region: str, capsys: pytest.CaptureFixture
 ) -> None:
-    assert main(["digest", "--db", str(demo_db), "--region", region]) == 2
+    assert main(["digest", *cli_args(demo_db), "--region", region]) == 2
     out, err = capsys.readouterr()
     assert region in err and err.count("\n") == 1 and out == ""

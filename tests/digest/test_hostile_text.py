@@ -17,6 +17,7 @@ from bot.matching.area import Area
 from bot.services import digest as digest_service
 from bot.services.digest import enqueue_daily_digests, load_bundle
 from storage.database import Database
+from tests.backends import cli_args
 from tests.digest.factories import DAY, TZ, at, listing, person, read
 from tests.stores import each
 
@@ -59,9 +60,9 @@ async def test_every_output_survives_stored_control_characters_and_formulas(
 
 
 def test_farmdock_digest_writes_every_format(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], database_target: str
 ) -> None:
-    db_file = tmp_path / "farmdock.db"
+    db_file = database_target
 
     async def fill() -> None:
         async with await Database.open(db_file) as db:
@@ -69,7 +70,7 @@ def test_farmdock_digest_writes_every_format(
 
     asyncio.run(fill())
     out = tmp_path / "day.xlsx"
-    args = ["digest", "--db", str(db_file), "--date", DAY.isoformat(), "--region", "平顶山市"]
+    args = ["digest", *cli_args(db_file), "--date", DAY.isoformat(), "--region", "平顶山市"]
     assert main([*args, "--format", "xlsx", "--out", str(out)]) == 0
     assert not [c.coordinate for c in cells(out.read_bytes()) if c.data_type == "f"]
     capsys.readouterr()

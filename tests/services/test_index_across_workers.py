@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
@@ -27,8 +26,8 @@ class Worker:
 
 
 @pytest.fixture
-async def workers(tmp_path: Path) -> AsyncIterator[tuple[Worker, Worker]]:
-    path = tmp_path / "province.db"
+async def workers(database_target: str) -> AsyncIterator[tuple[Worker, Worker]]:
+    path = database_target
     a, b = await Database.open(path), await Database.open(path)
     index_a, index_b = ListingIndex(a), ListingIndex(b)
     await index_a.load()
@@ -118,8 +117,8 @@ async def test_a_sync_with_nothing_new_reads_nothing(workers: tuple[Worker, Work
     assert a.index.seq == b.index.seq == await each(a.db).listings.latest_change_seq()
 
 
-async def test_load_then_sync_misses_nothing_written_in_between(tmp_path: Path) -> None:
-    async with await Database.open(tmp_path / "city.db") as db:
+async def test_load_then_sync_misses_nothing_written_in_between(database_target: str) -> None:
+    async with await Database.open(database_target) as db:
         g = await grower(db)
         before = await publish(db, ListingIndex(db), cabbage(g.telegram_id))
         index = ListingIndex(db)

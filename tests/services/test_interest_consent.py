@@ -16,8 +16,8 @@ from tests.stores import each
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "farmdock.db")
+async def db(database_target: str) -> AsyncIterator[Database]:
+    database = await Database.open(database_target)
     yield database
     await database.close()
 
@@ -47,7 +47,7 @@ async def test_both_press_at_once_each_hears_of_the_exchange_once(
     db: Database, tmp_path: Path, workers: int
 ) -> None:
     match_id, g, b = await _matched(db)
-    # Two webhook workers are two Databases on one file; one worker takes both updates.
+    # Two webhook workers are two Databases on one database; one worker takes both updates.
     other = db if workers == 1 else await Database.open(db.path)
     try:
         results = await asyncio.gather(press(db, match_id, g), press(other, match_id, b))
