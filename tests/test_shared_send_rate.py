@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import signal
 from collections import Counter
-from pathlib import Path
 
 from bot.services.messages import Message, outgoing
 from storage.database import Database
@@ -22,9 +21,9 @@ NOTICES = 90
 
 
 async def test_two_workers_broadcasting_never_exceed_telegrams_limit(
-    fake_api: FakeBotApi, tmp_path: Path
+    fake_api: FakeBotApi, database_target: str
 ) -> None:
-    db_path = tmp_path / "city.db"
+    db_path = database_target
     async with await Database.open(db_path) as db:
         await each(db).outbox.enqueue([
             outgoing(f"2026-05-09|{chat}|notice", chat, "notice", Message(f"通知 {chat}"))

@@ -9,6 +9,7 @@ import sqlite3
 from pathlib import Path
 
 import aiohttp
+import asyncpg
 
 from storage.database import Database
 from tests.bot.conftest import published, sign_up
@@ -26,7 +27,40 @@ from tests.test_run_command import (
 HOOK = "/farmdock-hook"
 
 
-async def _worker(fake_api: FakeBotApi, db: Path) -> tuple[asyncio.subprocess.Process, str]:
+class HeldWrites:
+    """Another writer holding the database, so that a worker's update waits for it:
+    SQLite's write lock, or on PostgreSQL a lock on the table every update writes."""
+
+    def __init__(self, target: str) -> None:
+        self._target = target
+        self._sqlite: sqlite3.Connection | None = None
+        self._postgres: asyncpg.Connection | None = None
+
+    async def __aenter__(self) -> HeldWrites:
+        if self._target.startswith("postgresql"):
+            self._postgres = await asyncpg.connect(self._target)
+            await self._postgres.execute(
+                "BEGIN; LOCK TABLE processed_updates IN EXCLUSIVE MODE")
+        else:
+            self._sqlite = sqlite3.connect(self._target, isolation_level=None)
+            self._sqlite.execute("BEGIN IMMEDIATE")
+        return self
+
+    async def release(self) -> None:
+        if self._postgres is not None:
+            await self._postgres.execute("ROLLBACK")
+            await self._postgres.close()
+            self._postgres = None
+        if self._sqlite is not None:
+            self._sqlite.execute("ROLLBACK")
+            self._sqlite.close()
+            self._sqlite = None
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.release()
+
+
+async def _worker(fake_api: FakeBotApi, db: str) -> tuple[asyncio.subprocess.Process, str]:
     port = free_port()
     calls = len(fake_api.calls_to("setWebhook", ok=True))
     process = await start_bot(fake_api, db, WEBHOOK_URL=PUBLIC_WEBHOOK_URL,
@@ -38,9 +72,9 @@ async def _worker(fake_api: FakeBotApi, db: Path) -> tuple[asyncio.subprocess.Pr
 
 
 async def test_an_update_a_killed_worker_had_not_committed_is_delivered_again(
-    fake_api: FakeBotApi, make_user, tmp_path: Path
+    fake_api: FakeBotApi, make_user, database_target: str
 ) -> None:
-    db = tmp_path / "city.db"
+    db = database_target
     first, first_url = await _worker(fake_api, db)
     fake_api.deliver_by_webhook([first_url], WEBHOOK_SECRET, retry_every=0.2)
     second = None
@@ -50,21 +84,19 @@ async def test_an_update_a_killed_worker_had_not_committed_is_delivered_again(
         grower.send("出售大白菜5000斤，0.8元/斤")
         card = await grower.next_message(lambda m: "确认" in " ".join(m.button_texts()))
 
-        # Another writer holds the database: the confirm press waits inside the worker.
-        blocker = sqlite3.connect(db, isolation_level=None)
         await fake_api.wait_until(lambda: fake_api.webhook_calls_open == 0, timeout=10,
                                   what="every earlier call answered")
-        blocker.execute("BEGIN IMMEDIATE")
-        calls_before = len(fake_api.webhook_attempts)
-        grower.press(card, "确认")
-        await asyncio.sleep(1.5)
-        # The call is still open: nothing is committed, so Telegram has not heard back.
-        assert fake_api.webhook_calls_open == 1
-        assert len(fake_api.webhook_attempts) == calls_before
-        first.kill()
-        await first.wait()
-        blocker.execute("ROLLBACK")
-        blocker.close()
+        # Another writer holds the database: the confirm press waits inside the worker.
+        async with HeldWrites(db) as held:
+            calls_before = len(fake_api.webhook_attempts)
+            grower.press(card, "确认")
+            await asyncio.sleep(1.5)
+            # The call is still open: nothing is committed, Telegram has not heard back.
+            assert fake_api.webhook_calls_open == 1
+            assert len(fake_api.webhook_attempts) == calls_before
+            first.kill()
+            await first.wait()
+            await held.release()
 
         second, second_url = await _worker(fake_api, db)
         fake_api.deliver_by_webhook([second_url], WEBHOOK_SECRET, retry_every=0.2)

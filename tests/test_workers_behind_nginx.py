@@ -32,7 +32,7 @@ PRODUCTS = ["大白菜", "土豆", "西红柿", "黄瓜", "茄子", "芹菜", "�
 PATIENCE = 60.0
 
 
-async def _start(fake_api: FakeBotApi, db: Path, port: int) -> asyncio.subprocess.Process:
+async def _start(fake_api: FakeBotApi, db: str, port: int) -> asyncio.subprocess.Process:
     return await start_bot(fake_api, db, WEBHOOK_URL=PUBLIC_WEBHOOK_URL,
                            WEBHOOK_LISTEN="127.0.0.1", WEBHOOK_PORT=str(port),
                            WEBHOOK_SECRET=WEBHOOK_SECRET)
@@ -80,9 +80,9 @@ async def _grower(user: FakeUser, pair: int, product: str, signed_up: SignUps,
 
 
 async def test_a_worker_killed_mid_way_loses_nothing(
-    fake_api: FakeBotApi, make_user, tmp_path: Path
+    fake_api: FakeBotApi, make_user, tmp_path: Path, database_target: str
 ) -> None:
-    db = tmp_path / "city.db"
+    db = database_target
     ports = [free_port() for _ in range(WORKERS)]
     workers = [await _start(fake_api, db, port) for port in ports]
     await fake_api.wait_until(lambda: len(fake_api.calls_to("setWebhook", ok=True)) >= WORKERS,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from pathlib import Path
 
 from storage.database import Database
 from tests.stores import each
@@ -31,9 +30,9 @@ async def test_the_outbox_takes_a_turn_only_when_the_clock_is_free(db: Database)
         100.0 + 2 * TURN
 
 
-async def test_two_workers_on_one_database_never_share_a_turn(tmp_path: Path) -> None:
-    first = await Database.open(tmp_path / "shared.db")
-    second = await Database.open(tmp_path / "shared.db")
+async def test_two_workers_on_one_database_never_share_a_turn(database_target: str) -> None:
+    first = await Database.open(database_target)
+    second = await Database.open(database_target)
     try:
         async def worker(db: Database, queue: bool) -> list[float]:
             taken = []
