@@ -1,5 +1,5 @@
 """Three webhook workers behind nginx, one killed mid-way and started again: every
-confirmed listing is stored once, every notice and contact card arrives, every
+confirmed listing is stored once, every notice, contact card and digest arrives, every
 conversation completes."""
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from tests.test_run_command import (
 )
 
 WORKERS = 3
+OFFICIALS = [(7001, None), (7002, "宝丰县")]  # the city's and a county's
 # One product a pair of users, none a variety or a neighbour of another.
 PRODUCTS = ["大白菜", "土豆", "西红柿", "黄瓜", "茄子", "芹菜", "菠菜", "韭菜", "洋葱", "大葱",
             "胡萝卜", "南瓜", "冬瓜", "莲藕", "山药", "生姜", "大蒜", "香菇", "苹果", "梨",
@@ -35,7 +36,9 @@ PATIENCE = 60.0
 async def _start(fake_api: FakeBotApi, db: str, port: int) -> asyncio.subprocess.Process:
     return await start_bot(fake_api, db, WEBHOOK_URL=PUBLIC_WEBHOOK_URL,
                            WEBHOOK_LISTEN="127.0.0.1", WEBHOOK_PORT=str(port),
-                           WEBHOOK_SECRET=WEBHOOK_SECRET)
+                           WEBHOOK_SECRET=WEBHOOK_SECRET,
+                           # Long past: each worker's start-up wants yesterday's digests out.
+                           DIGEST_TIME="00:00")
 
 
 def _phone(pair: int, side: int) -> str:
@@ -83,6 +86,10 @@ async def test_a_worker_killed_mid_way_loses_nothing(
     fake_api: FakeBotApi, make_user, tmp_path: Path, database_target: str
 ) -> None:
     db = database_target
+    async with await Database.open(db) as opened:
+        for official, county in OFFICIALS:
+            await each(opened).users.upsert(official, role="official", name="值班员",
+                                            county=county)
     ports = [free_port() for _ in range(WORKERS)]
     workers = [await _start(fake_api, db, port) for port in ports]
     await fake_api.wait_until(lambda: len(fake_api.calls_to("setWebhook", ok=True)) >= WORKERS,
@@ -119,6 +126,8 @@ async def test_a_worker_killed_mid_way_loses_nothing(
     async with await Database.open(db) as opened:
         listings = await each(opened).listings.in_period(0, 2e9, CITY)
         matches = await each(opened).matches.in_period(0, 2e9, CITY)
+        digests = {official: await each(opened).outbox.rows(chat_id=official)
+                   for official, _ in OFFICIALS}
     # Every confirmed listing once: one need and one offer of each product.
     assert sorted((x.product, x.kind) for x in listings) == sorted(
         (p, kind) for p in PRODUCTS for kind in ("need", "offer"))
@@ -126,6 +135,11 @@ async def test_a_worker_killed_mid_way_loses_nothing(
     # killed worker had sent but not marked may come twice, never more).
     assert len(matches) == len(PRODUCTS)
     assert all(m.contacts_exchanged_at is not None for m in matches)
+    # Each official's digest was sent, once by one worker.
+    for official, rows in digests.items():
+        assert rows and all(r.status == "sent" for r in rows), rows
+        assert len({r.key for r in rows}) == len(rows)
+        assert fake_api.messages_to(official)
     for pair, _ in enumerate(PRODUCTS):
         buyer, grower = users[2 * pair], users[2 * pair + 1]
         assert 1 <= sum(_phone(pair, 8) in m.content for m in buyer.messages) <= 2
