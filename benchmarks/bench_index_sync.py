@@ -1,12 +1,14 @@
 """What keeping a worker's matching index current costs per post, beside reloading it.
 
-Two workers open one SQLite file holding 100,000 open listings, each with its own
+Two workers open one database (a SQLite file, or the PostgreSQL database of
+``--database-url``) holding 100,000 open listings, each with its own
 :class:`~bot.services.match_index.ListingIndex`. Worker B posts; before matching,
 worker A applies what changed (:meth:`ListingIndex.sync`: one range query on the
 change number). The naive way to be as current is to reload the open listings
 before each match (:meth:`ListingIndex.load`); it is timed a few times in the same run.
 
     .venv/bin/python -m benchmarks.bench_index_sync [--listings 100000] [--posts 1000]
+        [--database-url postgresql://…]
 """
 
 from __future__ import annotations
@@ -15,10 +17,9 @@ import argparse
 import asyncio
 import random
 import statistics
-import tempfile
 import time
-from pathlib import Path
 
+from benchmarks.databases import add_database_argument, bench_databases
 from bot.matching.model import CITY_NAME, Kind, Listing, Place
 from bot.services.match_index import ListingIndex
 from storage.database import Database
@@ -49,10 +50,10 @@ def millis(samples: list[float]) -> str:
     return f"p50 {statistics.median(ordered) * 1e3:7.3f} ms  p95 {p95 * 1e3:7.3f} ms"
 
 
-async def run(size: int, posts: int) -> None:
+async def run(size: int, posts: int, url: str | None = None) -> None:
     rng = random.Random(1)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "province.db"
+    async with bench_databases(url) as target:
+        path = target()
         async with await Database.open(path) as a, await Database.open(path) as b:
             await each(a).users.upsert(1, role="grower")
             for start in range(0, size, 10_000):
@@ -75,7 +76,7 @@ async def run(size: int, posts: int) -> None:
                 read = await index_a.sync()
                 after_post.append(time.perf_counter() - started)
                 assert read == 1
-            print(f"{size:,} open listings, {posts:,} posts by another worker")
+            print(f"{size:,} open listings ({a.dialect}), {posts:,} posts by another worker")
             print(f"  sync, nothing new        {millis(idle)}")
             print(f"  sync, one listing new    {millis(after_post)}")
             print(f"  naive: reload the index  {millis(reloads)}  ({RELOADS} runs)")
@@ -87,8 +88,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--listings", type=int, default=100_000)
     parser.add_argument("--posts", type=int, default=1_000)
+    add_database_argument(parser)
     args = parser.parse_args(argv)
-    asyncio.run(run(args.listings, args.posts))
+    asyncio.run(run(args.listings, args.posts, args.database_url))
     return 0
 
 
