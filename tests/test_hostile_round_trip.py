@@ -70,10 +70,11 @@ def farmdock_parse(posts: list[str]) -> tuple[bytes, str]:
     return out.getvalue(), err.getvalue()
 
 
-def storable(text: str) -> str:
-    """Text as SQLite can hold it at all (it refuses lone surrogates), nothing else removed:
-    what may be stored already, whoever wrote it."""
-    return text.encode("utf-8", "ignore").decode("utf-8")
+def storable(text: str, db: Database) -> str:
+    """Text as the database can hold it at all (SQLite refuses lone surrogates, PostgreSQL
+    those and NUL), nothing else removed: what may be stored already, whoever wrote it."""
+    text = text.encode("utf-8", "ignore").decode("utf-8")
+    return text.replace("\x00", "") if db.dialect == "postgresql" else text
 
 
 def assert_plausible(row: dict[str, object]) -> None:
@@ -94,7 +95,7 @@ async def publish_and_digest(path: str, posts: list[str], organisation: str) -> 
         # The organisation as a careless import could have stored it; the name as typed.
         grower = await each(db).users.upsert(
             1, role="grower", name=clean_text(organisation)[:30],
-            organisation=storable(organisation), county="宝丰县", township="张八桥镇",
+            organisation=storable(organisation, db), county="宝丰县", township="张八桥镇",
         )
         buyer = await each(db).users.upsert(2, role="buyer", county="湛河区")
         index = ListingIndex(db)
