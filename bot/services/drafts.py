@@ -72,7 +72,7 @@ def from_post(text: str, user: User, today: date) -> tuple[Posting | None, list[
     range) is left empty, so it is asked; a post refused as a whole (too long, empty)
     makes none.
     """
-    parsed = parse_post(text, today)
+    parsed = parse_post(text, today, user.role)
     if "text" in parsed.field_errors:
         return None, [parsed.field_errors["text"]]
     refusals = list(parsed.field_errors.values())
@@ -245,7 +245,7 @@ def _merge(posting: Posting, parsed: ListingDraft, today: date) -> None:
     ):
         draft.price, draft.price_unit = parsed.price, parsed.price_unit
         draft.price_bound = parsed.price_bound
-    if draft.kind is None:
+    if draft.kind is None and parsed.kind_source == "text":
         draft.kind = parsed.kind
     if (parsed.place.county or parsed.place.outside) and not has_place(draft):
         draft.place = parsed.place

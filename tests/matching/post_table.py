@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from bot.matching.parser import draft_to_json, parse_post
+from bot.matching.parser import parse_listings, post_to_json
 
 TABLE = Path(__file__).with_name("posts.txt")
 REFERENCE_DAY = date(2022, 5, 2)
@@ -141,7 +141,7 @@ def load_posts() -> list[Post]:
 
 def result_for(post: Post) -> dict[str, Any]:
     """What ``farmdock parse`` prints for the post (with the poster's role, if any)."""
-    return draft_to_json(parse_post(post.text, REFERENCE_DAY))
+    return post_to_json(parse_listings(post.text, REFERENCE_DAY, post.role))
 
 
 def _listings(result: dict[str, Any]) -> list[dict[str, Any]]:

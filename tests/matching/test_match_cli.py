@@ -208,7 +208,7 @@ def test_unusable_lines_are_reported_not_dropped(tmp_path, capsys):
         "\n".join(
             [
                 json.dumps({"id": "a", "text": "大白菜5000斤，宝丰县"}, ensure_ascii=False),
-                json.dumps({"id": "b", "text": "你好"}, ensure_ascii=False),
+                json.dumps({"id": "b", "text": "长期 大白菜"}, ensure_ascii=False),
                 "{not json",
                 json.dumps({"text": "出售大白菜5000斤"}, ensure_ascii=False),
                 json.dumps({"id": "c", "text": "出售大白菜5000斤", "kind": "gift"}),
@@ -222,8 +222,8 @@ def test_unusable_lines_are_reported_not_dropped(tmp_path, capsys):
     out, err = capsys.readouterr()
     assert out == ""
     problems = [json.loads(x) for x in err.splitlines()]
+    # Line 1 says no kind but states what it has: an offer, usable.
     assert [(p["line"], p["id"]) for p in problems] == [
-        (1, "a"),
         (2, "b"),
         (3, None),
         (4, None),

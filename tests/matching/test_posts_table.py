@@ -41,7 +41,6 @@ def test_post(post: Post) -> None:
     assert not wrong, f"{post.text!r}: wrong {wrong}: got {result.get('listings', result)}"
 
 
-@pytest.mark.xfail(strict=True, reason="the parser does not read these classes yet")
 def test_figures_overall() -> None:
     results = [(p, result_for(p)) for p in POSTS]
     wrong = sum(len(wrong_fields(p, r)) for p, r in results)
