@@ -258,10 +258,11 @@ _PRICE_PATTERNS = (
         rf"每{_SEP}(?P<pu>{_UNIT}){_SEP}(?:{_alternation(_WORDS['price_labels_after_basis'])})?"
         rf"{_SEP}:?{_SEP}{_BOUND_WORD}?{_SEP}(?:{_MONEY}|{_BARE_FIGURE})"
     ),
-    # 一斤一块五, 一公斤八块, 一吨1600: the basis first, the figure right after it
+    # 一斤一块五, 一公斤八块, 一吨1600: the basis first, the figure right after it (not
+    # 一吨0.85元一斤: a quantity, then a figure with its own basis)
     re.compile(
         rf"一(?<![{DIGIT_CHARS}十百千万.]一)(?P<pu>{_UNIT})(?:{_SEP}{_BOUND_WORD}{_SEP})?"
-        rf"(?:{_MONEY}|{_BARE_FIGURE})"
+        rf"(?:{_MONEY}|{_BARE_FIGURE})(?!{_SEP}(?:元|块|圆)|{_SEP}(?:/|每|一){_SEP}{_UNIT})"
     ),
     # 0.8元/斤, 一块二一斤, 八毛一斤, 1000元/吨
     re.compile(rf"(?:{_MONEY}){_PER}"),

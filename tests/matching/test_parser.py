@@ -211,3 +211,9 @@ def test_the_role_decides_only_where_the_post_does_not():
 def test_free_range_eggs_misspelt_are_eggs_never_chickens():
     for text in ("出售土鸡旦 50箱", "土鸡旦 2000枚 1块一个"):
         assert parse_post(text, TODAY).product == "鸡蛋"
+
+
+def test_a_figure_with_its_own_basis_is_not_priced_per_the_quantity_before_it():
+    draft = parse_post("卖白萝卜一吨0.85元一斤", TODAY)
+    assert (draft.quantity, draft.price, draft.price_unit) == (1000, 1.7, "kg")
+    assert parse_post("出售小麦50吨，一吨3000元", TODAY).price == 3
