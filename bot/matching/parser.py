@@ -196,6 +196,7 @@ class KindWords:
 
 _KIND_WORDS = KindWords(_WORDS)
 _OFFER_CUES = re.compile(_alternation(_WORDS["offer_cues"]))
+_BLANKS = re.compile(r"\s+(?=的)")
 _ROLE_KIND: dict[str, Kind] = {"grower": "offer", "buyer": "need"}
 ROLES = tuple(_ROLE_KIND)
 
@@ -311,7 +312,7 @@ _PRICE_QUESTION = re.compile(
 # A size a product is graded by (3两以上的, 条重3-4斤, 每头250斤左右), not the amount: a
 # figure after one of these words, or one bounded (以上, 左右) that another amount follows.
 _SPEC_BEFORE = re.compile(
-    r"(?:条重|单果|单个|个重|果重|头重|只重|每条|每头|每只|每颗|每个|单颗|平均)\s*$"
+    r"(?:条重|单果|单个|个重|果重|头重|只重|体重|每条|每头|每只|每颗|每个|单颗|平均)\s*$"
 )
 _SPEC_BOUND = "(?:以上|以下|左右|上下|之间)"
 _SPEC_AFTER = re.compile(rf"\s*{_SPEC_BOUND}")
@@ -323,6 +324,7 @@ _LABELLED_COUNT = re.compile(
 _RULED_OUT_BEFORE = re.compile(f"(?:{_alternation(_WORDS['ruled_out_before'])})\\s*$")
 _RULED_OUT_AFTER = re.compile(f"\\s*(?:{_alternation(_WORDS['ruled_out_after'])})")
 _UNNAMED_PACKAGE = "件"
+_LOAD = "车"
 # Heads of animals a catalogue prices by weight (生猪, 活鸡): a bare price is per 斤.
 _HEAD_UNITS = frozenset(("头", "只"))
 # A product name followed by one of these names a business (面粉厂, 蔬菜合作社), not the goods.
@@ -475,6 +477,9 @@ class PostParser:
     def _kind(self, t: str, role: str | None) -> tuple[Kind | None, KindSource | None]:
         """The post's kind and where it came from: its words, else a cue that the goods
         are the poster's own (自家地里的), else the poster's role."""
+        # Read without the blank a product name left before 的: 需要(西红柿)的联系我 is
+        # 需要的联系, an offer.
+        t = _BLANKS.sub("", t)
         kind = _KIND_WORDS.kind(t)
         if kind is None and _OFFER_CUES.search(t):
             kind = "offer"
@@ -587,7 +592,10 @@ class PostParser:
             if not limits.quantity_ok(value, value_unit):
                 continue  # no package holds that; the amount may still be the quantity
             draft.pack = PackSize(package, value, value_unit)
-            return _blank(t, m.start(), m.end()), form == "3" and value_unit == "kg"
+            # 5000斤一车 is a load (the amount on offer when no other is named); 25公斤一袋
+            # is only what a bag holds.
+            load = form == "3" and value_unit == "kg" and package == _LOAD
+            return _blank(t, m.start(), m.end()), load
         return t, False
 
     def _take_price(

@@ -217,3 +217,20 @@ def test_a_figure_with_its_own_basis_is_not_priced_per_the_quantity_before_it():
     draft = parse_post("卖白萝卜一吨0.85元一斤", TODAY)
     assert (draft.quantity, draft.price, draft.price_unit) == (1000, 1.7, "kg")
     assert parse_post("出售小麦50吨，一吨3000元", TODAY).price == 3
+
+
+def test_what_a_bag_holds_is_no_quantity_but_a_truckload_is():
+    bags = parse_post("面粉厂 长期供应面粉 25公斤一袋 90元一袋", TODAY)
+    assert (bags.quantity, bags.standing, bags.price, bags.price_unit) == (None, True, 90, "袋")
+    assert parse_post("大白菜5000斤一车 0.5元", TODAY).quantity == 2500
+
+
+def test_whoever_needs_it_is_asked_to_call_an_offer():
+    assert parse_post("需要西红柿的联系我 3000斤 两块 湛河区", TODAY).kind == "offer"
+    assert parse_post("有没有卖鸡蛋的 需要20箱", TODAY).kind == "need"
+
+
+def test_pigs_by_the_head_are_priced_by_weight():
+    draft = parse_post("卖猪 30头 体重240斤左右 7块3 鲁山", TODAY)
+    assert (draft.product, draft.quantity, draft.unit) == ("生猪", 30, "头")
+    assert (draft.price, draft.price_unit) == (14.6, "kg")
