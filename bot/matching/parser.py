@@ -6,6 +6,10 @@ phone numbers and dates go first (they are digits), then places (李庄乡, 枣�
 (五花肉 and 张八桥 hold numerals), then pack size, price and quantity. Toneless
 pinyin and then ``fuzz.ratio`` name the product only when the dictionary found none.
 
+A post naming several products is read part by part (from each product's name to the
+next one's), after the phone, date and place it shares; a post stating no quantity and no
+price may be no listing at all (a question, thanks, a sold-out notice).
+
 The words the parser reads meaning by (offer and need words, price bounds, labels …) are
 in ``data/parser_words.json``; the patterns that hold them are built here, once, at import.
 """
