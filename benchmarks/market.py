@@ -13,6 +13,14 @@ listing's own pack first, then the catalogue's usual pack from ``packs.json`` fo
 listing that states none, and pairs whose units never meet still eligible but ranked
 after all the others). Nothing here calls the parser or the matching engine.
 
+With ``style="group"`` the posts are written the way growers and buyers write in WeChat
+and Telegram groups: several products in one post (one listing each, ``id``, ``id#2`` …,
+sharing place and validity), standing offers and needs with no quantity (长期, 量大),
+kind from context (谁要, 求带走, 自家地里的, a shop's name holding 收购), no kind word at
+all (the row's ``kind`` is then the poster's role, or none for an offer), 1.5w斤, 块五,
+sizes that are not the quantity (3两以上的, 条重3-4斤, 80果), dots as separators, typos
+(洋芊, 黄爪, 土鸡旦), and questions, greetings, thanks and sold-out notices in between.
+
     .venv/bin/python -m benchmarks.market --offers 2000 --needs 2000 --out market.jsonl
 """
 
@@ -24,7 +32,7 @@ import random
 import sys
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from fractions import Fraction
 from pathlib import Path
@@ -125,8 +133,8 @@ class Fact:
     id: str
     kind: str
     product: str
-    quantity: Fraction
-    unit: str  # "kg" or a count unit
+    quantity: Fraction | None  # None: a standing listing (长期, 量大)
+    unit: str | None  # "kg" or a count unit; None for a standing listing
     price: Fraction | None
     price_unit: str | None
     pack: Pack | None
@@ -135,6 +143,7 @@ class Fact:
     outside: bool
     expired: bool
     line: int
+    sub: int = 0  # its place among the products of one post
 
 
 @dataclass(slots=True)
@@ -224,8 +233,11 @@ def basis_level(need: Fact, offer: Fact) -> int | None:
     another product, expired, or an asking price known to exceed the cap."""
     if need.product != offer.product or need.expired or offer.expired:
         return None
-    quantities = _meeting(need, need.unit, offer, offer.unit)
-    level = OTHER_UNIT if quantities is None else quantities[0]
+    if need.unit is None or offer.unit is None:
+        level = SAME_UNIT  # a standing listing has no quantity to bridge
+    else:
+        quantities = _meeting(need, need.unit, offer, offer.unit)
+        level = OTHER_UNIT if quantities is None else quantities[0]
     if need.price is None or offer.price is None:
         return level
     assert need.price_unit is not None and offer.price_unit is not None
@@ -255,18 +267,22 @@ def _rank_key(need: Fact, offer: Fact, distance: Callable[[str, str], float]) ->
     else:
         tier, km = 2, distance(need.county, offer.county)
     price: Fraction | None = None
-    if offer.price is not None and offer.price_unit is not None:
-        base = need.price_unit or need.unit
+    base = need.price_unit or need.unit
+    if offer.price is not None and offer.price_unit is not None and base is not None:
         meeting = _meeting(need, base, offer, offer.price_unit)
         if meeting is not None:
             price = offer.price / _in(offer, offer.price_unit, meeting) * _in(need, base, meeting)
     cover = Fraction(0)  # unknown when the quantities do not meet
-    meeting = _meeting(need, need.unit, offer, offer.unit)
-    if meeting is not None:
-        want = need.quantity * _in(need, need.unit, meeting)
-        have = offer.quantity * _in(offer, offer.unit, meeting)
-        cover = min(Fraction(1), have / want)
-    return (level == OTHER_UNIT, tier, km, price is None, price or 0, -cover, -offer.line)
+    if offer.quantity is None:
+        cover = Fraction(-1, 2)  # a standing offer: after every one stating a quantity
+    elif need.quantity is not None and need.unit is not None and offer.unit is not None:
+        meeting = _meeting(need, need.unit, offer, offer.unit)
+        if meeting is not None:
+            want = need.quantity * _in(need, need.unit, meeting)
+            have = offer.quantity * _in(offer, offer.unit, meeting)
+            cover = min(Fraction(1), have / want)
+    return (level == OTHER_UNIT, tier, km, price is None, price or 0, -cover, -offer.line,
+            offer.sub)
 
 
 @dataclass(slots=True)
@@ -515,14 +531,163 @@ class _Writer:
         return f"有效期至{day.year}年{day.month}月{day.day}日"
 
 
-def generate(offers: int, needs: int, seed: int = 1, today: date | None = None) -> Market:
-    """A market of ``offers`` offers and ``needs`` needs, interleaved as they would arrive."""
+# --- posts as written in groups -------------------------------------------------------------
+
+GROUP_OFFER_WORDS = (*OFFER_WORDS, "谁要", "自家地里的", "寻找收购商", "现出售", "", "")
+GROUP_NEED_WORDS = (*NEED_WORDS, "想买", "急收", "寻找供货商", "", "")
+SHOPS = ("宏达粮油批发部", "惠民门市", "老王蔬菜商行", "城南农贸市场", "好邻居超市")
+STATIONS = ("粮食收购站", "农产品收购点")
+TYPOS = {"土豆": "洋芊", "黄瓜": "黄爪", "鸡蛋": "土鸡旦"}
+SIZES = {"土豆": "3两以上的", "草鱼": "条重3-4斤", "鲤鱼": "条重2斤左右", "苹果": "80果"}
+NOT_LISTINGS = (
+    "{name}今天啥价？", "请问{name}现在多少钱一斤啊", "大家好", "各位老板早上好",
+    "谢谢各位老板", "感谢群主", "{name}已经卖完了，谢谢大家", "{name}已售完 勿扰",
+)
+_CN_TENTHS = "零一二三四五六七八九"
+
+
+class _GroupWriter(_Writer):
+    """Draws the facts of a post of one or more products and writes it as groups do."""
+
+    def facts(self, kind: str, line: int) -> list[Fact]:
+        rng = self.rng
+        count = rng.choices((1, 2, 3), (70, 20, 10))[0]
+        first = self.fact(kind, line)
+        facts = [first]
+        while len(facts) < count:
+            more = self.fact(kind, line)
+            if all(more.product != f.product for f in facts):
+                facts.append(replace(
+                    more, id=f"{first.id}#{len(facts) + 1}", county=first.county,
+                    township=first.township, outside=first.outside, expired=first.expired,
+                    sub=len(facts),
+                ))
+            elif rng.random() < 0.3:
+                break
+        return [self._standing(f) if rng.random() < 0.12 else f for f in facts]
+
+    def _standing(self, fact: Fact) -> Fact:
+        """No quantity: 长期收购, 大量有货; priced per 斤 or per its count unit."""
+        return replace(fact, quantity=None, unit=None, pack=None)
+
+    def group_post(self, facts: list[Fact]) -> dict[str, str]:
+        rng = self.rng
+        first = facts[0]
+        kind = first.kind
+        items = [self._item(f, several=len(facts) > 1) for f in facts]
+        place = self._place_text(first)
+        sep = rng.choice(("，", "，", " ", "......"))
+        listed = "、".join(items) if len(items) > 1 else items[0]
+        hint = False
+        if kind == "offer":
+            word = rng.choice(GROUP_OFFER_WORDS)
+            if word == "谁要":
+                body = f"{listed}{sep}谁要联系我{sep}{place}"
+            elif rng.random() < 0.06:
+                body = f"{listed}{sep}滞销 求带走{sep}{place}"
+            elif rng.random() < 0.05:
+                body = f"{rng.choice(STATIONS)} 现出售{listed}{sep}{place}"
+            else:
+                body = f"{word}{listed}{sep}{place}"
+        else:
+            word = rng.choice(GROUP_NEED_WORDS)
+            roll = rng.random()
+            if roll < 0.06:
+                body = f"谁家有卖的 要{listed}{sep}{place}"
+            elif roll < 0.12:
+                verb = rng.choice(("收购", "急收", "采购", "想买"))
+                body = f"{rng.choice(SHOPS)} {verb}{listed}{sep}{place}"
+            else:
+                body = f"{word}{listed}{sep}{place}"
+                hint = word == ""  # no kind word: the poster's role says need
+        if word == "" and all(f.quantity is None and f.price is None for f in facts):
+            hint = True  # states neither what nor how much: only the role tells the kind
+        if any(f.quantity is None for f in facts):
+            body = rng.choice(("长期", "大量", "常年")) + body if rng.random() < 0.5 else (
+                f"{body}{sep}量大从优")
+        extras = [self._validity_text(first)]
+        if rng.random() < 0.4:
+            extras.append(f"电话1{rng.randint(3, 9)}{rng.randint(0, 999_999_999):09d}")
+        text = sep.join([body.strip("，. "), *[e for e in extras if e]])
+        post = {"id": first.id, "text": text}
+        if hint:
+            post["kind"] = kind
+        return post
+
+    def _item(self, fact: Fact, several: bool) -> str:
+        """One product of a post: its name (a typo now and then), a size it is graded by,
+        its quantity and pack, and its price."""
+        rng = self.rng
+        names = next(p.names for p in PRODUCTS if p.key == fact.product)
+        name = TYPOS[fact.product] if fact.product in TYPOS and rng.random() < 0.1 else (
+            rng.choice(names))
+        size = SIZES.get(fact.product, "") if rng.random() < 0.3 else ""
+        quantity = "" if fact.quantity is None else self._group_quantity(fact)
+        pack = ""
+        if fact.pack is not None and fact.quantity is not None:
+            inner = "斤" if fact.pack.inner == "kg" else fact.pack.inner
+            amount = fact.pack.amount * 2 if fact.pack.inner == "kg" else fact.pack.amount
+            pack = f"每{fact.pack.unit}{_money(amount)}{inner}"
+        price = self._group_price(fact)
+        gap = rng.choice(("", " "))
+        return gap.join(x for x in (f"{name}{' ' + size if size else ''}", quantity, pack, price)
+                        if x)
+
+    def _group_quantity(self, fact: Fact) -> str:
+        assert fact.quantity is not None
+        if fact.unit == "kg" and fact.quantity * 2 >= 10000 and self.rng.random() < 0.3:
+            jin = fact.quantity * 2
+            if jin % 1000 == 0:
+                return f"{float(jin / 10000):g}w斤"
+        return self._quantity_text(fact)
+
+    def _group_price(self, fact: Fact) -> str:
+        rng = self.rng
+        if fact.price is None:
+            return "电议" if rng.random() < 0.5 else ""
+        cap = "以内" if fact.kind == "need" and rng.random() < 0.5 else ""
+        if fact.price_unit != "kg":
+            return f"{_money(fact.price)}元一{fact.price_unit}{cap}"
+        per_jin = fact.price / 2
+        roll = rng.random()
+        if per_jin == Fraction(3, 2) and roll < 0.5:
+            return f"块五一斤{cap}"
+        if per_jin < 1 and (per_jin * 10).denominator == 1 and roll < 0.5:
+            return f"{_CN_TENTHS[int(per_jin * 10)]}毛{cap}"
+        if roll < 0.8:
+            return f"{_money(per_jin)}元一斤{cap}"
+        return f"一公斤{'不超过' if cap else ''}{_money(fact.price)}元"
+
+    def not_listing(self, line: int) -> dict[str, str]:
+        name = self.rng.choice(self.rng.choices(PRODUCTS, self.weights)[0].names)
+        return {"id": f"x{line}", "text": self.rng.choice(NOT_LISTINGS).format(name=name)}
+
+
+def generate(
+    offers: int, needs: int, seed: int = 1, today: date | None = None, style: str = "plain"
+) -> Market:
+    """A market of ``offers`` offers and ``needs`` needs, interleaved as they would arrive;
+    ``style="group"`` writes them as groups do (several products to a post, and so on), so
+    that the counts are of posts, not listings."""
     # The command judges validity by the date in China, so the market does too.
-    writer = _Writer(random.Random(seed), today or datetime.now(PLATFORM_TZ).date())
+    day = today or datetime.now(PLATFORM_TZ).date()
     kinds = ["offer"] * offers + ["need"] * needs
-    writer.rng.shuffle(kinds)
-    facts = [writer.fact(kind, line) for line, kind in enumerate(kinds)]
-    return Market([writer.post(f) for f in facts], facts)
+    if style == "plain":
+        writer = _Writer(random.Random(seed), day)
+        writer.rng.shuffle(kinds)
+        facts = [writer.fact(kind, line) for line, kind in enumerate(kinds)]
+        return Market([writer.post(f) for f in facts], facts)
+    group = _GroupWriter(random.Random(seed), day)
+    group.rng.shuffle(kinds)
+    posts: list[dict[str, str]] = []
+    all_facts: list[Fact] = []
+    for kind in kinds:
+        if group.rng.random() < 0.05:
+            posts.append(group.not_listing(len(posts)))
+        facts = group.facts(kind, len(posts))
+        posts.append(group.group_post(facts))
+        all_facts += facts
+    return Market(posts, all_facts)
 
 
 def _main(argv: list[str] | None = None) -> int:
@@ -531,8 +696,9 @@ def _main(argv: list[str] | None = None) -> int:
     parser.add_argument("--needs", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--style", choices=("plain", "group"), default="plain")
     args = parser.parse_args(argv)
-    generate(args.offers, args.needs, args.seed).write(args.out)
+    generate(args.offers, args.needs, args.seed, style=args.style).write(args.out)
     return 0
 
 

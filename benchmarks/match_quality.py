@@ -8,6 +8,10 @@ do, so the known answers count it as eligible; how often the returned basis is t
 known one is printed too, with the pairs returned per basis.
 
     .venv/bin/python -m benchmarks.match_quality [--offers 3000 --needs 3000 --seed 1]
+        [--style plain|group]
+
+``--style group`` writes the market as growers and buyers write in groups (see
+:mod:`benchmarks.market`); lines that are no listing (questions, thanks) count as unusable.
 """
 
 from __future__ import annotations
@@ -78,8 +82,8 @@ def measure(rows: list[dict], problems: list[dict], known: Answers) -> Quality:
     )
 
 
-def evaluate(offers: int, needs: int, seed: int) -> Quality:
-    market = generate(offers, needs, seed)
+def evaluate(offers: int, needs: int, seed: int, style: str = "plain") -> Quality:
+    market = generate(offers, needs, seed, style=style)
     rows, problems = run_match(market)
     return measure(rows, problems, answers(market.facts))
 
@@ -89,9 +93,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--offers", type=int, default=3000)
     parser.add_argument("--needs", type=int, default=3000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--style", choices=("plain", "group"), default="plain")
     args = parser.parse_args(argv)
-    q = evaluate(args.offers, args.needs, args.seed)
-    print(f"market: {args.offers} offers, {args.needs} needs, seed {args.seed}")
+    q = evaluate(args.offers, args.needs, args.seed, args.style)
+    print(f"market: {args.offers} offers, {args.needs} needs, seed {args.seed}, "
+          f"{args.style} style")
     print(f"lines the parser could not use: {q.unusable_lines}")
     print(f"pairs returned:  {q.pairs}")
     print(f"precision:       {q.precision:.2%}  (target ≥ 99.5%)")

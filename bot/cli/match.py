@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 # Below this many posts a second process costs more than it saves.
 _PARALLEL_FROM = 4000
 _KINDS: tuple[Kind, ...] = ("offer", "need")
+# A line's listings are numbered line * _PER_LINE + 0, 1 …: one per product it names.
+_PER_LINE = 1000
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -38,8 +40,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             'FILE holds JSON lines {"id": "...", "text": "..."} with an optional "kind" '
             '("offer" or "need", used when the text does not say). Every text is parsed; '
             "for each need, in input order, its best eligible offers are printed as "
-            '{"need": id, "offer": id, "score": x, "rank": r}, rank 1 the best. Lines that '
-            "cannot be used are listed on stderr as JSON with their id and the reason."
+            '{"need": id, "offer": id, "score": x, "rank": r}, rank 1 the best. A text '
+            'naming several products is one listing each: the second is "id#2", and so on. '
+            "Lines that cannot be used are listed on stderr as JSON with their id and the "
+            "reason."
         ),
     )
     parser.add_argument("--listings", required=True, type=Path, metavar="FILE")
@@ -159,15 +163,18 @@ def read_listings(
     drafts = parse_posts([p.text for p in posts], today, workers)
     listings: list[Listing] = []
     names: dict[int, str] = {}
-    for post, draft in zip(posts, drafts, strict=True):
-        listing = listing_from_draft(
-            draft, post.line, float(post.line), today=today, tz=tz, kind=post.kind
-        )
-        if isinstance(listing, str):
-            problems.append(_problem(post.line, post.id, listing))
-        else:
-            listings.append(listing)
-            names[post.line] = post.id
+    for post, post_drafts in zip(posts, drafts, strict=True):
+        for n, draft in enumerate(post_drafts[:_PER_LINE]):
+            own_id = post.id if n == 0 else f"{post.id}#{n + 1}"
+            listing = listing_from_draft(
+                draft, post.line * _PER_LINE + n, float(post.line), today=today, tz=tz,
+                kind=post.kind,
+            )
+            if isinstance(listing, str):
+                problems.append(_problem(post.line, own_id, listing))
+            else:
+                listings.append(listing)
+                names[listing.id] = own_id
     problems.sort(key=lambda row: row["line"])
     return listings, problems, names
 
@@ -225,8 +232,9 @@ def _problem(line: int, listing_id: str | None, reason: str) -> dict[str, Any]:
     return {"line": line, "id": listing_id, "reason": reason}
 
 
-def parse_posts(texts: list[str], today: date, workers: int) -> list[ListingDraft]:
-    """Parse every text, in several processes for large files (parsing is most of the work)."""
+def parse_posts(texts: list[str], today: date, workers: int) -> list[list[ListingDraft]]:
+    """Parse every text into its listings (one per product named), in several processes for
+    large files (parsing is most of the work)."""
     from bot.matching.parser import get_parser
 
     if workers < 2 or len(texts) < _PARALLEL_FROM:
@@ -237,7 +245,7 @@ def parse_posts(texts: list[str], today: date, workers: int) -> list[ListingDraf
     chunks = [texts[i : i + size] for i in range(0, len(texts), size)]
     with ProcessPoolExecutor(max_workers=workers) as pool:
         parts = pool.map(_parse_chunk, chunks, [today] * len(chunks))
-        return [_expand(row) for part in parts for row in part]
+        return [[_expand(row) for row in rows] for part in parts for rows in part]
 
 
 # What matching needs of a draft, as plain values: pickling whole drafts back from the
@@ -245,8 +253,8 @@ def parse_posts(texts: list[str], today: date, workers: int) -> list[ListingDraf
 _Compact = tuple[Any, ...]
 
 
-def _parse_chunk(texts: list[str], today: date) -> list[_Compact]:
-    return [_compact(_parse_one(text, today)) for text in texts]
+def _parse_chunk(texts: list[str], today: date) -> list[list[_Compact]]:
+    return [[_compact(d) for d in _parse_one(text, today)] for text in texts]
 
 
 def _compact(d: ListingDraft) -> _Compact:
@@ -264,11 +272,15 @@ def _compact(d: ListingDraft) -> _Compact:
         None if pack is None else (pack.package_unit, pack.amount, pack.amount_unit),
         d.valid_until,
         d.errors,
+        d.standing,
+        d.not_listing,
+        d.kind_source,
     )
 
 
 def _expand(row: _Compact) -> ListingDraft:
-    text, kind, product, quantity, unit, price, price_unit, bound, place, pack, until, errors = row
+    (text, kind, product, quantity, unit, price, price_unit, bound, place, pack, until, errors,
+     standing, not_listing, kind_source) = row
     return ListingDraft(
         raw_text=text,
         kind=kind,
@@ -282,15 +294,18 @@ def _expand(row: _Compact) -> ListingDraft:
         pack=None if pack is None else PackSize(*pack),
         valid_until=until,
         errors=errors,
+        standing=standing,
+        not_listing=not_listing,
+        kind_source=kind_source,
     )
 
 
-def _parse_one(text: str, today: date) -> ListingDraft:
-    from bot.matching.parser import MESSAGES, parse_post
+def _parse_one(text: str, today: date) -> list[ListingDraft]:
+    from bot.matching.parser import MESSAGES, parse_listings
 
     try:
-        return parse_post(text, today)
+        return parse_listings(text, today)
     except Exception:
         # One bad post must not end the run; it is reported like any unusable line.
         log.exception("parser failed on a post of %d characters", len(text))
-        return ListingDraft(raw_text=text, errors=[MESSAGES["internal"]])
+        return [ListingDraft(raw_text=text, errors=[MESSAGES["internal"]])]

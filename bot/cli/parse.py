@@ -24,11 +24,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "Parse growers' and buyers' posts into listing drafts. Each TEXT is one post; "
             "with no TEXT, every line of standard input is one post. Prints one JSON object "
             "per post, in input order, with keys ok, kind, product, category, quantity, unit, "
-            "price, price_unit, city, county, township, phone, valid_until, price_bound and "
-            "errors."
+            "price, price_unit, city, county, township, phone, valid_until, price_bound, "
+            "errors, standing, not_listing and listings (one object per product the post "
+            "names, each with every other key; the top-level keys are the first's, but ok is "
+            "true only when every listing is ok and errors holds every listing's errors)."
         ),
     )
     parser.add_argument("text", nargs="*", metavar="TEXT", help="a post (default: read stdin)")
+    parser.add_argument(
+        "--role",
+        choices=("grower", "buyer"),
+        help="the poster's role: decides offer (grower) or need (buyer) where the post does not",
+    )
     parser.set_defaults(func=run)
 
 
@@ -43,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
         for post in posts:
             # The answer names no text of the post, but a line must never fail to print:
             # whatever reaches it unencodable (a lone surrogate) becomes U+FFFD.
-            line = json.dumps(_parse_one(post, today), ensure_ascii=False)
+            line = json.dumps(_parse_one(post, today, args.role), ensure_ascii=False)
             out.write(line.encode("utf-8", errors="replace"))
             out.write(b"\n")
             out.flush()
@@ -53,17 +60,17 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _parse_one(post: str, today: date) -> dict[str, Any]:
+def _parse_one(post: str, today: date, role: str | None) -> dict[str, Any]:
     # Imported here, not at the top: every farmdock command loads this module to register.
     from bot.matching.model import ListingDraft
-    from bot.matching.parser import MESSAGES, draft_to_json, parse_post
+    from bot.matching.parser import MESSAGES, parse_listings, post_to_json
 
     try:
-        return draft_to_json(parse_post(post, today))
+        return post_to_json(parse_listings(post, today, role))
     except Exception:
         # The contract is one answer per line, so a parser bug must not end the run.
         log.exception("parser failed on a post of %d characters", len(post))
-        return draft_to_json(ListingDraft(raw_text=post, errors=[MESSAGES["internal"]]))
+        return post_to_json([ListingDraft(raw_text=post, errors=[MESSAGES["internal"]])])
 
 
 def _lines(stream: BinaryIO) -> Iterator[str]:

@@ -12,15 +12,15 @@ from bot.services.messages import Message
 from bot.texts import matches as texts
 
 
-def match_lines(views: Sequence[MatchView]) -> list[str]:
-    """Numbered lines of matches as their viewer sees them (no names, no phones), each
-    with where the pair stands."""
+def match_lines(views: Sequence[MatchView], start: int = 1) -> list[str]:
+    """Numbered lines (from ``start``) of matches as their viewer sees them (no names, no
+    phones), each with where the pair stands."""
     return [
         texts.match_line(
             n, view.summary(), view.other.place.label(), view.distance_text(), view.state,
             view.basis_note(),
         )
-        for n, view in enumerate(views, 1)
+        for n, view in enumerate(views, start)
     ]
 
 

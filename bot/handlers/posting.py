@@ -22,11 +22,11 @@ from bot.handlers.routing import Flow, Step
 from bot.matching.catalogue import CATEGORIES, get_catalogue
 from bot.matching.chatter import chatter_kind
 from bot.matching.drafts import valid_days_for
-from bot.matching.model import CITY_NAME, Place
+from bot.matching.model import CITY_NAME, ListingDraft, Place
 from bot.matching.regions import get_gazetteer
 from bot.services import actions, buttons, drafts
 from bot.services.drafts import Posting
-from bot.services.listings import publish_listing
+from bot.services.listings import listing_summary, open_listings_of, publish_listing
 from bot.services.messages import Button, Message, Rows, grid
 from bot.texts import common as common_texts
 from bot.texts import listings as fmt
@@ -95,12 +95,27 @@ async def line_posted(req: Request) -> None:
         req.say(common_texts.SLOW_DOWN)
         return
     posting, refused = drafts.from_post(text, account, req.today)
+    if posting is None and (product := drafts.sold_out_product(text, account, req.today)):
+        await _offer_closing(req, account.telegram_id, product)
+        return
     if refused:
         req.say("\n".join(refused))
     if posting is None:
         return  # refused as a whole: whatever was in progress stays as it was
     _begin(req, posting)
     _advance(req, posting)
+
+
+async def _offer_closing(req: Request, user_id: int, product: str) -> None:
+    """A sold-out notice: offer to close the poster's open listings of that product (the
+    buttons are /mine's 已成交, checked there like any press)."""
+    own = [x for x in await open_listings_of(req.uow, user_id) if x.product == product]
+    if not own:
+        req.say(texts.SOLD_OUT_NONE.format(product=product))
+        return
+    req.say(texts.SOLD_OUT_OPEN.format(count=len(own), product=product))
+    for listing in own:
+        req.say(Message(listing_summary(listing), buttons.sold_out(listing.id)))
 
 
 def _answer_chatter(req: Request, kind: str) -> None:
@@ -157,6 +172,9 @@ async def pressed(req: Request) -> None:
     step, value = matched.group(1), matched.group(2)
     if step in ("ok", "edit", "cancel", "resume", "drop"):
         await _named_pressed(req, step, value)
+        return
+    if step in ("pick", "rm"):
+        await _product_pressed(req, step, value)
         return
     if current is None:
         await stale_press(req, "posting button without a draft")
@@ -247,24 +265,59 @@ async def _named_pressed(req: Request, step: str, token: str) -> None:
         _finish(req, rest)
 
 
+async def _product_pressed(req: Request, step: str, value: str) -> None:
+    """改第n条 / 删第n条 on a card of several products: fix one (it becomes the draft in
+    progress, the question which field) or take it off the card (the card is shown again)."""
+    token, _, number = value.partition(".")
+    current = _current(req)
+    if current is None or current.token != token or current.asking is not None:
+        await stale_press(req, "product button of another card")
+        return
+    n = int(number) - 1 if number.isdigit() else -1
+    if step == "pick":
+        if not current.focus(n):
+            await refuse_press(req, "bad product number")
+            return
+        _store(req, current, _held(req))
+        req.say(Message(
+            texts.WHICH_FIELD_OF.format(n=n + 1, product=current.draft.product or ""),
+            grid([Button(texts.FIELD_LABELS[f], actions.posting("field", f))
+                  for f in drafts.EDITABLE]),
+        ))
+        return
+    if not current.remove(n):
+        await refuse_press(req, "bad product number")
+        return
+    _store(req, current, _held(req))
+    req.replies.edit(Message(_card(req, current), _card_buttons(current)))
+
+
 async def _publish(req: Request, posting: Posting) -> bool:
     """确认发布: store, match and notify in this update's unit of work, then turn the card
     into the receipt with the best matches. False when the draft cannot be published."""
     account = trader(req)
-    if account is None or drafts.missing(posting) is not None:
+    if account is None or not drafts.complete(posting):
         req.replies.toast(common_texts.STALE_BUTTON)
         return False
     settings = req.services.settings
-    listing = drafts.to_listing(posting, account.telegram_id, settings.timezone, req.now)
-    # The draft's key makes this a no-op returning the same listing when the draft was
-    # published already (an update delivered twice, a crash before the reply).
-    published = await publish_listing(req.uow, req.services.index, listing, today=req.today,
-                                      publish_key=posting.key, now=req.now)
-    text = match_texts.published(published.listing.id, match_lines(published.matches))
-    rows = buttons.numbered_interest([v.interest_action for v in published.matches])
+    listings = drafts.to_listings(posting, account.telegram_id, settings.timezone, req.now)
+    texts_out: list[str] = []
+    presses: list[str | None] = []
+    # Every product in this update's one unit of work: all are published, or none. Each
+    # draft's key makes this a no-op returning the same listing when it was published
+    # already (an update delivered twice, a crash before the reply).
+    for listing, product in zip(listings, posting.products(), strict=True):
+        published = await publish_listing(req.uow, req.services.index, listing,
+                                          today=req.today, publish_key=product.key, now=req.now)
+        lines = match_lines(published.matches, start=len(presses) + 1)
+        head = f"{listing.product}：" if len(listings) > 1 else ""
+        texts_out.append(head + match_texts.published(published.listing.id, lines))
+        presses += [v.interest_action for v in published.matches]
+    rows = buttons.numbered_interest(presses)
     # The card itself becomes the receipt, matches and buttons included: one call to
     # Telegram instead of an edit and a new message.
-    req.replies.edit(Message(f"{texts.published_card(_card(req, posting))}\n\n{text}", rows))
+    body = "\n\n".join(texts_out)
+    req.replies.edit(Message(f"{texts.published_card(_card(req, posting))}\n\n{body}", rows))
     return True
 
 
@@ -286,11 +339,12 @@ def _finish(req: Request, held: list[Posting]) -> None:
 
 def _advance(req: Request, posting: Posting) -> None:
     """Ask the first missing field, or show the card when nothing is missing."""
-    field = drafts.missing(posting)
+    drafts.share_common(posting)
+    field = drafts.next_missing(posting)
     posting.asking = field
     _store(req, posting, _held(req))
     if field is None:
-        req.say(Message(_card(req, posting), buttons.confirm_card(posting.token)))
+        req.say(Message(_card(req, posting), _card_buttons(posting)))
         return
     question = texts.ASK[field]
     if field == "place" and posting.draft.place_candidates:
@@ -332,17 +386,36 @@ def _question_buttons(req: Request, posting: Posting, field: str) -> Rows:
     return ()
 
 
+def _card_buttons(posting: Posting) -> Rows:
+    count = len(posting.others) + 1
+    return buttons.multi_card(posting.token, count) if count > 1 else buttons.confirm_card(
+        posting.token)
+
+
 def _card(req: Request, posting: Posting) -> str:
     draft = posting.draft
     assert draft.kind is not None and draft.product is not None
+    if posting.others:
+        return texts.multi_card(
+            kind=draft.kind,
+            items=[(p.draft.product or "", p.draft.category, _quantity(p.draft),
+                    fmt.price(p.draft.price, p.draft.price_unit, p.draft.price_bound))
+                   for p in posting.products()],
+            place=draft.place.label() if drafts.has_place(draft) else "",
+            until=draft.valid_until, today=req.today,
+        )
     return texts.card(
         kind=draft.kind, product=draft.product, category=draft.category,
-        quantity=fmt.quantity(draft.quantity, draft.unit, draft.quantity_as_written,
-                              draft.unit_as_written),
+        quantity=_quantity(draft),
         price=fmt.price(draft.price, draft.price_unit, draft.price_bound),
         place=draft.place.label() if drafts.has_place(draft) else "",
         until=draft.valid_until, today=req.today,
     )
+
+
+def _quantity(draft: ListingDraft) -> str:
+    return fmt.quantity(draft.quantity, draft.unit, draft.quantity_as_written,
+                        draft.unit_as_written)
 
 
 FLOW = Flow(

@@ -35,11 +35,15 @@ def listing_from_draft(
 ) -> Listing | str:
     """The open listing a draft stands for, or why it cannot be one (a message for people).
 
-    ``kind`` is used only when the text itself does not say offer or need.
+    ``kind`` is used only when the text itself does not say offer or need (a post stating
+    what it has with no kind word reads as an offer only when no ``kind`` is given).
     """
     if not draft.ok:
         return "；".join(draft.errors) or "无法识别"
-    kind = draft.kind or kind
+    if draft.kind_source not in ("default", None):
+        kind = draft.kind
+    else:
+        kind = kind or draft.kind
     if kind is None:
         return UNKNOWN_KIND
     assert draft.product is not None  # draft.ok

@@ -36,7 +36,8 @@ Ranking, as seen by the listing being matched (the *viewer*)
        listing without a figure (面议), or one whose figure cannot be converted to
        the viewer's units, comes after the priced ones at the same distance.
     4. Coverage: a need prefers the offer covering more of it; an offer, the need
-       taking more of it (both capped at 100 %).
+       taking more of it (both capped at 100 %). A standing listing (长期, 量大: no
+       quantity stated) comes after every one that states a quantity.
     5. The newer listing, then the id, so the order is total and deterministic.
 
 The score shown to users lies in [0, 1], in disjoint bands of width 1/8: the four
@@ -68,9 +69,12 @@ from bot.matching.pricing import (
 )
 
 DistanceFn = Callable[[str, str], float]
-# (other_unit, tier, distance, unpriced, price value, -coverage, -created_at, id):
+# (other_unit, tier, distance, unpriced, price value, -coverage or STANDING, -created_at, id):
 # smaller ranks first.
 RankKey = tuple[bool, int, float, bool, float, float, float, int]
+
+# The coverage entry of a standing target: after every stated quantity (-1 … 0).
+STANDING = 0.5
 
 TIER_SAME_TOWNSHIP = 0
 TIER_SAME_COUNTY = 1
@@ -179,7 +183,7 @@ def rank_key(
         km,
         quoted is None,
         value,
-        -coverage(target, viewer),
+        STANDING if target.quantity is None else -coverage(target, viewer),
         -target.created_at,
         target.id,
     )
@@ -203,7 +207,7 @@ def raw_score(viewer: Listing, target: Listing, key: RankKey) -> float:
     ratio = _price_ratio(viewer, target)
     # Unknown ratios sit between a cheap known price and an unpriced listing.
     dear = 1.0 if unpriced else 0.75 if ratio is None else ratio
-    penalty = 0.5 * far + 0.35 * dear + 0.15 * (1.0 + neg_coverage)
+    penalty = 0.5 * far + 0.35 * dear + 0.15 * (1.0 + min(neg_coverage, 0.0))
     band = tier + (4 if other_unit else 0)
     return 1.0 - (band + 0.999 * penalty) / _BANDS
 

@@ -17,6 +17,11 @@ ProductSource = Literal["dictionary", "pinyin", "fuzzy"]
 # an approximate figure (左右), a plain figure, 面议/随行就市 (no figure), or a
 # donation (免费/捐赠/无偿: a price of 0).
 PriceBound = Literal["max", "min", "approx", "exact", "negotiable", "free"]
+# Why a post is no listing (None: it is one, or nothing more is known).
+NotListing = Literal["question", "greeting", "thanks", "sold_out"]
+# Where a post's kind came from: its words or cues, the poster's role, or the rule that a
+# post stating what it has (a quantity or a price) with no kind word is an offer.
+KindSource = Literal["text", "role", "default"]
 # How a need's and an offer's units meet (see bot.matching.pricing).
 Basis = Literal["same_unit", "pack", "catalogue_pack", "other_unit"]
 
@@ -64,6 +69,10 @@ class ListingDraft:
     ``field_errors`` holds those of them that refuse one field, by field: ``"text"`` (the
     whole post: too long, empty), ``"quantity"`` and ``"price"`` (outside the plausible
     range); a refused field is left empty.
+
+    A ``standing`` listing states no quantity (长期收购, 大量有货): ``quantity`` is None and
+    it is still usable. ``not_listing`` says why a post is no listing at all (a question,
+    a greeting, thanks, a sold-out notice).
     """
 
     raw_text: str
@@ -91,11 +100,19 @@ class ListingDraft:
     valid_until: date | None = None
     errors: list[str] = field(default_factory=list)
     field_errors: dict[str, str] = field(default_factory=dict)
+    standing: bool = False
+    not_listing: NotListing | None = None
+    kind_source: KindSource | None = None
 
     @property
     def ok(self) -> bool:
-        """A usable listing: at least a product and a quantity, and no hard error."""
-        return self.product is not None and self.quantity is not None and not self.errors
+        """A usable listing: a product and a quantity (or standing), and no hard error."""
+        return (
+            self.product is not None
+            and (self.quantity is not None or self.standing)
+            and not self.errors
+            and self.not_listing is None
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form: a draft waits in the poster's conversation between messages."""

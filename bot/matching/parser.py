@@ -6,6 +6,10 @@ phone numbers and dates go first (they are digits), then places (李庄乡, 枣�
 (五花肉 and 张八桥 hold numerals), then pack size, price and quantity. Toneless
 pinyin and then ``fuzz.ratio`` name the product only when the dictionary found none.
 
+A post naming several products is read part by part (from each product's name to the
+next one's), after the phone, date and place it shares; a post stating no quantity and no
+price may be no listing at all (a question, thanks, a sold-out notice).
+
 The words the parser reads meaning by (offer and need words, price bounds, labels …) are
 in ``data/parser_words.json``; the patterns that hold them are built here, once, at import.
 """
@@ -15,7 +19,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import cache, lru_cache
 from typing import Any
@@ -26,7 +30,16 @@ from bot.matching.catalogue import Catalogue, NameEntry, get_catalogue
 from bot.matching.clock import PLATFORM_TZ, local_today
 from bot.matching.datafiles import load_data
 from bot.matching.limits import Limits, get_limits
-from bot.matching.model import WEIGHT_UNIT, Kind, ListingDraft, PackSize, Place, PriceBound
+from bot.matching.model import (
+    WEIGHT_UNIT,
+    Kind,
+    KindSource,
+    ListingDraft,
+    NotListing,
+    PackSize,
+    Place,
+    PriceBound,
+)
 from bot.matching.numerals import (
     DIGIT_CHARS,
     NUMBER,
@@ -56,6 +69,11 @@ MESSAGES = {
     "quantity_range": "数量超出范围：要大于0，最多{max}",
     "price_range": "价格超出范围：要大于0，最多{max}；免费赠送请写「免费」",
     "internal": "这条信息暂时无法识别，请换个写法再试",
+    "question": "这像是在打听行情，不是供求信息；要发布请写上产品、数量和价格",
+    "greeting": "这是问候，不是供求信息；要发布请写上产品、数量和价格",
+    "thanks": "这是致谢，不是供求信息；要发布请写上产品、数量和价格",
+    "sold_out": "这是售完的通知，不是新的供求信息；之前发布的可以在「我的发布」里关闭",
+    "another": "第{n}个产品（{product}）：{error}",
 }
 
 MAX_CHARS = 1000
@@ -116,6 +134,8 @@ _VALIDITY = re.compile(
     r"|(?:周|星期|礼拜)(?P<wd2>[一二三四五六日天])(?=之前|以前|前|截止)"
     rf"|(?P<word>{_alternation(_NAMED_DAYS)})"
 )
+# After a named day, these say when something was done (今天早上刚割的), not a validity.
+_WHEN_DONE = re.compile(r"\s*(?:早上|上午|中午|下午|晚上|刚|才|新)")
 _WEEKDAY = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
 # Every validity expression holds one of these characters (5.15前 only 前 or 止): the
 # patterns' own, and the last of each named day (月底).
@@ -139,8 +159,13 @@ class KindWords:
         self.lead: dict[str, str] = dict(words["lead_kind"])
         # Weaker hints, read only when no word above is found: 出 (低价出 …), 有 (俺家有 …).
         self.weak: dict[str, str] = dict(words["weak_kind"])
+        # A word wins over a leading character it starts with (有没有卖… is a need).
         self._words = re.compile(
-            f"^(?P<lead>{_alternation(self.lead)})|{_alternation(self.kind_of)}"
+            f"{_alternation(self.kind_of)}|^(?P<lead>{_alternation(self.lead)})"
+        )
+        # A kind word inside an organisation's name (粮食收购站, 粮油批发部) says nothing.
+        self._organisation = re.compile(
+            rf"[\u4e00-\u9fff]{{0,2}}?(?:{_alternation(words['organisation'])})"
         )
         self._weak = re.compile(_alternation(self.weak))
         # How far a neutral word holding a character may reach on either side of it.
@@ -153,7 +178,7 @@ class KindWords:
             if m.group("lead"):
                 return self.lead[m.group("lead")]  # type: ignore[return-value]
             kind = self.kind_of[m.group(0)]
-            if kind is not None:
+            if kind is not None and not self._organisation.match(t, m.end()):
                 return kind  # type: ignore[return-value]
         for m in self._weak.finditer(t):
             if not self._inside_neutral(t, m.start()):
@@ -174,6 +199,32 @@ class KindWords:
 
 
 _KIND_WORDS = KindWords(_WORDS)
+_OFFER_CUES = re.compile(_alternation(_WORDS["offer_cues"]))
+_BLANKS = re.compile(r"\s+(?=的)")
+_ROLE_KIND: dict[str, Kind] = {"grower": "offer", "buyer": "need"}
+ROLES = tuple(_ROLE_KIND)
+
+# --- what people type, spelled one way before anything is read ---------------------
+# A dot not between two digits is a separator (5000斤......八毛, 土豆…2万斤), never a
+# decimal point; so is a run of commas.
+_SEPARATOR_DOT = re.compile(r"(?<![0-9])\.|\.(?![0-9])|[,、]{2,}")
+# 1.5w斤 is 1.5万斤.
+_TEN_THOUSAND = re.compile(r"(?<=[0-9])[wW](?![a-zA-Z])")
+# 块五 with no figure before it is 一块五 (1.5 yuan).
+_BARE_KUAI = re.compile(
+    r"(?<![0-9零〇一二两三四五六七八九十百千万半.])块(?=[一二三四五六七八九半])"
+)
+_TYPOS: dict[str, str] = dict(_WORDS["typos"])
+_TYPO = re.compile(_alternation(_TYPOS))
+
+# --- not listings and standing listings ----------------------------------------------
+_NOT_LISTING = tuple(
+    (cls, re.compile(_alternation(_WORDS["not_listing"][cls])))
+    for cls in ("sold_out", "question", "thanks", "greeting")
+)
+_STANDING = re.compile(_alternation(_WORDS["standing"]))
+_EACH = tuple(_WORDS["each"])
+_SHARED_PRICE = re.compile(_alternation(_WORDS["shared_price"]) + r"|[,;，；]")
 
 # --- pack size, price, quantity -----------------------------------------------------
 _PKG = f"(?:{PACKAGE_PATTERN})"
@@ -187,9 +238,11 @@ _PACK_HINT = re.compile(f"{_PKG}|装")
 # A sub-unit digit must not start the next quantity: 0.8元1斤 is 0.8, not 0.81.
 _BOUND_WORD = f"(?:{_alternation(_WORDS['bounds_after_basis'])})"
 _SUB = rf"[0-9零一二两三四五六七八九半](?![0-9.]|{_SEP}{_UNIT})"
+# 1块45 is 1.45: a jiao digit may have a fen digit right after it.
+_SUB_JIAO = rf"[0-9零一二两三四五六七八九半](?![.]|[0-9][0-9.]|[0-9]?{_SEP}{_UNIT})"
 _MONEY = (
     rf"{_START}(?P<y>{_NUM}){_SEP}(?:元|块钱|块|圆)"
-    rf"(?:{_SEP}(?P<j>{_SUB})(?:毛|角)?(?:(?P<f>{_SUB})分?)?)?"
+    rf"(?:{_SEP}(?P<j>{_SUB_JIAO})(?:毛|角)?(?:(?P<f>{_SUB})分?)?)?"
     rf"|{_START}(?P<m>{_NUM}){_SEP}(?:毛|角)(?:钱)?(?:(?P<mf>{_SUB})分?)?"
 )
 # A figure with no currency word: 1.5, or 四十五 / 一百二 (single Chinese digits are too loose).
@@ -210,10 +263,11 @@ _PRICE_PATTERNS = (
         rf"每{_SEP}(?P<pu>{_UNIT}){_SEP}(?:{_alternation(_WORDS['price_labels_after_basis'])})?"
         rf"{_SEP}:?{_SEP}{_BOUND_WORD}?{_SEP}(?:{_MONEY}|{_BARE_FIGURE})"
     ),
-    # 一斤一块五, 一公斤八块, 一吨1600: the basis first, the figure right after it
+    # 一斤一块五, 一公斤八块, 一吨1600: the basis first, the figure right after it (not
+    # 一吨0.85元一斤: a quantity, then a figure with its own basis)
     re.compile(
-        rf"一(?<![{DIGIT_CHARS}十百千万.]一)(?P<pu>{_UNIT})"
-        rf"(?:{_MONEY}|{_BARE_FIGURE})"
+        rf"一(?<![{DIGIT_CHARS}十百千万.]一)(?P<pu>{_UNIT})(?:{_SEP}{_BOUND_WORD}{_SEP})?"
+        rf"(?:{_MONEY}|{_BARE_FIGURE})(?!{_SEP}(?:元|块|圆)|{_SEP}(?:/|每|一){_SEP}{_UNIT})"
     ),
     # 0.8元/斤, 一块二一斤, 八毛一斤, 1000元/吨
     re.compile(rf"(?:{_MONEY}){_PER}"),
@@ -255,14 +309,33 @@ _QUANTITY = re.compile(
     rf"(?:多|余|来)?{_SEP}"
     rf"(?P<u>{_UNIT})(?P<half>半)?"
 )
+# A price asked (一斤多少钱): its basis is no quantity.
+_PRICE_QUESTION = re.compile(
+    "|".join(p.replace("{unit}", f"{_SEP}{_UNIT}{_SEP}") for p in _WORDS["price_question"])
+)
+# A size a product is graded by (3两以上的, 条重3-4斤, 每头250斤左右), not the amount: a
+# figure after one of these words, or one bounded (以上, 左右) that another amount follows.
+_SPEC_BEFORE = re.compile(
+    r"(?:条重|单果|单个|个重|果重|头重|只重|体重|每条|每头|每只|每颗|每个|单颗|平均)\s*$"
+)
+_SPEC_BOUND = "(?:以上|以下|左右|上下|之间)"
+_SPEC_AFTER = re.compile(rf"\s*{_SPEC_BOUND}")
+# 3两左右一条: the 一条 the size is of.
+_SPEC_EACH = re.compile(rf"{_SPEC_BOUND}\s*$")
 _LABELLED_COUNT = re.compile(
     rf"(?:{_alternation(_WORDS['quantity_labels'])}){_SEP}:?{_SEP}(?P<n>\d+(?:\.\d+)?)(?![\d.])"
 )
+_RULED_OUT_BEFORE = re.compile(f"(?:{_alternation(_WORDS['ruled_out_before'])})\\s*$")
+_RULED_OUT_AFTER = re.compile(f"\\s*(?:{_alternation(_WORDS['ruled_out_after'])})")
 _UNNAMED_PACKAGE = "件"
+_LOAD = "车"
+# Heads of animals a catalogue prices by weight (生猪, 活鸡): a bare price is per 斤.
+_HEAD_UNITS = frozenset(("头", "只"))
 # A product name followed by one of these names a business (面粉厂, 蔬菜合作社), not the goods.
 _BUSINESS = re.compile(_alternation(_WORDS["business"]))
 _NUMERAL_CHARS = frozenset("0123456789零〇一二两三四五六七八九十百千万半")
 _UNIT_AT = re.compile(_UNIT)
+_FIGURE_AT = re.compile(rf"{_SEP}[{DIGIT_CHARS}十半]")
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 # Trade words left in a post that are never products, and the one-character kind words
 # (出鸡 is 活鸡 on sale, not 雏鸡); kept out of the pinyin and fuzzy search.
@@ -314,16 +387,28 @@ class PostParser:
             self._pinyin_index = index
         return self._pinyin_index
 
-    def parse(self, text: str, today: date | None = None) -> ListingDraft:
-        """Understand one post. Never raises for any string."""
-        draft = ListingDraft(raw_text=text)
+    def parse(self, text: str, today: date | None = None, role: str | None = None) -> ListingDraft:
+        """Understand one post: its first listing (see :meth:`parse_listings`)."""
+        return self.parse_listings(text, today, role)[0]
+
+    def parse_listings(
+        self, text: str, today: date | None = None, role: str | None = None
+    ) -> list[ListingDraft]:
+        """Understand one post: one draft per product it names, in the order named, sharing
+        the post's kind, place, phone and validity, each with its own quantity and price.
+        Never empty, never raises for any string.
+
+        ``role`` (``grower`` or ``buyer``) decides offer or need when neither the post's
+        words nor its cues do; without it a post stating a quantity or a price is an offer.
+        """
+        base = ListingDraft(raw_text=text)
         if len(text) > MAX_CHARS:
-            _refuse(draft, "text", MESSAGES["too_long"].format(limit=MAX_CHARS))
-            return draft
-        t = expand_exponents(normalize(text))
+            _refuse(base, "text", MESSAGES["too_long"].format(limit=MAX_CHARS))
+            return [base]
+        t = _respell(expand_exponents(normalize(text)))
         if not t:
-            _refuse(draft, "text", MESSAGES["empty"])
-            return draft
+            _refuse(base, "text", MESSAGES["empty"])
+            return [base]
         today = today or local_today(PLATFORM_TZ)
         limits = get_limits()
         # Where a figure with a minus sign starts (positions hold: taking only blanks).
@@ -331,36 +416,96 @@ class PostParser:
         free = _FREE.search(t) is not None
 
         if _NEGOTIABLE.search(t):
-            draft.price_bound = "negotiable"  # a figure found later overrides it
-        t = self._take_phone(t, draft)
-        t = self._take_validity(t, draft, today)
-        t = self._take_place(t, draft)
-        t, hit, single = self._take_product(t)
-        draft.kind = _KIND_WORDS.kind(t)
+            base.price_bound = "negotiable"  # a figure found later overrides it
+        t = self._take_phone(t, base)
+        t = self._take_validity(t, base, today)
+        t = self._take_place(t, base)
+        asked = _PRICE_QUESTION.search(t) is not None
+        if asked:
+            t = _PRICE_QUESTION.sub(lambda m: " " * len(m.group(0)), t)
+        t, products, single = self._take_products(t)
+        kind, source = self._kind(t, role)
+        base.kind, base.kind_source = kind, source
+        pieces = [
+            self._read_piece(_only(t, start, end), base, hit, signed, limits)
+            for start, end, hit in _pieces(t, products)
+        ]
+        _share(pieces)
+        drafts = []
+        for piece in pieces:
+            draft = piece.draft
+            hit = piece.hit
+            if hit is None and len(pieces) == 1:
+                hit = self._product_by_sound_or_shape(piece.text)
+                if hit is None and single is not None:
+                    hit = _ProductHit(single, "dictionary", _CONFIDENCE["single"])
+            if hit is not None:
+                product = hit.entry.product
+                draft.product, draft.category = product.name, product.category
+                draft.variety = hit.entry.variety
+                draft.product_source = hit.source  # type: ignore[assignment]
+                draft.product_confidence = hit.confidence
+                if draft.quantity is None and piece.bare is not None:
+                    # 数量5000 with no unit: the product's usual trade unit.
+                    _set_quantity(draft, piece.bare, product.unit, limits)
+            self._finish_price(draft, free, limits)
+            drafts.append(draft)
+        stated = any(d.quantity is not None or d.price is not None for d in drafts)
+        if not stated:
+            not_listing = _not_listing(t, asked)
+            if not_listing is not None:
+                first = drafts[0]
+                first.not_listing = not_listing  # type: ignore[assignment]
+                first.errors.append(MESSAGES[not_listing])
+                return [first]
+        if base.kind is None and stated and any(d.product for d in drafts):
+            # Sellers advertise; buyers mark their posts (求, 收, 要): what states what it
+            # has is an offer.
+            for draft in drafts:
+                draft.kind, draft.kind_source = "offer", "default"
+        standing_word = _STANDING.search(t) is not None
+        for draft, piece in zip(drafts, pieces, strict=True):
+            refused = draft.field_errors
+            bare = piece.bare is not None or _UNITLESS_AMOUNT.search(piece.text) is not None
+            if draft.quantity is None and not bare and "quantity" not in refused:
+                draft.standing = draft.product is not None and (
+                    standing_word or draft.price is not None
+                    or draft.price_bound in ("negotiable", "free")
+                )
+            if draft.product is None:
+                draft.errors.append(MESSAGES["no_product"])
+            if draft.quantity is None and not draft.standing and "quantity" not in refused:
+                draft.errors.append(MESSAGES["no_unit" if bare else "no_quantity"])
+        return drafts
+
+    def _kind(self, t: str, role: str | None) -> tuple[Kind | None, KindSource | None]:
+        """The post's kind and where it came from: its words, else a cue that the goods
+        are the poster's own (自家地里的), else the poster's role."""
+        # Read without the blank a product name left before 的: 需要(西红柿)的联系我 is
+        # 需要的联系, an offer.
+        t = _BLANKS.sub("", t)
+        kind = _KIND_WORDS.kind(t)
+        if kind is None and _OFFER_CUES.search(t):
+            kind = "offer"
+        if kind is not None:
+            return kind, "text"
+        if role in _ROLE_KIND:
+            return _ROLE_KIND[role], "role"
+        return None, None
+
+    def _read_piece(
+        self, t: str, base: ListingDraft, hit: _ProductHit | None, signed: set[int],
+        limits: Limits,
+    ) -> _Piece:
+        """Pack, price and quantity of one product's part of a post."""
+        draft = replace(base, errors=[], field_errors={}, place_candidates=list(
+            base.place_candidates))
         t, load = self._take_pack(t, draft, signed, limits)
-        t = self._take_price(t, draft, signed)
-        t, bare_number = self._take_quantity(t, draft, load, signed, limits)
+        t, price_at = self._take_price(t, draft, signed)
+        t, bare, found = self._take_quantity(t, draft, load, signed, limits)
         if draft.price is None:
-            self._take_bare_price(t, draft, signed)
-        if hit is None:
-            hit = self._product_by_sound_or_shape(t)
-        if hit is None and single is not None:
-            hit = _ProductHit(single, "dictionary", _CONFIDENCE["single"])
-        if hit is not None:
-            product = hit.entry.product
-            draft.product, draft.category = product.name, product.category
-            draft.variety = hit.entry.variety
-            draft.product_source = hit.source  # type: ignore[assignment]
-            draft.product_confidence = hit.confidence
-            if draft.quantity is None and bare_number is not None:
-                # 数量5000 with no unit: the product's usual trade unit.
-                _set_quantity(draft, bare_number, product.unit, limits)
-        self._finish_price(draft, free, limits)
-        if draft.product is None:
-            draft.errors.append(MESSAGES["no_product"])
-        if draft.quantity is None and "quantity" not in draft.field_errors:
-            draft.errors.append(MESSAGES["no_unit" if bare_number is not None else "no_quantity"])
-        return draft
+            price_at = self._take_bare_price(t, draft, signed)
+        return _Piece(draft, t, hit, bare, found, price_at)
 
     # -- the steps, each taking what it understood out of the text ---------------------
 
@@ -377,8 +522,8 @@ class PostParser:
             return t
         # No expression starts far before its first hint character (2022年5月10日前).
         m = _VALIDITY.search(t, max(hint.start() - 20, 0))
-        if m is None:
-            return t
+        if m is None or (m.group("word") and _WHEN_DONE.match(t, m.end())):
+            return t  # 今天早上刚割的 says when the goods were cut, not until when
         draft.valid_until = _validity_date(m, today)
         return _blank(t, m.start(), m.end())
 
@@ -391,15 +536,20 @@ class PostParser:
             t = _blank(t, m.start, m.end)
         return t
 
-    def _take_product(self, t: str) -> tuple[str, _ProductHit | None, NameEntry | None]:
-        """The longest dictionary name; a single-character name (蛋, 米) is only kept aside."""
+    def _take_products(
+        self, t: str
+    ) -> tuple[str, list[tuple[int, int, _ProductHit]], NameEntry | None]:
+        """Every product named, by the longest dictionary names, in order; a single-character
+        name (蛋, 米) is only kept aside, unless a figure follows it in a post naming another
+        product (大葱1吨 蒜500斤)."""
         found = [
             (end - length + 1, end + 1, entry) for end, (length, entry) in self._automaton.iter(t)
         ]
         if not found:
-            return t, None, None
+            return t, [], None
         found.sort(key=lambda f: (f[0], f[0] - f[1]))
-        chosen: NameEntry | None = None
+        products: list[tuple[int, int, _ProductHit]] = []
+        singles: list[tuple[int, int, _ProductHit]] = []
         single: NameEntry | None = None
         taken = 0
         for start, end, entry in found:
@@ -409,17 +559,24 @@ class PostParser:
                 continue  # 100袋面粉: 袋 is the quantity's unit, not the start of 袋面
             if _BUSINESS.match(t, end):
                 entry = None  # 面粉厂收购小麦: the name of the buyer, not what it buys
+            elif _RULED_OUT_BEFORE.search(t, 0, start) or _RULED_OUT_AFTER.match(t, end):
+                entry = None  # 不要小白菜, 大白菜不卖: a look-alike ruled out, not the goods
             taken = end
             if entry is not None and entry.kind == "single":
                 # Left in the text: it may be part of a typo the pinyin search can read.
                 single = single or entry
+                if _FIGURE_AT.match(t, end):
+                    singles.append((start, end, _ProductHit(entry, "dictionary", 0.6)))
                 continue
             t = _blank(t, start, end)
-            if entry is not None and chosen is None:
-                chosen = entry
-        if chosen is None:
-            return t, None, single
-        return t, _ProductHit(chosen, "dictionary", _CONFIDENCE[chosen.kind]), None
+            if entry is not None:
+                products.append((start, end, _ProductHit(entry, "dictionary",
+                                                          _CONFIDENCE[entry.kind])))
+        if products and singles:
+            for start, end, _ in singles:
+                t = _blank(t, start, end)
+            products = sorted([*products, *singles], key=lambda p: p[0])
+        return t, products, single
 
     def _take_pack(
         self, t: str, draft: ListingDraft, signed: set[int], limits: Limits
@@ -439,10 +596,16 @@ class PostParser:
             if not limits.quantity_ok(value, value_unit):
                 continue  # no package holds that; the amount may still be the quantity
             draft.pack = PackSize(package, value, value_unit)
-            return _blank(t, m.start(), m.end()), form == "3" and value_unit == "kg"
+            # 5000斤一车 is a load (the amount on offer when no other is named); 25公斤一袋
+            # is only what a bag holds.
+            load = form == "3" and value_unit == "kg" and package == _LOAD
+            return _blank(t, m.start(), m.end()), load
         return t, False
 
-    def _take_price(self, t: str, draft: ListingDraft, signed: set[int]) -> str:
+    def _take_price(
+        self, t: str, draft: ListingDraft, signed: set[int]
+    ) -> tuple[str, int | None]:
+        """The price, and where its figure starts."""
         for pattern, needs in zip(_PRICE_PATTERNS, _PRICE_NEEDS, strict=True):
             if needs and not any(ch in t for ch in needs):
                 continue  # a cheap test before the pattern: it cannot match without one of these
@@ -458,23 +621,26 @@ class PostParser:
             unit = m.groupdict().get("pu")
             draft.price_unit = unit  # normalised once the quantity is known
             draft.price_bound = _bound(t, m.start(), m.end())
-            return _blank(t, m.start(), m.end())
-        return t
+            return _blank(t, m.start(), m.end()), _figure_start(m)
+        return t, None
 
-    def _take_bare_price(self, t: str, draft: ListingDraft, signed: set[int]) -> None:
+    def _take_bare_price(self, t: str, draft: ListingDraft, signed: set[int]) -> int | None:
         m = _BARE_PRICE.search(t)
-        if m is not None:
-            value = _money(m)
-            draft.price = None if value is None else value * (-1 if m.start() in signed else 1)
-            draft.price_bound = _bound(t, m.start(), m.end())
+        if m is None:
+            return None
+        value = _money(m)
+        draft.price = None if value is None else value * (-1 if m.start() in signed else 1)
+        draft.price_bound = _bound(t, m.start(), m.end())
+        return m.start()
 
     def _take_quantity(
         self, t: str, draft: ListingDraft, load: bool, signed: set[int], limits: Limits
-    ) -> tuple[str, float | None]:
-        """The amount on offer or wanted; else a bare labelled number (数量5000) if any."""
+    ) -> tuple[str, float | None, tuple[int, int] | None]:
+        """The amount on offer or wanted and where it stands; else a bare labelled number
+        (数量5000) if any. A size the goods are graded by (3两以上的) is no amount."""
         for m in _QUANTITY.finditer(t):
             amount = parse_number(m.group("n"))
-            if amount is None:
+            if amount is None or _is_size(t, m):
                 continue
             if m.group("half"):
                 amount += 0.5
@@ -485,16 +651,17 @@ class PostParser:
             pack = draft.pack
             if pack and pack.package_unit == _UNNAMED_PACKAGE and unit in PACKAGE_UNITS:
                 draft.pack = PackSize(unit, pack.amount, pack.amount_unit)
-            return _blank(t, m.start(), m.end()), None
+            return _blank(t, m.start(), m.end()), None, (m.start(), m.end())
         if load and draft.pack is not None:
             # 5000斤一车 and no other amount: the load is the quantity (checked with the pack).
             draft.quantity, draft.unit = draft.pack.amount, WEIGHT_UNIT
-            return t, None
+            return t, None, None
         m = _LABELLED_COUNT.search(t)
         if m is None:
-            return t, None
+            return t, None, None
         amount = parse_number(m.group("n"))
-        return t, (None if amount is None else -amount if m.start("n") in signed else amount)
+        bare = None if amount is None else -amount if m.start("n") in signed else amount
+        return t, bare, None
 
     def _finish_price(self, draft: ListingDraft, free: bool, limits: Limits) -> None:
         if free and not draft.price:
@@ -505,7 +672,12 @@ class PostParser:
         unit = draft.price_unit
         if unit is None:
             written = draft.unit_as_written
-            if written is not None and not is_weight(written):
+            product = self.catalogue.get(draft.product) if draft.product else None
+            by_weight = product is not None and is_weight(product.unit)
+            if written is not None and not is_weight(written) and not (
+                by_weight and written in _HEAD_UNITS
+            ):
+                # 鸡蛋 30箱 160: per box; but 生猪 50头 7块5 is per 斤, as animals are sold.
                 unit = written
             else:
                 # Prices are quoted per 斤 unless the figure only makes sense per 吨.
@@ -566,6 +738,109 @@ class PostParser:
             return None
         score, entry = best
         return _ProductHit(entry, "fuzzy", round(score / 100 * 0.8, 3))
+
+
+@dataclass(slots=True)
+class _Piece:
+    """One product's part of a post, as read."""
+
+    draft: ListingDraft
+    text: str  # the part, the rest of the post blanked
+    hit: _ProductHit | None
+    bare: float | None  # a labelled number with no unit (数量5000)
+    quantity_at: tuple[int, int] | None
+    price_at: int | None
+
+
+# A figure of ten or more left with no unit (出售红薯一万二): an amount not understood;
+# not a grade (80果, 75#以上, 5cm).
+_UNITLESS_AMOUNT = re.compile(
+    rf"{_START}(?:[1-9][0-9]|[一二两三四五六七八九]?[十百千万])[{DIGIT_CHARS}十百千万]*"
+    rf"(?![{DIGIT_CHARS}十百千万]|{_SEP}(?:[果#号级a-zA-Z]|以上|以下|左右|公分|厘米|毫米|米))"
+)
+
+
+def _respell(t: str) -> str:
+    """The post with what people type spelled one way: 块五 → 一块五, 1.5w → 1.5万, a run of
+    dots a space, a misspelt product its right name."""
+    if "块" in t:
+        t = _BARE_KUAI.sub("一块", t)
+    if "." in t or "," in t or "、" in t:
+        t = _SEPARATOR_DOT.sub(lambda m: " " * len(m.group(0)), t)
+    t = _TEN_THOUSAND.sub("万", t)
+    return _TYPO.sub(lambda m: _TYPOS[m.group(0)], t)
+
+
+def _only(t: str, start: int, end: int) -> str:
+    """The text with everything outside a span blanked (positions hold)."""
+    return " " * start + t[start:end] + " " * (len(t) - end)
+
+
+def _pieces(
+    t: str, products: list[tuple[int, int, _ProductHit]]
+) -> list[tuple[int, int, _ProductHit | None]]:
+    """The post's parts, one per product named (a name repeated at once is one product):
+    each from its name to the next one's, the first from the start."""
+    named: list[tuple[int, int, _ProductHit]] = []
+    for found in products:
+        if not named or named[-1][2].entry.product is not found[2].entry.product:
+            named.append(found)
+    if len(named) <= 1:
+        return [(0, len(t), named[0][2] if named else None)]
+    starts = [0, *(start for start, _, _ in named[1:]), len(t)]
+    return [(starts[i], starts[i + 1], hit) for i, (_, _, hit) in enumerate(named)]
+
+
+def _share(pieces: list[_Piece]) -> None:
+    """A quantity after 各 goes to every product before it that has none (菠菜、芹菜各500斤);
+    the only price, after the last product's quantity and set apart from it (，1块钱一斤;
+    都是一块五), goes to every product that has none."""
+    if len(pieces) < 2:
+        return
+    for i, piece in enumerate(pieces):
+        if piece.quantity_at is None:
+            continue
+        before = piece.text[: piece.quantity_at[0]].rstrip()
+        if not before.endswith(_EACH):
+            continue
+        source = piece.draft
+        for earlier in pieces[:i]:
+            d = earlier.draft
+            if d.quantity is None and earlier.bare is None and "quantity" not in d.field_errors:
+                d.quantity, d.unit = source.quantity, source.unit
+                d.quantity_as_written = source.quantity_as_written
+                d.unit_as_written = source.unit_as_written
+                earlier.quantity_at = piece.quantity_at
+    last = pieces[-1]
+    priced = [p for p in pieces if p.draft.price is not None]
+    if priced != [last] or last.price_at is None or last.quantity_at is None:
+        return
+    end = last.quantity_at[1]
+    if end > last.price_at or not _SHARED_PRICE.search(last.text, end, last.price_at):
+        return
+    for piece in pieces[:-1]:
+        d, source = piece.draft, last.draft
+        d.price, d.price_unit, d.price_bound = source.price, source.price_unit, source.price_bound
+
+
+def _is_size(t: str, m: re.Match[str]) -> bool:
+    """Whether a quantity match is a size the goods are graded by: after 条重, 单果 …, or
+    bounded (3两以上, 2斤左右) with another amount after it."""
+    if _SPEC_BEFORE.search(t, 0, m.start()):
+        return True
+    if m.group("n") == "一" and _SPEC_EACH.search(t, 0, m.start()):
+        return True
+    if not _SPEC_AFTER.match(t, m.end()):
+        return False
+    return any(True for _ in _QUANTITY.finditer(t, m.end()))
+
+
+def _not_listing(t: str, asked: bool) -> NotListing | None:
+    """What a post stating no quantity and no price is, if no listing."""
+    for cls, pattern in _NOT_LISTING:
+        if (cls == "question" and asked) or pattern.search(t):
+            return cls  # type: ignore[return-value]
+    return None
 
 
 def _refuse(draft: ListingDraft, field: str, message: str) -> None:
@@ -721,13 +996,37 @@ def get_parser() -> PostParser:
     return PostParser(get_catalogue(), get_gazetteer())
 
 
-def parse_post(text: str, today: date | None = None) -> ListingDraft:
-    """Understand one post; ``today`` anchors relative validity (3天内有效)."""
-    return get_parser().parse(text, today)
+def parse_post(text: str, today: date | None = None, role: str | None = None) -> ListingDraft:
+    """Understand one post's first listing; ``today`` anchors relative validity (3天内有效),
+    ``role`` (grower, buyer) decides the kind when the post does not."""
+    return get_parser().parse(text, today, role)
+
+
+def parse_listings(
+    text: str, today: date | None = None, role: str | None = None
+) -> list[ListingDraft]:
+    """Understand one post: a draft per product it names (see :meth:`PostParser.parse_listings`)."""
+    return get_parser().parse_listings(text, today, role)
+
+
+def post_to_json(drafts: list[ListingDraft]) -> dict[str, Any]:
+    """The ``farmdock parse`` contract for one post: the first listing's fields, ``ok`` only
+    when every listing is ok, ``errors`` of every listing (a later one's naming its product),
+    and ``listings`` with every listing's own fields."""
+    listings = [draft_to_json(d) for d in drafts]
+    out = dict(listings[0])
+    out["ok"] = all(item["ok"] for item in listings)
+    for n, item in enumerate(listings[1:], start=2):
+        out["errors"] = out["errors"] + [
+            MESSAGES["another"].format(n=n, product=item["product"] or "", error=error)
+            for error in item["errors"]
+        ]
+    out["listings"] = listings
+    return out
 
 
 def draft_to_json(draft: ListingDraft) -> dict[str, Any]:
-    """The stable ``farmdock parse`` contract for one post."""
+    """The ``farmdock parse`` fields of one listing."""
     place: Place = draft.place
     outside = place.outside is not None
     return {
@@ -746,6 +1045,8 @@ def draft_to_json(draft: ListingDraft) -> dict[str, Any]:
         "valid_until": draft.valid_until.isoformat() if draft.valid_until else None,
         "price_bound": draft.price_bound,
         "errors": list(draft.errors),
+        "standing": draft.standing,
+        "not_listing": draft.not_listing,
     }
 
 

@@ -16,12 +16,12 @@ def interest(match_id: int) -> Rows:
     return grid([Button(matches.INTEREST_BUTTON, actions.interest(match_id))], 1)
 
 
-def numbered_interest(presses: Sequence[str | None]) -> Rows:
-    """A 我有意向 button per match of a list, numbered as the list is; None in the list
-    stands for a match that needs no button (answered already)."""
+def numbered_interest(presses: Sequence[str | None], start: int = 1) -> Rows:
+    """A 我有意向 button per match of a list, numbered as the list is (from ``start``); None
+    in the list stands for a match that needs no button (answered already)."""
     return grid([
         Button(matches.NUMBERED_INTEREST_BUTTON.format(n=n), action)
-        for n, action in enumerate(presses, 1) if action is not None
+        for n, action in enumerate(presses, start) if action is not None
     ], 2)
 
 
@@ -31,6 +31,24 @@ def confirm_card(token: str) -> Rows:
         Button(posting.EDIT, actions.posting("edit", token)),
         Button(posting.CANCEL, actions.posting("cancel", token)),
     ])
+
+
+def multi_card(token: str, count: int) -> Rows:
+    """A card of several products: publish them all, fix or take off each, or cancel."""
+    rows = [(Button(posting.CONFIRM_ALL.format(count=count), actions.posting("ok", token)),)]
+    rows += [
+        (Button(posting.PICK.format(n=n), actions.posting("pick", f"{token}.{n}")),
+         Button(posting.REMOVE.format(n=n), actions.posting("rm", f"{token}.{n}")))
+        for n in range(1, count + 1)
+    ]
+    rows.append((Button(posting.CANCEL, actions.posting("cancel", token)),))
+    return tuple(rows)
+
+
+def sold_out(listing_id: int) -> Rows:
+    """已售完: close an open listing of the product a sold-out notice names."""
+    return grid([Button(posting.CLOSE_SOLD_OUT.format(id=listing_id),
+                        actions.listing("done", listing_id))])
 
 
 def my_listing(listing_id: int) -> Rows:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,7 +23,7 @@ from bot.matching.catalogue import CATEGORIES, get_catalogue
 from bot.matching.clock import end_of_day
 from bot.matching.drafts import valid_days_for
 from bot.matching.model import CITY_NAME, Kind, Listing, ListingDraft, Place
-from bot.matching.parser import parse_post
+from bot.matching.parser import parse_listings, parse_post
 from bot.matching.regions import get_gazetteer
 from bot.texts import posting as texts
 from storage.records import User
@@ -36,8 +36,19 @@ _DEFAULT_KIND: dict[str, Kind] = {"grower": "offer", "buyer": "need"}
 
 
 @dataclass(slots=True)
+class Product:
+    """Another product of a post naming several: its draft and its own publish key."""
+
+    draft: ListingDraft
+    key: str
+
+
+@dataclass(slots=True)
 class Posting:
-    """A draft on its way to the confirm card."""
+    """A draft on its way to the confirm card; a post naming several products holds one
+    draft per product, shown on one card and published together. ``draft`` is the one
+    being asked or edited, at ``position`` among them; ``others`` are the rest, in order.
+    """
 
     draft: ListingDraft
     # A short id of this draft, so a stale card's buttons cannot act on a newer one.
@@ -50,15 +61,48 @@ class Posting:
     asking: str | None = None
     # The county picked by button while the township is still to pick.
     county_pick: str | None = None
+    others: list[Product] = field(default_factory=list)
+    position: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {"draft": self.draft.to_dict(), "token": self.token, "key": self.key,
-                "steps": self.steps, "asking": self.asking, "county_pick": self.county_pick}
+                "steps": self.steps, "asking": self.asking, "county_pick": self.county_pick,
+                "others": [{"draft": p.draft.to_dict(), "key": p.key} for p in self.others],
+                "position": self.position}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Posting:
+        others = [Product(ListingDraft.from_dict(p["draft"]), p["key"])
+                  for p in data.get("others", [])]
         return cls(ListingDraft.from_dict(data["draft"]), data["token"], data["key"],
-                   data["steps"], data.get("asking"), data.get("county_pick"))
+                   data["steps"], data.get("asking"), data.get("county_pick"), others,
+                   data.get("position", 0))
+
+    def products(self) -> list[Product]:
+        """Every product of the card, in the order shown."""
+        shown = list(self.others)
+        shown.insert(self.position, Product(self.draft, self.key))
+        return shown
+
+    def focus(self, n: int) -> bool:
+        """Make product ``n`` (0-based, as shown) the one asked or edited; False if none."""
+        shown = self.products()
+        if not 0 <= n < len(shown):
+            return False
+        chosen = shown.pop(n)
+        self.draft, self.key, self.position, self.others = chosen.draft, chosen.key, n, shown
+        return True
+
+    def remove(self, n: int) -> bool:
+        """Take product ``n`` off the card; False if none or if it is the last one."""
+        shown = self.products()
+        if len(shown) < 2 or not 0 <= n < len(shown):
+            return False
+        shown.pop(n)
+        first = shown.pop(0)
+        self.draft, self.key, self.position, self.others = first.draft, first.key, 0, shown
+        self.asking = None
+        return True
 
 
 def _new(draft: ListingDraft, *, steps: bool) -> Posting:
@@ -66,25 +110,43 @@ def _new(draft: ListingDraft, *, steps: bool) -> Posting:
 
 
 def from_post(text: str, user: User, today: date) -> tuple[Posting | None, list[str]]:
-    """A posting of a one-line post, and why any of its values was refused (for the user).
+    """A posting of a one-line post (one draft per product it names), and why any of its
+    values was refused (for the user).
 
     The role decides offer or need when the text does not. A refused value (out of its
-    range) is left empty, so it is asked; a post refused as a whole (too long, empty)
-    makes none.
+    range) is left empty, so it is asked; a post refused as a whole (too long, empty) or
+    no listing at all (a question, thanks, a sold-out notice) makes none, and says why.
     """
-    parsed = parse_post(text, today)
-    if "text" in parsed.field_errors:
-        return None, [parsed.field_errors["text"]]
-    refusals = list(parsed.field_errors.values())
-    draft = replace(parsed, kind=parsed.kind or _DEFAULT_KIND.get(user.role), errors=[],
-                    field_errors={})
-    if not (draft.place.county or draft.place.outside):
-        # The parser names the city for an ambiguous place (马庄): that is asked, never
-        # widened to the whole city. A post naming no place is at the poster's own.
-        draft.place = Place() if draft.place_candidates else whole(user.place)
-    posting = _new(draft, steps=False)
-    _default_validity(posting, today)
+    parsed = parse_listings(text, today, user.role)
+    first = parsed[0]
+    if "text" in first.field_errors:
+        return None, [first.field_errors["text"]]
+    if first.not_listing is not None:
+        return None, list(first.errors)
+    refusals: list[str] = []
+    drafts = []
+    for one in parsed:
+        refusals += [r for r in one.field_errors.values() if r not in refusals]
+        draft = replace(one, kind=one.kind or _DEFAULT_KIND.get(user.role), errors=[],
+                        field_errors={})
+        if not (draft.place.county or draft.place.outside):
+            # The parser names the city for an ambiguous place (马庄): that is asked, never
+            # widened to the whole city. A post naming no place is at the poster's own.
+            draft.place = Place() if draft.place_candidates else whole(user.place)
+        drafts.append(draft)
+    posting = _new(drafts[0], steps=False)
+    posting.others = [Product(d, secrets.token_hex(16)) for d in drafts[1:]]
+    for n in range(len(drafts)):
+        posting.focus(n)
+        _default_validity(posting, today)
+    posting.focus(0)
     return posting, refusals
+
+
+def sold_out_product(text: str, user: User, today: date) -> str | None:
+    """The product a sold-out notice (白菜已经卖完了) names, or None for any other text."""
+    parsed = parse_post(text, today, user.role)
+    return parsed.product if parsed.not_listing == "sold_out" else None
 
 
 def for_steps(kind: Kind) -> Posting:
@@ -104,13 +166,42 @@ def has_place(draft: ListingDraft) -> bool:
 
 
 def missing(posting: Posting) -> str | None:
-    """The first field still to ask, or None when the draft can be confirmed."""
+    """The first field still to ask of the draft in progress, or None when it can be
+    confirmed."""
+    return _missing(posting.draft)
+
+
+def next_missing(posting: Posting) -> str | None:
+    """The first field still to ask of any product of the card, which becomes the one in
+    progress; None when every product can be confirmed."""
+    for n, product in enumerate(posting.products()):
+        if _missing(product.draft) is not None:
+            posting.focus(n)
+            return _missing(posting.draft)
+    return None
+
+
+def complete(posting: Posting) -> bool:
+    """Whether every product of the card can be confirmed."""
+    return all(_missing(p.draft) is None for p in posting.products())
+
+
+def share_common(posting: Posting) -> None:
+    """The products of one post share its kind, place and validity: those of the draft in
+    progress (as just answered or edited) go to every other."""
     draft = posting.draft
+    for product in posting.others:
+        other = product.draft
+        other.kind, other.valid_until = draft.kind, draft.valid_until
+        other.place, other.place_candidates = draft.place, list(draft.place_candidates)
+
+
+def _missing(draft: ListingDraft) -> str | None:
     if draft.kind is None:
         return "kind"
     if draft.product is None:
         return "category" if draft.category is None else "product"
-    if draft.quantity is None:
+    if draft.quantity is None and not draft.standing:
         return "quantity"
     if draft.price is None and draft.price_bound is None:
         return "price"
@@ -127,6 +218,7 @@ def reopen(posting: Posting, field: str) -> None:
     if field == "product":
         draft.product = draft.category = draft.variety = None
     elif field == "quantity":
+        draft.standing = False
         draft.quantity = draft.quantity_as_written = None
         draft.unit = draft.unit_as_written = None
         draft.pack = None
@@ -245,7 +337,7 @@ def _merge(posting: Posting, parsed: ListingDraft, today: date) -> None:
     ):
         draft.price, draft.price_unit = parsed.price, parsed.price_unit
         draft.price_bound = parsed.price_bound
-    if draft.kind is None:
+    if draft.kind is None and parsed.kind_source == "text":
         draft.kind = parsed.kind
     if (parsed.place.county or parsed.place.outside) and not has_place(draft):
         draft.place = parsed.place
@@ -273,9 +365,17 @@ def whole(place: Place) -> Place:
 # -- the confirmed draft ---------------------------------------------------------------
 
 
+def to_listings(posting: Posting, user_id: int, tz: ZoneInfo, now: float) -> list[Listing]:
+    """Every product of the confirmed card as a listing to store, with its publish key."""
+    return [_listing(p.draft, user_id, tz, now) for p in posting.products()]
+
+
 def to_listing(posting: Posting, user_id: int, tz: ZoneInfo, now: float) -> Listing:
     """The confirmed draft as the listing to store (its id is given by storage)."""
-    draft = posting.draft
+    return _listing(posting.draft, user_id, tz, now)
+
+
+def _listing(draft: ListingDraft, user_id: int, tz: ZoneInfo, now: float) -> Listing:
     if (draft.product is None or draft.kind is None or not has_place(draft)
             or draft.valid_until is None):
         raise ValueError("the draft is not complete")

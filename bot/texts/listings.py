@@ -21,12 +21,15 @@ def number(value: float) -> str:
     return figure(value)
 
 
+STANDING = "长期/量大（未写数量）"
+
+
 def quantity(
     amount: float | None, unit: str | None, written: float | None, written_unit: str | None
 ) -> str:
     """5000 斤（2500 公斤）; 300 箱; 2 吨（2000 公斤）."""
     if amount is None or unit is None:
-        return "未填"
+        return STANDING  # a listing stating no quantity stands: 长期收购, 大量有货
     if unit != "kg":
         return f"{number(amount)} {esc(unit)}"
     if written is not None and written_unit and written_unit not in _KG_NAMES:

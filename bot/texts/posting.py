@@ -37,6 +37,17 @@ NOT_UNDERSTOOD = "没看懂。{question}"
 # A value outside its plausible range: the parser's reason (with the range), then the question.
 REFUSED = "{reason}。\n{question}"
 WHICH_FIELD = "要修改哪一项？"
+# A card of several products: each can be fixed or taken off before all are published.
+CONFIRM_ALL = "✅ 全部发布（{count}条）"
+PICK = "✏️ 改第{n}条"
+REMOVE = "🗑 删第{n}条"
+WHICH_FIELD_OF = "要修改第{n}条（{product}）的哪一项？"
+# A sold-out notice (白菜已经卖完了) from someone with listings of that product still open.
+SOLD_OUT_OPEN = (
+    "您还有 {count} 条{product}的信息在发布中。卖完了请点下面的按钮关闭，免得再有人联系："
+)
+SOLD_OUT_NONE = "好的。您现在没有{product}的信息在发布中。"
+CLOSE_SOLD_OUT = "✅ 已售完，关闭 #{id}"
 CANCELLED = "已取消，这条信息没有发布。"
 HELD_DROPPED = "已放弃，这条信息没有发布。"
 RESUME = "▶️ 继续"
@@ -56,6 +67,24 @@ def card(
         f"品名：<b>{esc(product)}</b>（{esc(category or '其他')}）\n"
         f"数量：{quantity}\n"
         f"价格：{price}\n"
+        f"地点：{fmt.place(place)}\n"
+        f"有效期至：{fmt.valid_until(until, today)}"
+    )
+
+
+def multi_card(
+    *, kind: str, items: list[tuple[str, str | None, str, str]], place: str,
+    until: date | None, today: date,
+) -> str:
+    """Several products of one post (品名, 类别, 数量, 价格 each), for the user to confirm,
+    fix or take off one by one; they share the kind, the place and the validity."""
+    lines = "\n".join(
+        f"{n}. <b>{esc(product)}</b>（{esc(category or '其他')}）　数量：{quantity}　价格：{price}"
+        for n, (product, category, quantity, price) in enumerate(items, 1)
+    )
+    return (
+        f"📋 请确认您的<b>{fmt.KIND_LABELS[kind]}</b>信息（共 {len(items)} 条）：\n\n"
+        f"{lines}\n\n"
         f"地点：{fmt.place(place)}\n"
         f"有效期至：{fmt.valid_until(until, today)}"
     )

@@ -321,6 +321,24 @@ def test_within_a_tier_cheaper_then_coverage_then_newer():
     ]
 
 
+def test_standing_offers_match_and_rank_after_every_stated_quantity():
+    n = need(quantity=1000.0, price=3.0)
+    standing_new = offer(price=2.0, quantity=None, unit=None, created_at=9.0)
+    small_old = offer(price=2.0, quantity=10.0, created_at=1.0)
+    other_units = offer(price=None, quantity=30.0, unit="箱", created_at=1.0)
+    assert ranked_offer_ids(n, [standing_new, small_old]) == [small_old.id, standing_new.id]
+    assert standing_new.id in ranked_offer_ids(n, [standing_new, other_units])
+
+
+def test_a_standing_need_prefers_offers_that_state_a_quantity():
+    n = need(quantity=None, unit=None, price=3.0)
+    standing = offer(price=2.0, quantity=None, unit=None, created_at=9.0)
+    stated = offer(price=2.0, quantity=500.0, created_at=1.0)
+    assert ranked_offer_ids(n, [standing, stated]) == [stated.id, standing.id]
+    needs = rank_needs_for_offer(stated, [n], NOW, None, distance)
+    assert [m.need_id for m in needs] == [n.id]
+
+
 def test_unpriced_offers_rank_after_priced_ones_at_the_same_distance():
     n = need(price=3.0)
     priced = offer(price=2.99)

@@ -25,6 +25,25 @@ def test_generated_market_meets_the_targets(seed: int):
     assert quality.recall_at_5 >= 0.98
 
 
+@pytest.mark.parametrize("seed", [21])
+def test_a_market_written_as_groups_write_meets_the_targets(seed: int):
+    quality = evaluate(offers=1500, needs=1500, seed=seed, style="group")
+    assert quality.pairs > 3000
+    assert quality.precision >= 0.995
+    assert quality.best_first >= 0.97
+    assert quality.recall_at_5 >= 0.98
+
+
+def test_a_group_market_holds_what_groups_write():
+    market = generate(500, 500, seed=4, today=date(2026, 5, 1), style="group")
+    assert any("#3" in f.id for f in market.facts)  # posts of three products
+    assert sum(f.quantity is None for f in market.facts) > 50  # standing listings
+    texts = " ".join(p["text"] for p in market.posts)
+    for written in ("w斤", "谁要", "收购站", "洋芊", "量大从优", "......"):
+        assert written in texts, written
+    assert any(p["id"].startswith("x") for p in market.posts)  # not listings
+
+
 def test_the_generator_is_deterministic_and_spread_over_the_city():
     a = generate(500, 500, seed=3, today=date(2026, 5, 1))
     b = generate(500, 500, seed=3, today=date(2026, 5, 1))

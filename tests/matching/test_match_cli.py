@@ -202,13 +202,33 @@ def test_output_contract(tmp_path, capsys):
     assert [(r["need"], r["offer"]) for r in out] == [("n1", "o-near"), ("n2", "o-county")]
 
 
+def test_each_product_of_a_post_and_standing_listings_are_matched(tmp_path, capsys):
+    rows = [
+        {"id": "n-cabbage", "text": "求购大白菜5000斤，宝丰县"},
+        {"id": "n-garlic", "text": "长期收购大蒜 随行就市 宝丰县"},
+        {"id": "o-farm", "text": "出售：白菜3000斤六毛、大蒜2000斤、土豆5吨，宝丰县周庄镇"},
+        {"id": "o-standing", "text": "大量供应大白菜，六毛一斤，宝丰县周庄镇"},
+        {"id": "n-potato", "text": "求购土豆2吨，宝丰县"},
+    ]
+    code, out, problems = run_match(tmp_path, capsys, rows)
+    assert code == 0 and problems == []
+    assert [(r["need"], r["offer"], r["rank"]) for r in out] == [
+        # At the same place and price the standing offer comes after the one stating a
+        # quantity.
+        ("n-cabbage", "o-farm", 1),
+        ("n-cabbage", "o-standing", 2),
+        ("n-garlic", "o-farm#2", 1),
+        ("n-potato", "o-farm#3", 1),
+    ]
+
+
 def test_unusable_lines_are_reported_not_dropped(tmp_path, capsys):
     path = tmp_path / "listings.jsonl"
     path.write_text(
         "\n".join(
             [
                 json.dumps({"id": "a", "text": "大白菜5000斤，宝丰县"}, ensure_ascii=False),
-                json.dumps({"id": "b", "text": "你好"}, ensure_ascii=False),
+                json.dumps({"id": "b", "text": "长期 大白菜"}, ensure_ascii=False),
                 "{not json",
                 json.dumps({"text": "出售大白菜5000斤"}, ensure_ascii=False),
                 json.dumps({"id": "c", "text": "出售大白菜5000斤", "kind": "gift"}),
@@ -222,8 +242,8 @@ def test_unusable_lines_are_reported_not_dropped(tmp_path, capsys):
     out, err = capsys.readouterr()
     assert out == ""
     problems = [json.loads(x) for x in err.splitlines()]
+    # Line 1 says no kind but states what it has: an offer, usable.
     assert [(p["line"], p["id"]) for p in problems] == [
-        (1, "a"),
         (2, "b"),
         (3, None),
         (4, None),
@@ -245,8 +265,11 @@ def test_parallel_parsing_gives_the_same_drafts():
     today = datetime.now(PLATFORM_TZ).date()
     serial = parse_posts(texts * 1000, today, workers=1)
     parallel = parse_posts(texts * 1000, today, workers=2)
-    fields = ("kind", "product", "quantity", "unit", "price", "price_unit", "price_bound")
-    for a, b in zip(serial, parallel, strict=True):
+    fields = ("kind", "product", "quantity", "unit", "price", "price_unit", "price_bound",
+              "standing", "not_listing", "kind_source")
+    pairs = [pair for a, b in zip(serial, parallel, strict=True) for pair in zip(a, b, strict=True)]
+    assert len(pairs) == len(texts) * 1000
+    for a, b in pairs:
         assert [getattr(a, f) for f in fields] == [getattr(b, f) for f in fields]
         assert (a.place, a.pack, a.valid_until, a.errors, a.ok) == (
             b.place,

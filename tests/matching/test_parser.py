@@ -13,7 +13,7 @@ from rapidfuzz import fuzz
 from bot.cli import main
 from bot.matching.model import PackSize
 from bot.matching.numerals import parse_number
-from bot.matching.parser import FUZZY_THRESHOLD, draft_to_json, parse_post
+from bot.matching.parser import FUZZY_THRESHOLD, draft_to_json, parse_listings, parse_post
 
 TODAY = date(2022, 5, 2)
 
@@ -157,3 +157,80 @@ def test_cli_reads_stdin_lines() -> None:
     assert results[0]["product"] == "大白菜" and results[0]["kind"] == "need"
     assert [r["ok"] for r in results[1:4]] == [False, False, False]
     assert results[4]["county"] == "鲁山县"
+
+
+# --- posts as written in groups (issue 15) -------------------------------------------------
+
+
+def test_several_products_share_place_phone_and_validity_with_their_own_prices():
+    drafts = parse_listings(
+        "出售：白菜3000斤0.5元，萝卜2000斤0.4元，土豆5吨，宝丰县周庄镇 13812345678 5月10日前",
+        TODAY,
+    )
+    assert [(d.product, d.quantity, d.price) for d in drafts] == [
+        ("大白菜", 1500, 1.0), ("白萝卜", 1000, 0.8), ("土豆", 5000, None),
+    ]
+    for d in drafts:
+        assert (d.kind, d.place.township, d.phone) == ("offer", "周庄镇", "13812345678")
+        assert d.valid_until == date(2022, 5, 10) and d.ok
+
+
+def test_a_standing_listing_has_no_quantity_and_is_usable():
+    draft = parse_post("长期收购大蒜 随行就市 郏县", TODAY)
+    assert (draft.ok, draft.standing, draft.quantity, draft.kind) == (True, True, None, "need")
+    # Naming only a product is not yet a listing: the quantity is asked.
+    bare = parse_post("出售大白菜", TODAY)
+    assert not bare.ok and not bare.standing
+
+
+@pytest.mark.parametrize(
+    ("text", "cls"),
+    [
+        ("今天白菜多少钱一斤？", "question"),
+        ("请问现在大葱多少钱一斤啊", "question"),
+        ("大家好", "greeting"),
+        ("谢谢各位老板", "thanks"),
+        ("大葱已经卖完了", "sold_out"),
+    ],
+)
+def test_questions_and_chatter_are_refused_with_a_reason(text: str, cls: str):
+    draft = parse_post(text, TODAY)
+    assert draft.not_listing == cls and not draft.ok and draft.errors
+    assert draft.quantity is None
+
+
+def test_the_role_decides_only_where_the_post_does_not():
+    assert parse_post("大白菜 5000斤 新华区", TODAY, "buyer").kind == "need"
+    assert parse_post("大白菜 5000斤 新华区", TODAY).kind == "offer"
+    assert parse_post("大白菜 5000斤 新华区", TODAY).kind_source == "default"
+    assert parse_post("出售大白菜 5000斤", TODAY, "buyer").kind == "offer"
+    assert parse_post("自家地里的大葱 3000斤", TODAY, "buyer").kind == "offer"
+    assert parse_post("土豆", TODAY).kind is None
+
+
+def test_free_range_eggs_misspelt_are_eggs_never_chickens():
+    for text in ("出售土鸡旦 50箱", "土鸡旦 2000枚 1块一个"):
+        assert parse_post(text, TODAY).product == "鸡蛋"
+
+
+def test_a_figure_with_its_own_basis_is_not_priced_per_the_quantity_before_it():
+    draft = parse_post("卖白萝卜一吨0.85元一斤", TODAY)
+    assert (draft.quantity, draft.price, draft.price_unit) == (1000, 1.7, "kg")
+    assert parse_post("出售小麦50吨，一吨3000元", TODAY).price == 3
+
+
+def test_what_a_bag_holds_is_no_quantity_but_a_truckload_is():
+    bags = parse_post("面粉厂 长期供应面粉 25公斤一袋 90元一袋", TODAY)
+    assert (bags.quantity, bags.standing, bags.price, bags.price_unit) == (None, True, 90, "袋")
+    assert parse_post("大白菜5000斤一车 0.5元", TODAY).quantity == 2500
+
+
+def test_whoever_needs_it_is_asked_to_call_an_offer():
+    assert parse_post("需要西红柿的联系我 3000斤 两块 湛河区", TODAY).kind == "offer"
+    assert parse_post("有没有卖鸡蛋的 需要20箱", TODAY).kind == "need"
+
+
+def test_pigs_by_the_head_are_priced_by_weight():
+    draft = parse_post("卖猪 30头 体重240斤左右 7块3 鲁山", TODAY)
+    assert (draft.product, draft.quantity, draft.unit) == ("生猪", 30, "头")
+    assert (draft.price, draft.price_unit) == (14.6, "kg")

@@ -1,22 +1,31 @@
-"""The parser against the table of real-looking posts: every post, and field accuracy overall."""
+"""The parser against the table of real-looking posts: every post, and the figures overall."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.matching.parser import draft_to_json, parse_post
-from tests.matching.post_table import FIELDS, REFERENCE_DAY, Post, load_posts, wrong_fields
+from tests.matching.post_table import (
+    Post,
+    all_products_found,
+    checked_fields,
+    kinds_right,
+    load_posts,
+    result_for,
+    wrong_fields,
+)
 
 POSTS = load_posts()
 MIN_FIELD_ACCURACY = 0.98
-
-
-def _result(post: Post) -> dict:
-    return draft_to_json(parse_post(post.text, REFERENCE_DAY))
+MIN_POSTS_RIGHT = 0.97
+MIN_KIND = 0.98
+MIN_MULTI_FOUND = 0.95
 
 
 def test_table_is_large_enough() -> None:
-    assert len(POSTS) >= 300
+    assert len(POSTS) >= 600
+    assert sum(len(p.listings) > 1 for p in POSTS) >= 60
+    assert sum(p.not_listing is not None for p in POSTS) >= 60
+    assert sum(any(e["standing"] for e in p.listings) for p in POSTS) >= 40
 
 
 @pytest.mark.parametrize(
@@ -27,12 +36,21 @@ def test_table_is_large_enough() -> None:
     ],
 )
 def test_post(post: Post) -> None:
-    result = _result(post)
-    wrong = {f: (post.expected[f], result[f]) for f in wrong_fields(post, result)}
-    assert not wrong, f"{post.text!r}: field: (expected, got) {wrong}"
+    result = result_for(post)
+    wrong = wrong_fields(post, result)
+    assert not wrong, f"{post.text!r}: wrong {wrong}: got {result.get('listings', result)}"
 
 
-def test_field_accuracy() -> None:
-    wrong = sum(len(wrong_fields(p, _result(p))) for p in POSTS)
-    accuracy = 1 - wrong / (len(POSTS) * len(FIELDS))
-    assert accuracy >= MIN_FIELD_ACCURACY
+def test_figures_overall() -> None:
+    results = [(p, result_for(p)) for p in POSTS]
+    wrong = sum(len(wrong_fields(p, r)) for p, r in results)
+    assert 1 - wrong / sum(checked_fields(p) for p in POSTS) >= MIN_FIELD_ACCURACY
+    assert sum(not wrong_fields(p, r) for p, r in results) / len(POSTS) >= MIN_POSTS_RIGHT
+    listing_posts = [(p, r) for p, r in results if p.not_listing is None]
+    right, scored = map(sum, zip(*(kinds_right(p, r) for p, r in listing_posts), strict=True))
+    assert right / scored >= MIN_KIND
+    multi = [(p, r) for p, r in listing_posts if len(p.listings) > 1]
+    assert sum(all_products_found(p, r) for p, r in multi) / len(multi) >= MIN_MULTI_FOUND
+    refused = [not r["ok"] and r.get("not_listing") == p.not_listing
+               for p, r in results if p.not_listing is not None]  # fmt: skip
+    assert all(refused)

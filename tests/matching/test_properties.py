@@ -12,11 +12,12 @@ from hypothesis import strategies as st
 from bot.matching.catalogue import CATEGORIES, get_catalogue
 from bot.matching.limits import get_limits
 from bot.matching.numerals import parse_number
-from bot.matching.parser import MAX_CHARS, draft_to_json, parse_post
+from bot.matching.parser import MAX_CHARS, draft_to_json, parse_listings, parse_post, post_to_json
 
 CONTRACT_KEYS = {
     "ok", "kind", "product", "category", "quantity", "unit", "price", "price_unit",
     "city", "county", "township", "phone", "valid_until", "price_bound", "errors",
+    "standing", "not_listing",
 }  # fmt: skip
 # Pieces posts are made of, so that random texts reach deep into the parser.
 PIECES = [
@@ -38,10 +39,27 @@ TODAY = date(2022, 5, 2)
 @settings(max_examples=600, deadline=None)
 @given(posts)
 def test_parser_never_raises_and_keeps_the_contract(text: str) -> None:
-    draft = parse_post(text, TODAY)
-    result = draft_to_json(draft)
-    assert set(result) == CONTRACT_KEYS
-    assert result["ok"] == (not result["errors"] and result["product"] is not None)
+    result = post_to_json(parse_listings(text, TODAY))
+    assert set(result) == CONTRACT_KEYS | {"listings"}
+    listings = result["listings"]
+    assert listings and all(set(item) == CONTRACT_KEYS for item in listings)
+    # The top level is the first listing, but for ok (all of them) and errors (all of them).
+    first = {k: v for k, v in listings[0].items() if k not in ("ok", "errors")}
+    assert {k: result[k] for k in first} == first
+    assert result["ok"] == all(item["ok"] for item in listings)
+    assert result["errors"][: len(listings[0]["errors"])] == listings[0]["errors"]
+    if result["not_listing"] is not None:
+        assert len(listings) == 1 and not result["ok"]
+    for item in listings:
+        _keeps_the_contract(item)
+
+
+def _keeps_the_contract(result: dict) -> None:
+    standing = result["standing"] and result["quantity"] is None
+    assert result["ok"] == (
+        not result["errors"] and result["product"] is not None
+        and (result["quantity"] is not None or standing)
+    )
     if not result["ok"]:
         assert result["errors"]
     limits = get_limits()
