@@ -36,7 +36,8 @@ async def second_db(db: Database) -> AsyncIterator[Database]:
 
 
 def worker(
-    db: Database, bot: Bot, clock: SimulatedClock, name: str, *, workers: int = 2
+    db: Database, bot: Bot, clock: SimulatedClock, name: str, *, workers: int = 2,
+    lease_seconds: float = CLAIM_LEASE,
 ) -> OutboxSender:
     # Both clocks simulated, so the leases and chat holds in the database move with
     # the pacing; each worker takes its share of the bot's overall rate.
@@ -44,6 +45,7 @@ def worker(
         db, bot, clock=clock.monotonic, sleep=clock.sleep,
         wall_clock=lambda: WALL_START + clock.monotonic(),
         global_per_second=30 / workers, worker_id=name, batch_size=20,
+        lease_seconds=lease_seconds,
     )
 
 
@@ -55,8 +57,11 @@ async def test_two_workers_deliver_every_message_exactly_once(
     await each(db).outbox.enqueue([notice(chat, 2) for chat in range(41, 81)])
     clock = SimulatedClock()
     limits = server.enable_limits(clock)
-    first = worker(db, bot, clock, "worker-a")
-    second = worker(second_db, bot, clock, "worker-b")
+    # Both live: a lease far longer than the run. The one clock both advance jumps by
+    # the other's sleeps, which under load could otherwise age a live claim past half
+    # its lease mid-send; taking over a dead worker's rows is tested below.
+    first = worker(db, bot, clock, "worker-a", lease_seconds=120)
+    second = worker(second_db, bot, clock, "worker-b", lease_seconds=120)
 
     sent = await asyncio.gather(first.drain(), second.drain())
 
