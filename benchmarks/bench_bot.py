@@ -197,22 +197,29 @@ def bench_settings(server: FakeBotApi, db_path: Path):  # type: ignore[no-untype
     }, env_file=None)
 
 
+async def drive_users(people: list[FakeUser], roles: list[str], posts: int, paced: bool
+                      ) -> tuple[float, list[float]]:
+    """Every user posts and confirms ``posts`` listings at once; the seconds it took and
+    each reply's latency (cards and receipts)."""
+    cards: list[float] = []
+    receipts: list[float] = []
+    started = time.perf_counter()
+    await asyncio.gather(*(
+        farmdock_user(u, role, posts, cards, receipts,
+                      thinking(random.Random(u.id)) if paced else no_pause)
+        for u, role in zip(people, roles, strict=True)
+    ))
+    return time.perf_counter() - started, cards + receipts
+
+
 async def run_farmdock(server: FakeBotApi, db_path: Path, n_users: int, posts: int, paced: bool,
                        label: str) -> tuple[dict[str, float], float]:
     people = [server.user() for _ in range(n_users)]
     roles = await seed_users(db_path, people)
-    cards: list[float] = []
-    receipts: list[float] = []
     application = build_application(bench_settings(server, db_path), overall_max_rate=0)
     async with running_application(application):
-        started = time.perf_counter()
-        await asyncio.gather(*(
-            farmdock_user(u, role, posts, cards, receipts,
-                          thinking(random.Random(u.id)) if paced else no_pause)
-            for u, role in zip(people, roles, strict=True)
-        ))
-        elapsed = time.perf_counter() - started
-    figures = summary(label, n_users * posts * 2, elapsed, cards + receipts)
+        elapsed, latencies = await drive_users(people, roles, posts, paced)
+    figures = summary(label, n_users * posts * 2, elapsed, latencies)
     return figures, n_users * posts / elapsed
 
 

@@ -29,12 +29,10 @@ import asyncio
 import contextlib
 import logging
 import os
-import random
 import resource
 import signal
 import sys
 import tempfile
-import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,13 +40,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
-from benchmarks.bench_bot import (
-    farmdock_user,
-    no_pause,
-    percentiles,
-    seed_users,
-    thinking,
-)
+from benchmarks.bench_bot import drive_users, percentiles, seed_users
 from tests.backends import settings_env
 from tests.fake_bot_api import FakeBotApi
 from tests.reverse_proxy import nginx_in_front
@@ -128,16 +120,8 @@ async def start_worker(server: FakeBotApi, db: str, folder: Path, port: int
 async def phase(server: FakeBotApi, db: str, users: int, posts: int, paced: bool) -> Phase:
     people = [server.user() for _ in range(users)]
     roles = await seed_users(db, people)
-    cards: list[float] = []
-    receipts: list[float] = []
-    started = time.perf_counter()
-    await asyncio.gather(*(
-        farmdock_user(u, role, posts, cards, receipts,
-                      thinking(random.Random(u.id)) if paced else no_pause)
-        for u, role in zip(people, roles, strict=True)
-    ))
-    elapsed = time.perf_counter() - started
-    p50, p95 = percentiles(cards + receipts)
+    elapsed, latencies = await drive_users(people, roles, posts, paced)
+    p50, p95 = percentiles(latencies)
     return Phase(users * posts * 2 / elapsed, p50, p95)
 
 
