@@ -56,6 +56,10 @@ class Settings:
     proxy: str | None = None
     # A PostgreSQL database instead of the SQLite file (FARMDOCK_DATABASE_URL).
     database_url: str | None = None
+    # 成交了吗 is asked this many hours after two sides exchanged contacts.
+    deal_ask_hours: float = 24.0
+    # At most this many notices of followed products to one follower a day.
+    follow_notices_per_day: int = 20
 
     @property
     def database(self) -> str:
@@ -148,6 +152,10 @@ def load_settings(
             " file, FARMDOCK_DATABASE_URL a PostgreSQL database; unset one of them"
         )
 
+    deal_ask_hours = _positive_number(get("DEAL_ASK_HOURS", "24"), "FARMDOCK_DEAL_ASK_HOURS")
+    follow_notices = _positive_integer(get("FOLLOW_NOTICES_PER_DAY", "20"),
+                                       "FARMDOCK_FOLLOW_NOTICES_PER_DAY")
+
     return Settings(
         token=token,
         db_path=Path(get("DB", "./farmdock.db")),
@@ -165,6 +173,8 @@ def load_settings(
         policy_dir=policy_dir(get("POLICY_DIR")),
         proxy=_proxy(get("PROXY")),
         database_url=database_url,
+        deal_ask_hours=deal_ask_hours,
+        follow_notices_per_day=follow_notices,
     )
 
 
@@ -230,6 +240,12 @@ def _positive_number(text: str, name: str) -> float:
     if not (math.isfinite(value) and value > 0):
         raise SettingsError(f"{name}={text!r} must be a positive number")
     return value
+
+
+def _positive_integer(text: str, name: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise SettingsError(f"{name}={text!r} must be a whole number of at least 1")
+    return int(text)
 
 
 def _port(text: str) -> int:

@@ -197,3 +197,43 @@ job_runs = Table(
     Column("started_at", Number, nullable=False),
     Column("finished_at", Number),
 )
+
+# 成交了吗: each side of a match asked whether it became a deal (at most twice), and its
+# answer with the quantity (in its own listing's unit) and price it dealt.
+deal_answers = Table(
+    "deal_answers", metadata,
+    Column("match_id", Integer, ForeignKey("matches.id"), primary_key=True,
+           autoincrement=False),
+    Column("side", Text, primary_key=True),
+    Column("asks", Integer, nullable=False, server_default="0"),
+    Column("asked_at", Number, nullable=False),
+    Column("answer", Text),
+    Column("quantity", Number),
+    Column("unit", Text),
+    Column("price", Number),
+    Column("price_unit", Text),
+    Column("answered_at", Number),
+)
+Index("deal_answers_answered", deal_answers.c.answer, deal_answers.c.answered_at)
+
+# 关注: products a user follows, optionally within an area ('' where none is given).
+follows = Table(
+    "follows", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", BigInteger, ForeignKey("users.telegram_id"), nullable=False),
+    Column("product", Text, nullable=False),
+    Column("county", Text, nullable=False, server_default=""),
+    Column("township", Text, nullable=False, server_default=""),
+    Column("created_at", Number, nullable=False),
+    UniqueConstraint("user_id", "product", "county", "township"),
+    sqlite_autoincrement=True,
+)
+Index("follows_product", follows.c.product)
+
+# The follow notices each follower was sent each day: the daily cap, across workers.
+follow_quota = Table(
+    "follow_quota", metadata,
+    Column("user_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("day", Text, primary_key=True),
+    Column("sent", Integer, nullable=False, server_default="0"),
+)

@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncTransaction
 
 from storage.audit import AuditRepository
 from storage.conversations import ConversationRepository, UpdateRepository
+from storage.deals import DealRepository
+from storage.follows import FollowRepository
 from storage.jobs import JobRunRepository
 from storage.listings import ListingRepository
 from storage.matches import MatchRepository
@@ -35,6 +37,8 @@ class SqlUnitOfWork:
         self.updates = UpdateRepository(connection)
         self.send_clock = SendClockRepository(connection)
         self.jobs = JobRunRepository(connection)
+        self.deals = DealRepository(connection)
+        self.follows = FollowRepository(connection)
 
     async def commit(self) -> None:
         """Make everything this unit of work did permanent."""

@@ -21,6 +21,7 @@ def test_defaults() -> None:
     assert settings.digest_time == time(8, 0)
     assert settings.webhook_url is None
     assert settings.log_level == "INFO"
+    assert (settings.deal_ask_hours, settings.follow_notices_per_day) == (24.0, 20)
 
 
 def test_every_setting_is_read() -> None:
@@ -31,6 +32,7 @@ def test_every_setting_is_read() -> None:
         "FARMDOCK_ESCALATION_HOURS": "12", "FARMDOCK_WEBHOOK_URL": "https://farm.example/hook",
         "FARMDOCK_WEBHOOK_PORT": "8080", "FARMDOCK_WEBHOOK_SECRET": "s3cret",
         "FARMDOCK_OPERATOR_CHAT_IDS": "1, -1002", "FARMDOCK_SEND_RATE": "25",
+        "FARMDOCK_DEAL_ASK_HOURS": "36", "FARMDOCK_FOLLOW_NOTICES_PER_DAY": "5",
     })
     assert settings.db_path == Path("/data/city.db")
     assert settings.api_base_url == "http://127.0.0.1:8081/bot"
@@ -41,6 +43,7 @@ def test_every_setting_is_read() -> None:
         "https://farm.example/hook", 8080, "s3cret")
     assert settings.operator_chat_ids == (1, -1002)
     assert settings.send_rate == 25.0
+    assert (settings.deal_ask_hours, settings.follow_notices_per_day) == (36.0, 5)
 
 
 @pytest.mark.parametrize(
@@ -67,6 +70,13 @@ def test_every_setting_is_read() -> None:
         ({"FARMDOCK_TOKEN": TOKEN, "FARMDOCK_SEND_RATE": "inf"}, "FARMDOCK_SEND_RATE"),
         ({"FARMDOCK_TOKEN": TOKEN, "FARMDOCK_POLICY_DIR": "/no/such/policy/dir"},
          "FARMDOCK_POLICY_DIR"),
+        ({"FARMDOCK_TOKEN": TOKEN, "FARMDOCK_DEAL_ASK_HOURS": "0"}, "FARMDOCK_DEAL_ASK_HOURS"),
+        ({"FARMDOCK_TOKEN": TOKEN, "FARMDOCK_DEAL_ASK_HOURS": "一天"},
+         "FARMDOCK_DEAL_ASK_HOURS"),
+        ({"FARMDOCK_TOKEN": TOKEN, "FARMDOCK_FOLLOW_NOTICES_PER_DAY": "0"},
+         "FARMDOCK_FOLLOW_NOTICES_PER_DAY"),
+        ({"FARMDOCK_TOKEN": TOKEN, "FARMDOCK_FOLLOW_NOTICES_PER_DAY": "2.5"},
+         "FARMDOCK_FOLLOW_NOTICES_PER_DAY"),
     ],
 )
 def test_bad_settings_name_the_variable_in_one_line(env: dict[str, str], names: str) -> None:
