@@ -25,6 +25,8 @@ from telegram.request import HTTPXRequest
 
 from bot.handlers import (
     common,
+    deals,
+    follows,
     jobs,
     matches,
     my_listings,
@@ -74,13 +76,17 @@ ROUTES = Routes(
         # Reads: a city's digest takes a second to build and must hold no write lock.
         "digest": Route(officials.digest_command, writes=False),
         "short": Route(officials.short_command, writes=False),
+        "follow": Route(follows.follow_command),
+        "following": Route(follows.following_command),
     },
     presses={
         "int": Route(matches.interest_pressed),
         "pair": Route(matches.interest_pressed),
         "lst": Route(my_listings.listing_pressed),
+        "deal": Route(deals.deal_pressed),
+        "fol": Route(follows.follow_pressed),
     },
-    flows=[registration.FLOW, posting.FLOW, my_listings.FLOW],
+    flows=[registration.FLOW, posting.FLOW, my_listings.FLOW, deals.FLOW],
     text=posting.line_posted,
     contact=common.contact_shared,
     media=common.media_sent,
@@ -125,6 +131,9 @@ def schedule_jobs(application: Application, services: Services) -> None:
     queue.run_repeating(job(jobs.expire), EXPIRY_INTERVAL, first=0, name="expire-listings")
     queue.run_repeating(job(jobs.catch_up), interval=CATCH_UP_INTERVAL, first=1,
                         name="officials-catch-up", job_kwargs=JOB_KWARGS)
+    # 成交了吗: each side of an exchange asked a while after it (claimed per ask in storage).
+    queue.run_repeating(job(jobs.ask_deals), interval=CHECK_INTERVAL, first=30,
+                        name="ask-deals", job_kwargs=JOB_KWARGS)
 
     async def staff_menus(context: ContextTypes.DEFAULT_TYPE) -> None:
         # One call per official: in the background, so many officials never delay start-up.

@@ -21,11 +21,20 @@ counted in boxes or bags are never added up as kilograms)::
      "prices": [{"product", "kind", "unit", "low", "high", "listings"}],  # unit 斤 = per 斤
      "now": float,
      "open_now": [{"listing_id", "product", "quantity", "unit", "place", "organisation",
-                   "age_hours"}]}                                        # oldest first
+                   "age_hours"}],                                        # oldest first
+     "deals": {"today": {"count", "by_product": {product: {unit: quantity}}},
+               "to_date": {... the same, every deal up to as_of ...},
+               "exchanges", "deal_rate_pct", "price_vs_listed_pct"}}
 
 ``shortages`` and ``surplus`` are as of ``as_of`` (the day's end, or now for today);
 ``open_now`` holds the needs unmatched at ``now``, when the digest was made, whatever
-the day: for a past day it says what is short right now.
+the day: for a past day it says what is short right now. ``deals`` counts the matches
+answered 成交了 (成交了吗) where either listing lies in the area: ``today`` those whose
+first 成交了 was on the day, ``to_date`` all up to ``as_of``, each deal's quantity the
+lesser of the two sides' answers (else the one); ``exchanges`` the contact exchanges up
+to ``as_of``, ``deal_rate_pct`` deals to date per exchange in per cent, and
+``price_vs_listed_pct`` the average price dealt as a percentage of the listed one (100:
+at the listed price); both null when there is nothing to divide by.
 """
 
 from __future__ import annotations
@@ -45,7 +54,7 @@ from bot.matching.area import Area, AreaError, resolve_area
 from bot.matching.clock import local_today
 from bot.matching.model import CITY_NAME
 from bot.services.digest import load_digest
-from bot.services.digest_model import Digest
+from bot.services.digest_model import DealPeriod, Digest
 from bot.services.digest_text import render_digest, to_plain
 from bot.settings import SettingsError, load_settings
 from storage.database import Database, SchemaTooNewError
@@ -95,7 +104,18 @@ def digest_json(digest: Digest) -> dict[str, Any]:
              "age_hours": x.waited_hours}
             for x in digest.open_now
         ],
+        "deals": {
+            "today": _deal_period(digest.deals.today),
+            "to_date": _deal_period(digest.deals.to_date),
+            "exchanges": digest.deals.exchanges,
+            "deal_rate_pct": digest.deals.deal_rate_pct,
+            "price_vs_listed_pct": digest.deals.price_vs_listed_pct,
+        },
     }
+
+
+def _deal_period(period: DealPeriod) -> dict[str, Any]:
+    return {"count": period.count, "by_product": period.by_product}
 
 
 def digest_command(args: argparse.Namespace) -> int:

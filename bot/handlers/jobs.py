@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 from bot.matching.clock import local_today
 from bot.services import broadcasts
+from bot.services.deals import enqueue_deal_questions
 from bot.services.digest import enqueue_daily_digests
 from bot.services.listings import expire_listings
 from bot.services.runtime import Services
@@ -96,3 +97,15 @@ async def expire(services: Services) -> None:
     services.index.expire(now)
     if expired:
         log.info("expired listings %s", expired)
+
+
+async def ask_deals(services: Services, *, now: float | None = None) -> int:
+    """成交了吗 to every side of an exchange that is due (see :mod:`bot.services.deals`);
+    outbox rows added. Every worker runs it: each ask is claimed in storage."""
+    now = time.time() if now is None else now
+    async with services.db.write() as uow:
+        added = await enqueue_deal_questions(uow, now, services.settings.deal_ask_hours)
+        await uow.commit()
+    if added:
+        services.wake_outbox()
+    return added

@@ -41,8 +41,10 @@ async def matches_command(req: Request) -> None:
     for listing, views in found:
         if views:
             header = texts.matches_header(listing.kind, listing.product, listing.id)
-            req.say(Message("\n\n".join([header, *match_lines(views)]),
-                            buttons.numbered_interest([v.interest_action for v in views])))
+            # 关注 the product too: new listings of it are told even when they match not.
+            rows = (*buttons.numbered_interest([v.interest_action for v in views]),
+                    *buttons.follow_product(listing.id, listing.product))
+            req.say(Message("\n\n".join([header, *match_lines(views)]), rows))
 
 
 async def interest_pressed(req: Request) -> None:

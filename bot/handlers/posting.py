@@ -307,8 +307,9 @@ async def _publish(req: Request, posting: Posting) -> bool:
     # draft's key makes this a no-op returning the same listing when it was published
     # already (an update delivered twice, a crash before the reply).
     for listing, product in zip(listings, posting.products(), strict=True):
-        published = await publish_listing(req.uow, req.services.index, listing,
-                                          today=req.today, publish_key=product.key, now=req.now)
+        published = await publish_listing(
+            req.uow, req.services.index, listing, today=req.today, publish_key=product.key,
+            now=req.now, follow_cap=req.services.settings.follow_notices_per_day)
         lines = match_lines(published.matches, start=len(presses) + 1)
         head = f"{listing.product}：" if len(listings) > 1 else ""
         texts_out.append(head + match_texts.published(published.listing.id, lines))

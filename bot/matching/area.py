@@ -58,6 +58,15 @@ class Area:
             return False
         return self.township is None or place.township == self.township
 
+    def covers(self, other: Area) -> bool:
+        """Whether all of ``other`` lies in this area (an official may follow, ask about or
+        be given only what their own area covers)."""
+        if self.county is None:
+            return True
+        if other.county != self.county:
+            return False
+        return self.township is None or other.township == self.township
+
     def up(self) -> Area | None:
         """The area one level up (a township's county, a county's city); None for the city."""
         if self.township is not None:

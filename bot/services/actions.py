@@ -43,3 +43,20 @@ def posting(step: str, value: str | int = "") -> str:
 
 def registration(step: str, value: str | int = "") -> str:
     return f"reg:{step}:{value}"
+
+
+# 成交了吗 about a match: deal:<answer>:<match id> (take: the proposed quantity and price)
+DEAL_ANSWERS = ("done", "talk", "no", "take")
+DEAL_PATTERN = re.compile(rf"^deal:({'|'.join(DEAL_ANSWERS)}):(\d{{1,12}})$")
+# 关注 the product of one of my listings, or 取消关注: fol:add:<listing id>, fol:rm:<follow id>
+FOLLOW_PATTERN = re.compile(r"^fol:(add|rm):(\d{1,12})$")
+
+
+def deal(answer: str, match_id: int) -> str:
+    assert answer in DEAL_ANSWERS
+    return f"deal:{answer}:{match_id}"
+
+
+def follow(action: str, target_id: int) -> str:
+    assert action in ("add", "rm")
+    return f"fol:{action}:{target_id}"

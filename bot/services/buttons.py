@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from bot.matching.regions import get_gazetteer
 from bot.services import actions
 from bot.services.messages import Button, ContactRequest, Rows, grid
-from bot.texts import matches, posting, registration
+from bot.texts import deals, follows, matches, posting, registration
 from bot.texts import my_listings as mine
 
 
@@ -59,6 +59,39 @@ def my_listing(listing_id: int) -> Rows:
 def share_phone(*, skip: bool = True) -> ContactRequest:
     """The share-contact button, and 跳过 (at sign-up, where skipping means something)."""
     return ContactRequest(registration.SHARE_PHONE, registration.SKIP if skip else None)
+
+
+def deal_question(match_id: int) -> Rows:
+    """成交了 / 还在谈 / 没成交."""
+    return grid([Button(deals.DONE_BUTTON, actions.deal("done", match_id)),
+                 Button(deals.TALKING_BUTTON, actions.deal("talk", match_id)),
+                 Button(deals.NO_BUTTON, actions.deal("no", match_id))])
+
+
+def deal_take(match_id: int, label: str) -> Rows:
+    """Record 成交了 with the quantity and price proposed (recomputed when pressed)."""
+    return grid([Button(deals.TAKE_BUTTON.format(amount=label), actions.deal("take", match_id))],
+                1)
+
+
+def close_done(listing_id: int) -> Rows:
+    """Close a listing nothing is left of, as 已成交."""
+    return grid([Button(deals.CLOSE_BUTTON, actions.listing("done", listing_id))], 1)
+
+
+def follow_product(listing_id: int, product: str) -> Rows:
+    """关注 the product of one of my listings (from a match list)."""
+    return grid([Button(follows.FOLLOW_BUTTON.format(product=product),
+                        actions.follow("add", listing_id))], 1)
+
+
+def unfollow(follow_id: int) -> Rows:
+    return grid([Button(follows.UNFOLLOW_BUTTON, actions.follow("rm", follow_id))], 1)
+
+
+def numbered_unfollow(follow_ids: Sequence[int]) -> Rows:
+    return grid([Button(follows.NUMBERED_UNFOLLOW_BUTTON.format(n=n), actions.follow("rm", i))
+                 for n, i in enumerate(follow_ids, 1)], 2)
 
 
 StepAction = Callable[[str, str], str]

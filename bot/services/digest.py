@@ -28,6 +28,7 @@ from bot.services.digest_model import (
     OpenItem,
     Totals,
     build_digest,
+    deal_figures,
     exchanged_by,
     open_item,
     organisation_of,
@@ -90,6 +91,12 @@ async def load_digest(
         sorted({i for i in (*need_ids, *offer_ids, *now_ids) if i not in match_listings}))
     known = {**match_listings, **older}
     people = await uow.users.by_ids([x.user_id for x in known.values()])
+    # 成交: the matches answered 成交了 by as_of, and the exchanges they are a share of.
+    done = await uow.deals.done_before(as_of, area)
+    known.update(await uow.listings.get_many(sorted(
+        {i for m, _ in done for i in (m.need_id, m.offer_id)} - known.keys())))
+    deals = deal_figures(done, known, await uow.deals.exchanges_before(as_of, area),
+                         window.start)
     return await asyncio.to_thread(
         build_digest, area=area, window=window, as_of=as_of, listings=day_listings,
         previous=Totals(
@@ -103,7 +110,7 @@ async def load_digest(
         unmatched_offers=[known[i] for i in offer_ids],
         open_then=OpenCounts(needs=open_then["need"], offers=open_then["offer"]),
         now=now, unmatched_needs_now=[known[i] for i in now_ids],
-        open_needs_now=open_now["need"], users=people,
+        open_needs_now=open_now["need"], users=people, deals=deals,
     )
 
 

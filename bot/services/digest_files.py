@@ -56,6 +56,8 @@ MATCH_COLUMNS = (
     "匹配编号", "品种", "数量", "单位", "供应方", "供应方地点", "需求方", "需求方地点",
     "匹配度", "已交换联系方式", "匹配时间", "供应编号", "需求编号",
 )
+# 成交: the figures, then the quantities by product and by category, of the day and to date.
+DEAL_COLUMNS = ("期间", "项目", "名称", "数量", "单位")
 OPEN_COLUMNS = ("编号", "品种", "数量", "单位", "地点", "发布单位", "发布时间", "已等（小时）")
 # What a spreadsheet may read as the start of a formula (CSV/DDE injection).
 _FORMULA_START = ("=", "+", "-", "@")
@@ -64,7 +66,7 @@ STATUS_NAMES = {"open": "有效", "closed": "已关闭", "expired": "已过期",
 
 def digest_workbook(digest: Digest, tz: ZoneInfo) -> bytes:
     """An .xlsx with the day's listings, matches, shortages and surplus on separate sheets,
-    and the needs still unmatched when it was made."""
+    the needs still unmatched when it was made, and the deals (成交)."""
     workbook = Workbook(write_only=True)
 
     def when(ts: float) -> str:
@@ -96,9 +98,28 @@ def digest_workbook(digest: Digest, tz: ZoneInfo) -> bytes:
                 item.listing_id, item.product, item.quantity, _unit(item.unit), item.place,
                 item.organisation, when(item.created_at), round(item.waited_hours, 1),
             ])
+    _deal_sheet(workbook, digest)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def _deal_sheet(workbook: Workbook, digest: Digest) -> None:
+    deals = digest.deals
+    sheet = _sheet(workbook, "成交", DEAL_COLUMNS)
+    for values in (
+        ["当日", "成交笔数", None, deals.today.count, "笔"],
+        ["累计", "成交笔数", None, deals.to_date.count, "笔"],
+        ["累计", "交换联系方式", None, deals.exchanges, "对"],
+        ["累计", "成交率", None, deals.deal_rate_pct, "%"],
+        ["累计", "成交价/挂牌价", None, deals.price_vs_listed_pct, "%"],
+    ):
+        _append(sheet, values)
+    for period, figures in (("当日", deals.today), ("累计", deals.to_date)):
+        for what, by_name in (("品种", figures.by_product), ("分类", figures.by_category)):
+            for name, by_unit in by_name.items():
+                for unit, quantity in by_unit.items():
+                    _append(sheet, [period, what, name, quantity, _unit(unit)])
 
 
 def _append(sheet: Worksheet, values: list[object]) -> None:

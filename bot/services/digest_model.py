@@ -16,7 +16,13 @@ Definitions the officials can rely on:
   at ``now``, the moment it is built): at 08:00 yesterday's digest says what is
   short this morning, needs posted after midnight included;
 - a match is ``waiting`` until one side says 我有意向, then ``one_side``, and
-  ``exchanged`` once both have and contacts went out (each as of ``as_of``).
+  ``exchanged`` once both have and contacts went out (each as of ``as_of``);
+- a deal (成交) is a match either side of which answered 成交了 before ``as_of``, done
+  on the day of the first such answer, counted where either listing lies; its
+  quantity is the lesser of the two answers, else the one (``bot.matching.deals``);
+  ``deal_rate_pct`` is deals to date per contact exchange to date, in per cent, and
+  ``price_vs_listed_pct`` the average price dealt as a percentage of the listed one
+  (100: at the listed price), each None when there is nothing to divide by.
 """
 
 from __future__ import annotations
@@ -30,8 +36,10 @@ from typing import Literal
 
 from bot.matching.area import Area
 from bot.matching.clock import DayWindow
+from bot.matching.deals import Amount, Price, deal_amount, listed_price, price_ratio
 from bot.matching.model import WEIGHT_UNIT, Kind, Listing, Place
 from bot.matching.units import price_per_jin
+from storage.deals import DealAnswer
 from storage.records import MatchRecord, User
 
 # How many products the price table shows: the most listed ones of the day.
@@ -125,6 +133,26 @@ class PriceRange:
 
 
 @dataclass(frozen=True, slots=True)
+class DealPeriod:
+    """Deals done in a period: how many, and their quantities by product and category."""
+
+    count: int = 0
+    by_product: dict[str, Volumes] = field(default_factory=dict)
+    by_category: dict[str, Volumes] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class DealFigures:
+    """What became of the matches: deals of the day and to date (see the module doc)."""
+
+    today: DealPeriod = field(default_factory=DealPeriod)
+    to_date: DealPeriod = field(default_factory=DealPeriod)
+    exchanges: int = 0
+    deal_rate_pct: float | None = None
+    price_vs_listed_pct: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Digest:
     area: Area
     day: date
@@ -145,6 +173,7 @@ class Digest:
     # Shortages at ``now``, oldest first, and how many needs were open then in all.
     open_now: list[OpenItem]
     open_needs_now: int
+    deals: DealFigures = field(default_factory=DealFigures)
 
     @property
     def is_empty(self) -> bool:
@@ -167,6 +196,7 @@ def build_digest(
     unmatched_needs_now: Sequence[Listing],
     open_needs_now: int,
     users: Mapping[int, User],
+    deals: DealFigures | None = None,
 ) -> Digest:
     """The digest of ``area`` for ``window``'s day.
 
@@ -199,6 +229,53 @@ def build_digest(
         open_now=shortages if now == as_of else [
             open_item(x, now, organisations) for x in unmatched_needs_now],
         open_needs_now=open_needs_now,
+        deals=deals or DealFigures(),
+    )
+
+
+def deal_figures(
+    done: Sequence[tuple[MatchRecord, Sequence[DealAnswer]]], listings: Mapping[int, Listing],
+    exchanges: int, day_start: float,
+) -> DealFigures:
+    """The deal figures from the matches answered 成交了 (with their 成交了 answers), both
+    listings of each, the contact exchanges to date, and when the day began."""
+    today: list[tuple[Listing, Amount | None]] = []
+    to_date: list[tuple[Listing, Amount | None]] = []
+    ratios: list[float] = []
+    for match, answers in done:
+        need, offer = listings.get(match.need_id), listings.get(match.offer_id)
+        if need is None or offer is None or not answers:
+            continue
+        amounts = {a.side: Amount(a.quantity, a.unit) for a in answers
+                   if a.quantity is not None and a.unit}
+        dealt = deal_amount(amounts.get("need"), amounts.get("offer"))
+        to_date.append((need, dealt))
+        if min(a.answered_at or 0.0 for a in answers) >= day_start:
+            today.append((need, dealt))
+        ratio = price_ratio([Price(a.price, a.price_unit) for a in answers
+                             if a.price is not None and a.price_unit],
+                            listed_price(need, offer))
+        if ratio is not None:
+            ratios.append(ratio)
+    return DealFigures(
+        today=_deal_period(today), to_date=_deal_period(to_date), exchanges=exchanges,
+        deal_rate_pct=round(100 * len(to_date) / exchanges, 1) if exchanges else None,
+        price_vs_listed_pct=round(100 * sum(ratios) / len(ratios), 1) if ratios else None,
+    )
+
+
+def _deal_period(deals: Sequence[tuple[Listing, Amount | None]]) -> DealPeriod:
+    by_product: dict[str, Volumes] = defaultdict(lambda: defaultdict(float))
+    by_category: dict[str, Volumes] = defaultdict(lambda: defaultdict(float))
+    for listing, dealt in deals:
+        product, category = by_product[listing.product], by_category[listing.category]
+        if dealt is not None:
+            product[dealt.unit] += dealt.quantity
+            category[dealt.unit] += dealt.quantity
+    return DealPeriod(
+        count=len(deals),
+        by_product={p: dict(v) for p, v in sorted(by_product.items())},
+        by_category={c: dict(v) for c, v in sorted(by_category.items())},
     )
 
 

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from bot.matching.model import WEIGHT_UNIT
 from bot.services.digest_model import Digest, OpenItem, PriceRange, Totals, Volumes
+from bot.texts import deals as deal_texts
 from bot.texts import officials as texts
 from bot.texts.figures import figure
 from bot.texts.html import esc, split_message
@@ -47,6 +48,7 @@ def render_digest(digest: Digest, tz: ZoneInfo) -> str:
             ))
         lines.append("")
     lines += [*_matches(digest), ""]
+    lines += [*_deals(digest), ""]
     lines += [*_surplus(digest), ""]
     if digest.prices:
         lines.append(texts.PRICES_HEADING)
@@ -230,6 +232,27 @@ def _matches(digest: Digest) -> list[str]:
         ))
     if len(digest.matches) > MAX_LINES:
         lines.append(texts.MORE_IN_WORKBOOK.format(count=len(digest.matches) - MAX_LINES))
+    return lines
+
+
+def _deals(digest: Digest) -> list[str]:
+    """成交: deals of the day by product, to date by category, the rate and the price."""
+    deals = digest.deals
+    lines = [deal_texts.DIGEST_HEADING.format(today=deals.today.count,
+                                              to_date=deals.to_date.count)]
+    rate = deal_texts.DIGEST_NO_FIGURE if deals.deal_rate_pct is None else (
+        f"{figure(deals.deal_rate_pct, decimals=1)}%")
+    lines.append(deal_texts.DIGEST_RATE.format(exchanges=deals.exchanges, rate=rate))
+    if deals.price_vs_listed_pct is not None:
+        lines.append(deal_texts.DIGEST_PRICE.format(
+            pct=f"{figure(deals.price_vs_listed_pct, decimals=1)}%"))
+    for heading, by_name in ((deal_texts.DIGEST_TODAY, deals.today.by_product),
+                             (deal_texts.DIGEST_TO_DATE, deals.to_date.by_category)):
+        if by_name:
+            lines.append(heading)
+            lines += [deal_texts.DIGEST_LINE.format(
+                name=esc(name), volumes=volumes(v) or deal_texts.DIGEST_NO_QUANTITY)
+                for name, v in list(by_name.items())[:MAX_LINES]]
     return lines
 
 

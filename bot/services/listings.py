@@ -23,7 +23,7 @@ from bot.matching.limits import get_limits
 from bot.matching.model import Listing, Match
 from bot.matching.pricing import UnitBridge, unit_bridge
 from bot.matching.regions import get_gazetteer
-from bot.services import actions, buttons
+from bot.services import actions, buttons, follows
 from bot.services.match_index import ListingIndex
 from bot.services.messages import Message, outgoing
 from bot.texts import matches as texts
@@ -33,6 +33,8 @@ from storage.records import MatchRecord, User
 
 # How many matches the poster sees right after publishing, and in /matches.
 TOP_MATCHES = 5
+# FARMDOCK_FOLLOW_NOTICES_PER_DAY's default, for callers without settings (imports, tests).
+FOLLOW_NOTICES_PER_DAY = 20
 CloseReason = Literal["done", "closed"]
 # Where a match stands for the one looking at it.
 MatchState = Literal["new", "other_interested", "waiting_other", "exchanged"]
@@ -129,14 +131,16 @@ def listing_summary(listing: Listing) -> str:
 async def publish_listing(
     uow: UnitOfWork, index: ListingIndex, listing: Listing, *, today: date,
     publish_key: str | None = None, now: float | None = None, top_k: int = TOP_MATCHES,
+    follow_cap: int = FOLLOW_NOTICES_PER_DAY,
 ) -> Published:
     """Store a confirmed listing, match it, record the matches and tell each counterpart
     once, all in ``uow``.
 
     ``listing.created_at`` is when it counts as posted; a draft's ``publish_key`` makes
-    confirming it twice publish it once. A number outside its plausible range raises
-    ValueError: every way in reads numbers through the parser, which refuses them, so
-    this is a bug, never a user's mistake.
+    confirming it twice publish it once. Followers of the product hear of it too, at
+    most ``follow_cap`` notices each a day (see :mod:`bot.services.follows`). A number
+    outside its plausible range raises ValueError: every way in reads numbers through
+    the parser, which refuses them, so this is a bug, never a user's mistake.
     """
     _check_plausible(listing.quantity, listing.unit, listing.price, listing.price_unit,
                      listing.price_bound, listing.pack.amount if listing.pack else None)
@@ -148,6 +152,8 @@ async def publish_listing(
     views = await _recorded(uow, await _candidates(uow, index, stored, now, top_k))
     poster = await uow.users.get(stored.user_id)
     notices = await _notify_counterparts(uow, views, today) if poster else 0
+    await follows.notify_followers(uow, stored, today, follow_cap,
+                                   told={v.other_owner.telegram_id for v in views})
     return Published(stored, views, notices)
 
 

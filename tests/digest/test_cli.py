@@ -64,7 +64,12 @@ def test_digest_json_is_the_documented_structure(
     assert main(["digest", *cli_args(demo_db), "--format", "json", "--region", "平顶山市"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert set(data) == {"area", "day", "as_of", "totals", "previous", "categories",
-                         "shortages", "surplus", "matches", "prices", "now", "open_now"}
+                         "shortages", "surplus", "matches", "prices", "now", "open_now",
+                         "deals"}
+    # The sample day has exchanges of no contacts yet, so no deals: the shape, in zeros.
+    assert data["deals"] == {
+        "today": {"count": 0, "by_product": {}}, "to_date": {"count": 0, "by_product": {}},
+        "exchanges": 0, "deal_rate_pct": None, "price_vs_listed_pct": None}
     assert data["area"] == {"label": "平顶山市", "level": "city", "county": None,
                             "township": None}
     assert data["totals"]["offers"] + data["totals"]["needs"] == len(sample_posts())

@@ -100,7 +100,7 @@ async def test_workbook_holds_every_listing_and_masks_phones(day: Database) -> N
     found = await read(day, load_bundle, Area(), DAY, TZ)
     book = load_workbook(io.BytesIO(found.workbook), read_only=True)
     assert book.sheetnames == ["当日供求", "当日匹配", "未匹配需求", "无人求购供应",
-                               "现在未匹配需求"]
+                               "现在未匹配需求", "成交"]
     rows = list(book["当日供求"].iter_rows(values_only=True))
     assert rows[0][0] == "编号"
     assert sorted(r[0] for r in rows[1:]) == sorted(x.id for x in found.digest.listings)
