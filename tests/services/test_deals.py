@@ -4,18 +4,20 @@ the lesser of two answers, closing at zero, and the digest's deal figures."""
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import time
 from collections.abc import AsyncIterator
 
 import pytest
+from openpyxl import load_workbook
 
 from bot.matching.area import CITY, Area
 from bot.matching.clock import local_today
 from bot.matching.deals import Amount, Price
 from bot.services import deals
 from bot.services.deals import DealResult, enqueue_deal_questions
-from bot.services.digest import load_digest
+from bot.services.digest import load_bundle, load_digest
 from bot.services.interest import express_interest
 from bot.services.match_index import ListingIndex
 from storage.database import Database
@@ -234,3 +236,23 @@ async def test_a_deal_of_an_earlier_day_counts_to_date_not_today(db: Database) -
         figures = (await load_digest(uow, CITY, local_today(TZ), TZ)).deals
     assert (figures.today.count, figures.to_date.count) == (0, 1)
     assert figures.to_date.by_product == {"大白菜": {"kg": 800.0}}
+
+
+async def test_the_text_digest_and_the_workbook_hold_the_deals(db: Database) -> None:
+    match_id, g, b, _, _ = await exchanged(db)
+    await ask(db, time.time() + DAY + 1)
+    await dealt(db, match_id, b, Amount(1000.0, "kg"), Price(1.5, "kg"))
+    await dealt(db, match_id, g, Amount(1200.0, "kg"))
+    async with db.read() as uow:
+        found = await load_bundle(uow, Area("宝丰县"), local_today(TZ), TZ)
+    text = "\n".join(found.messages)
+    assert "当日 1 笔，累计 1 笔" in text and "成交率 100%" in text
+    assert "成交价平均为挂牌价的 93.8%" in text and "大白菜：1,000公斤" in text
+    assert "蔬菜：1,000公斤" in text  # to date, by category
+    rows = list(load_workbook(io.BytesIO(found.workbook), read_only=True)["成交"]
+                .iter_rows(values_only=True))
+    assert rows[0] == ("期间", "项目", "名称", "数量", "单位")
+    assert ("当日", "成交笔数", None, 1, "笔") in rows
+    assert ("累计", "成交率", None, 100.0, "%") in rows
+    assert ("当日", "品种", "大白菜", 1000, "公斤") in rows
+    assert ("累计", "分类", "蔬菜", 1000, "公斤") in rows
