@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.matching.area import Area
 from storage.audit import write_audit
 from storage.records import _Record
 from storage.schema import follow_quota, follows
-from storage.sql import insert_ignoring_duplicates
+from storage.sql import chunks, insert_ignoring_duplicates
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +35,10 @@ class Follow(_Record):
 
 
 _FOLLOW = select(*Follow.columns(follows))
+
+
+def _upsert(dialect_name: str) -> Any:
+    return (postgresql if dialect_name == "postgresql" else sqlite).insert(follow_quota)
 
 
 class FollowRepository:
@@ -77,21 +84,26 @@ class FollowRepository:
             await write_audit(self._conn, user_id, "follow.remove", f"follow:{follow_id}")
         return result.rowcount == 1
 
-    async def take_quota(self, user_id: int, day: str, cap: int) -> bool:
-        """Count one follow notice to ``user_id`` on ``day``; False when ``cap`` were sent.
+    async def take_quotas(self, user_ids: Sequence[int], day: str, cap: int) -> set[int]:
+        """Count one follow notice to each of ``user_ids`` on ``day``; return those whose
+        count was below ``cap`` (and is now one more): the others get none.
 
-        The count is one row per follower and day, raised by a guarded update: two
-        workers raising it at once take turns on the row, so the cap holds.
+        One statement per chunk: each follower's row for the day is added at 1 or raised
+        by one where it is below the cap. Two workers raising one row at once take turns
+        on it (SQLite's write lock, PostgreSQL's row lock), so the cap holds.
         """
-        await self._conn.execute(
-            insert_ignoring_duplicates(self._conn, follow_quota).values(
-                user_id=user_id, day=day, sent=0))
-        taken = await self._conn.execute(
-            update(follow_quota).where(
-                follow_quota.c.user_id == user_id, follow_quota.c.day == day,
-                follow_quota.c.sent < cap,
-            ).values(sent=follow_quota.c.sent + 1))
-        return taken.rowcount == 1
+        taken: set[int] = set()
+        for chunk in chunks(sorted(set(user_ids))):
+            statement = _upsert(self._conn.dialect.name)
+            rows = await self._conn.execute(
+                statement.values([{"user_id": u, "day": day, "sent": 1} for u in chunk])
+                .on_conflict_do_update(
+                    index_elements=[follow_quota.c.user_id, follow_quota.c.day],
+                    set_={"sent": follow_quota.c.sent + 1},
+                    where=follow_quota.c.sent < cap,
+                ).returning(follow_quota.c.user_id))
+            taken.update(int(u) for u in rows.scalars())
+        return taken
 
     async def sent_on(self, user_id: int, day: str) -> int:
         value = (await self._conn.execute(select(follow_quota.c.sent).where(

@@ -106,9 +106,12 @@ async def notify_followers(
         chosen[user.telegram_id] = f
     keys = {uid: f"follow:{uid}:{listing.id}" for uid in chosen}
     known = await uow.outbox.known_keys(list(keys.values()))
+    # Told already (the same listing published twice) counts nothing again.
+    allowed = await uow.follows.take_quotas(
+        [uid for uid in chosen if keys[uid] not in known], today.isoformat(), cap)
     notices: list[OutgoingMessage] = []
     for uid, f in chosen.items():
-        if keys[uid] in known or not await uow.follows.take_quota(uid, today.isoformat(), cap):
+        if uid not in allowed:
             continue
         text = texts.notice(f.product, area_label(f.area), listing.id,
                             listing_texts.listing_summary(listing),

@@ -104,7 +104,8 @@ async def test_the_daily_cap_holds_across_workers(db: Database) -> None:
         # The next day the count starts again.
         assert await uow.follows.sent_on(b.telegram_id, "2026-05-10") == 0
     async with db.write() as uow:
-        assert await uow.follows.take_quota(b.telegram_id, "2026-05-10", 3)
+        assert await uow.follows.take_quotas([b.telegram_id], "2026-05-10", 3) == {
+            b.telegram_id}
 
 
 async def test_unfollow_stops_the_notices_and_only_the_owner_may(db: Database) -> None:
