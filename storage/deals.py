@@ -13,6 +13,7 @@ from typing import Literal
 
 from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.expression import Exists
 
 from bot.matching.area import Area
 from storage.records import MatchRecord, _Record
@@ -56,7 +57,7 @@ class DueAsk:
 _ANSWER = select(*DealAnswer.columns(deal_answers))
 
 
-def _row_of(side: Side) -> exists:
+def _row_of(side: Side) -> Exists:
     return exists().where(deal_answers.c.match_id == matches.c.id, deal_answers.c.side == side)
 
 
