@@ -8,10 +8,12 @@ import io
 import json
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
+from bot.cli import main
 from bot.matching.area import CITY, Area
 from bot.matching.clock import local_today
 from bot.matching.deals import Amount, Price
@@ -21,6 +23,7 @@ from bot.services.digest import load_bundle, load_digest
 from bot.services.interest import express_interest
 from bot.services.match_index import ListingIndex
 from storage.database import Database
+from tests.backends import cli_args
 from tests.services.factories import buyer, cabbage, grower, publish
 from tests.services.test_listings_and_interest import TZ
 from tests.stores import each
@@ -256,3 +259,21 @@ async def test_the_text_digest_and_the_workbook_hold_the_deals(db: Database) -> 
     assert ("累计", "成交率", None, 100.0, "%") in rows
     assert ("当日", "品种", "大白菜", 1000, "公斤") in rows
     assert ("累计", "分类", "蔬菜", 1000, "公斤") in rows
+
+
+async def test_farmdock_digest_json_gives_the_deals_object(db: Database, tmp_path: Path
+                                                          ) -> None:
+    match_id, g, b, _, _ = await exchanged(db)
+    await ask(db, time.time() + DAY + 1)
+    await dealt(db, match_id, b, Amount(1000.0, "kg"))
+    await dealt(db, match_id, g, Amount(1200.0, "kg"), Price(1.2, "kg"))
+    out = tmp_path / "digest.json"
+    # The command runs its own event loop: in a thread of its own.
+    assert await asyncio.to_thread(main, [
+        "digest", *cli_args(db.path), "--format", "json", "--region", "宝丰县",
+        "--out", str(out)]) == 0
+    assert json.loads(out.read_text(encoding="utf-8"))["deals"] == {
+        "today": {"count": 1, "by_product": {"大白菜": {"kg": 1000.0}}},
+        "to_date": {"count": 1, "by_product": {"大白菜": {"kg": 1000.0}}},
+        "exchanges": 1, "deal_rate_pct": 100.0, "price_vs_listed_pct": 75.0,
+    }
