@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from bot.handlers.common import refuse_press
 from bot.handlers.request import Request
 from bot.handlers.routing import Flow, Step
@@ -41,7 +43,8 @@ async def deal_pressed(req: Request) -> None:
         rows = ()
         if proposal.amount is not None:
             label = texts.amount(proposal.amount)
-            rows = buttons.deal_take(match_id, _plain(label))
+            # A button label is plain text, not HTML.
+            rows = buttons.deal_take(match_id, html.unescape(label))
         req.say(Message(texts.ask_amount(result.side.own.id, proposal.amount, proposal.price),
                         rows))
         return
@@ -94,11 +97,6 @@ def _say_result(req: Request, result: DealResult) -> None:
         "talking_last": texts.TALKING_LAST,
         "no": texts.NOT_DONE,
     }[result.outcome])
-
-
-def _plain(html_text: str) -> str:
-    """A button label from an HTML text (labels are no HTML)."""
-    return html_text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
 
 
 # 成交了 waits for the typed quantity (the proposal's button works from anywhere).

@@ -41,7 +41,7 @@ async def matches_command(req: Request) -> None:
     for listing, views in found:
         if views:
             header = texts.matches_header(listing.kind, listing.product, listing.id)
-            # 关注 the product too: new listings of it are told even when they match not.
+            # ⭐ 关注 the product as well: its new listings are told whether or not they match.
             rows = (*buttons.numbered_interest([v.interest_action for v in views]),
                     *buttons.follow_product(listing.id, listing.product))
             req.say(Message("\n\n".join([header, *match_lines(views)]), rows))
