@@ -43,3 +43,20 @@ def posting(step: str, value: str | int = "") -> str:
 
 def registration(step: str, value: str | int = "") -> str:
     return f"reg:{step}:{value}"
+
+
+# An action on a hotline ticket: tk:<action>:<ticket id>[:<value index>] (a close reason
+# or a rating, by its place in bot.matching.tickets' lists).
+TICKET_ACTIONS = ("take", "start", "answer", "close", "rate", "need")
+TICKET_PATTERN = re.compile(rf"^tk:({'|'.join(TICKET_ACTIONS)}):(\d{{1,12}})(?::(\d))?$")
+# A step of filing a ticket: tkf:<step>:<value>
+TICKET_FORM_PATTERN = re.compile(r"^tkf:([a-z]+):(.{0,50})$")
+
+
+def ticket(action: str, ticket_id: int, value: int | None = None) -> str:
+    assert action in TICKET_ACTIONS
+    return f"tk:{action}:{ticket_id}" + ("" if value is None else f":{value}")
+
+
+def ticket_form(step: str, value: str | int = "") -> str:
+    return f"tkf:{step}:{value}"
