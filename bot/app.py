@@ -31,6 +31,7 @@ from bot.handlers import (
     officials,
     posting,
     registration,
+    tickets,
 )
 from bot.handlers.routing import Route, Routes
 from bot.services.match_index import ListingIndex
@@ -74,13 +75,18 @@ ROUTES = Routes(
         # Reads: a city's digest takes a second to build and must hold no write lock.
         "digest": Route(officials.digest_command, writes=False),
         "short": Route(officials.short_command, writes=False),
+        # The supply hotline: file a ticket (one line or a short form), list tickets.
+        "ticket": Route(tickets.ticket_command),
+        "tickets": Route(tickets.tickets_command),
     },
     presses={
         "int": Route(matches.interest_pressed),
         "pair": Route(matches.interest_pressed),
         "lst": Route(my_listings.listing_pressed),
+        "tk": Route(tickets.ticket_pressed),
     },
-    flows=[registration.FLOW, posting.FLOW, my_listings.FLOW],
+    flows=[registration.FLOW, posting.FLOW, my_listings.FLOW, tickets.FLOW,
+           tickets.ANSWER_FORM],
     text=posting.line_posted,
     contact=common.contact_shared,
     media=common.media_sent,
@@ -99,6 +105,9 @@ DAILY_JOB = "officials-daily-digest"
 # The catch-up looks this often whether the morning's run went out, so a run whose
 # worker died is taken over soon after its lease (bot.handlers.jobs.JOB_LEASE) ends.
 CATCH_UP_INTERVAL = 300.0
+# Hotline tickets' reminders and escalations are checked this often (the shortest
+# deadline is 2 hours, its reminder half an hour ahead).
+TICKET_CHECK_INTERVAL = 120.0
 
 
 def schedule_jobs(application: Application, services: Services) -> None:
@@ -125,6 +134,8 @@ def schedule_jobs(application: Application, services: Services) -> None:
     queue.run_repeating(job(jobs.expire), EXPIRY_INTERVAL, first=0, name="expire-listings")
     queue.run_repeating(job(jobs.catch_up), interval=CATCH_UP_INTERVAL, first=1,
                         name="officials-catch-up", job_kwargs=JOB_KWARGS)
+    queue.run_repeating(job(jobs.ticket_deadlines), interval=TICKET_CHECK_INTERVAL, first=30,
+                        name="ticket-deadlines", job_kwargs=JOB_KWARGS)
 
     async def staff_menus(context: ContextTypes.DEFAULT_TYPE) -> None:
         # One call per official: in the background, so many officials never delay start-up.

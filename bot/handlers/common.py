@@ -12,6 +12,7 @@ from bot.services.actions import POSTING_PATTERN, REGISTRATION_PATTERN
 from bot.services.messages import Message
 from bot.texts import common as texts
 from bot.texts import officials as official_texts
+from bot.texts import tickets as ticket_texts
 from storage.records import User
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,9 @@ def trader(req: Request) -> User | None:
     account = member(req)
     if account is not None and account.role == "official":
         req.say(texts.GROWERS_AND_BUYERS_ONLY)
+        return None
+    if account is not None and account.role in ("citizen", "hotline"):
+        req.say(ticket_texts.NOT_A_TRADER)
         return None
     return account
 

@@ -19,6 +19,7 @@ from bot.services import broadcasts
 from bot.services.digest import enqueue_daily_digests
 from bot.services.listings import expire_listings
 from bot.services.runtime import Services
+from bot.services.tickets import check_deadlines
 
 log = logging.getLogger(__name__)
 
@@ -96,3 +97,15 @@ async def expire(services: Services) -> None:
     services.index.expire(now)
     if expired:
         log.info("expired listings %s", expired)
+
+
+async def ticket_deadlines(services: Services, *, now: float | None = None) -> int:
+    """Remind owners of hotline tickets due soon, escalate those past due; every worker
+    runs it, and each reminder and escalation happens once (see check_deadlines)."""
+    async with services.db.write() as uow:
+        added = await check_deadlines(uow, now=time.time() if now is None else now,
+                                      tz=services.settings.timezone)
+        await uow.commit()
+    if added:
+        services.wake_outbox()
+    return added

@@ -7,6 +7,17 @@ from zoneinfo import ZoneInfo
 
 from bot.texts.html import esc
 
+# The hotline's commands in the command menus of citizens, hotline operators and officials.
+FILER_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("ticket", "反映诉求（保供服务热线），如 /ticket 缺货 小区买不到面粉"),
+    ("tickets", "我反映的诉求和办理进展"),
+    ("help", "使用说明"),
+    ("cancel", "取消当前操作"),
+)
+OFFICIAL_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("tickets", "诉求：本辖区待办的保供热线诉求，超时的在前"),
+)
+
 CLASS_LABELS = {"urgent": "紧急", "help": "求助", "complaint": "投诉"}
 
 # Buttons of the card, by action (labels of the close reasons and ratings are the values).

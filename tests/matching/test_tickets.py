@@ -182,3 +182,15 @@ def test_a_bad_policy_file_is_named(policy_dir: Path, classes: dict[str, object]
     (policy_dir / "tickets.json").write_text(json.dumps({"classes": classes}))
     with pytest.raises(PolicyError, match=r"tickets\.json"):
         rules.read_ticket_policy(policy_dir)
+
+
+def test_a_bad_tickets_table_stops_start_up_in_one_line(tmp_path: Path) -> None:
+    from bot.settings import SettingsError, load_settings
+
+    (tmp_path / "tickets.json").write_text('{"classes": {"urgent": {"hours": "soon"}}}')
+    with pytest.raises(SettingsError) as caught:
+        load_settings({"FARMDOCK_TOKEN": "123456:TEST-token_farmdock",
+                       "FARMDOCK_POLICY_DIR": str(tmp_path)}, env_file=None)
+    message = str(caught.value)
+    assert message.startswith("FARMDOCK_POLICY_DIR") and "tickets.json" in message
+    assert "classes.urgent" in message and "\n" not in message

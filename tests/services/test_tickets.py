@@ -328,3 +328,51 @@ async def test_a_shortage_ticket_becomes_a_need_and_the_filer_hears_of_its_match
                 await tickets.to_need(uow, index, ticket_id, who, today=made.published
                                       .listing.valid_until, tz=TZ, now=T0)  # type: ignore[arg-type]
             assert refused.value.code == code
+
+
+async def test_the_scheduled_job_reminds_and_escalates_and_wakes_the_sender(
+    db: Database, database_target: str
+) -> None:
+    from bot.app import TICKET_CHECK_INTERVAL
+    from bot.handlers import jobs
+    from bot.services.runtime import Services
+    from bot.settings import load_settings
+    from tests.backends import settings_env
+
+    people = await staff(db)
+    ticket = await file(db, people["citizen"], ticket_class="urgent")
+    settings = load_settings({"FARMDOCK_TOKEN": "123456:TEST-token_farmdock",
+                              **settings_env(database_target)}, env_file=None)
+    woken: list[int] = []
+    services = Services(settings, db, ListingIndex(db), lambda: woken.append(1))
+    # The job runs every two minutes: a 2-hour deadline's 30-minute reminder is never missed.
+    assert TICKET_CHECK_INTERVAL <= 30 * 60 / 4
+    assert await jobs.ticket_deadlines(services, now=T0 + 1.75 * HOUR) == 2  # both officials
+    assert await jobs.ticket_deadlines(services, now=T0 + 1.8 * HOUR) == 0
+    assert await jobs.ticket_deadlines(services, now=T0 + 2.1 * HOUR) == 1
+    assert len(woken) == 2
+    assert (await each(db).tickets.get(ticket.id)).owner_area.label == "宝丰县"
+
+
+async def test_overdue_tickets_are_in_every_digest_of_the_areas_they_lie_in(
+    db: Database,
+) -> None:
+    from bot.matching.area import Area
+    from bot.services.digest import load_bundle
+
+    people = await staff(db)
+    ticket = await file(db, people["operator"], ticket_class="urgent", what="封控小区断粮",
+                        caller_phone="13700002222", now=time.time() - 3 * HOUR)
+    day = datetime.now(TZ).date()
+
+    async def last_part(area: Area) -> str:
+        async with db.read() as uow:
+            found = await load_bundle(uow, area, day, TZ)
+        return found.messages[-1]
+
+    for area in (Area("宝丰县", "张八桥镇"), Area("宝丰县"), Area()):
+        text = await last_part(area)
+        assert ticket.number in text and "超时" in text, area
+        assert "13700002222" not in text
+    for area in (Area("宝丰县", "周庄镇"), Area("叶县")):
+        assert ticket.number not in await last_part(area)
