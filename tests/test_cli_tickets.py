@@ -120,3 +120,10 @@ def test_bad_arguments_are_one_line_and_exit_2(target: str, capsys, args: list[s
 def test_export_xlsx_needs_out(target: str, capsys) -> None:
     code, _, err = run(capsys, "export", *cli_args(target), "--format", "xlsx")
     assert code == 2 and "--out" in err
+
+
+def test_a_hotline_operator_is_invited_like_an_official(target: str, capsys) -> None:
+    code = main(["users", "invite", *cli_args(target), "--role", "hotline", "--name", "小李",
+                 "--bot-username", "farmdock_bot"])
+    invite = json.loads(capsys.readouterr().out)
+    assert code == 0 and invite["role"] == "hotline" and "start=" in invite["link"]

@@ -95,6 +95,11 @@ async def help_command(req: Request) -> None:
     """/help for the caller's role: posting for growers and buyers, the digest, /short and
     escalations for officials; admins, who may do both, read both."""
     account = req.account
+    if account is not None and account.status == "active" and account.role in (
+            "citizen", "hotline"):
+        operator = f"\n\n{ticket_texts.OPERATOR_HELP}" if account.role == "hotline" else ""
+        req.say(ticket_texts.FILER_HELP + operator)
+        return
     if account is None or account.status != "active" or not account.is_staff:
         req.say(texts.HELP)
         return
@@ -103,6 +108,7 @@ async def help_command(req: Request) -> None:
     staff_help = official_texts.official_help(
         area.label, settings.digest_time.strftime("%H:%M"), settings.escalation_hours
     )
+    staff_help += f"\n\n{ticket_texts.OFFICIAL_HELP}"
     req.say(staff_help if account.role == "official" else f"{texts.HELP}\n\n{staff_help}")
 
 

@@ -18,6 +18,21 @@ OFFICIAL_COMMANDS: tuple[tuple[str, str], ...] = (
     ("tickets", "诉求：本辖区待办的保供热线诉求，超时的在前"),
 )
 
+FILER_HELP = (
+    "<b>保供服务热线</b>\n"
+    "买不到、涨价、送不到、车辆通行、质量等问题，发一句话登记：\n"
+    "• /ticket 缺货 小区超市买不到面粉\n"
+    "• /ticket 价格 鸡蛋一天涨了两块 宝丰县张八桥镇\n"
+    "也可以只发 /ticket，按提示选类别、写内容和地点。\n"
+    "每条诉求有编号（如 RX-20260509-0042），办理进展会发给您；办结后请评价。\n"
+    "/tickets 查看您的诉求"
+)
+OPERATOR_HELP = "热线接线员：/ticket 后先输入来电人的称呼和电话，再按提示登记。"
+OFFICIAL_HELP = (
+    "<b>保供服务热线</b>：派到本辖区的诉求会发给您，点按钮接单、办理、答复、办结；"
+    "缺货诉求可一键转为求购信息。/tickets 查看待办诉求，超时的在前。"
+)
+
 CLASS_LABELS = {"urgent": "紧急", "help": "求助", "complaint": "投诉"}
 
 # Buttons of the card, by action (labels of the close reasons and ratings are the values).

@@ -219,3 +219,35 @@ async def test_a_hotline_operators_ticket_for_a_caller(
     assert not any(number in m.content for m in fake_api.messages_to(elsewhere.id))
     filed = [e for e in await each(db).audit.entries(action="ticket.filed")]
     assert json.loads(filed[0].detail)["by"] == "hotline"
+
+
+async def test_nobody_makes_themselves_a_hotline_operator_or_an_official(
+    make_user, fake_api: FakeBotApi, db: Database
+) -> None:
+    user = person(make_user, "冒充者")
+    user.start()
+    welcome = await user.next_message()
+    assert "市民" in " ".join(welcome.button_texts())
+    assert not any("热线" in b for b in welcome.button_texts())
+    for forged in ("reg:role:hotline", "reg:role:official", "reg:role:admin"):
+        query = user.press_data(forged, welcome)
+        answer = await fake_api.wait_for_callback_answer(query)
+        assert answer.get("text") == common_texts.REFUSED
+    assert await each(db).users.get(user.id) is None
+    refused = await each(db).audit.entries(action="security.refused_callback",
+                                           actor_id=user.id)
+    assert len(refused) == 3
+
+
+async def test_help_follows_the_hotline_roles(make_user, db: Database) -> None:
+    citizen = person(make_user, "张女士")
+    await sign_up_citizen(citizen)
+    citizen.send("/help")
+    shown = (await citizen.next_message()).content
+    assert "/ticket 缺货" in shown and "来电人" not in shown
+    operator = await invited(make_user, db, "hotline", "接线员小李", None)
+    operator.send("/help")
+    assert "来电人" in (await operator.next_message()).content
+    official = await invited(make_user, db, "official", "王镇长", "宝丰县", "张八桥镇")
+    official.send("/help")
+    assert "/tickets" in (await official.next_message()).content

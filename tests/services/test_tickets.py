@@ -376,3 +376,14 @@ async def test_overdue_tickets_are_in_every_digest_of_the_areas_they_lie_in(
         assert "13700002222" not in text
     for area in (Area("宝丰县", "周庄镇"), Area("叶县")):
         assert ticket.number not in await last_part(area)
+
+
+async def test_what_a_caller_typed_is_escaped_in_every_card(db: Database) -> None:
+    people = await staff(db)
+    ticket = await file(db, people["citizen"], what="<b>买不到</b> & <a href='x'>面粉</a>",
+                        caller_name="<i>张</i>")
+    card = tickets.render(ticket, people["town"], TZ, T0)
+    assert "<b>买不到</b>" not in card and "&lt;b&gt;买不到&lt;/b&gt; &amp;" in card
+    assert "&lt;i&gt;张&lt;/i&gt;" in card
+    [notice] = await rows(db, 11)
+    assert "<a href" not in str(notice["text"])
