@@ -70,6 +70,12 @@ class TicketPolicy:
     urgent_words: tuple[str, ...]
     category_words: Mapping[str, tuple[str, ...]]
 
+    @property
+    def longest_lead(self) -> float:
+        """Seconds ahead of its deadline the earliest reminder of any class comes: no
+        ticket due later than that needs looking at yet."""
+        return max(rule.remind_before_hours for rule in self.classes.values()) * 3600
+
     def rule(self, ticket_class: str) -> ClassRule:
         return self.classes[ticket_class]
 

@@ -220,7 +220,11 @@ async def check_deadlines(uow: UnitOfWork, *, now: float, tz: ZoneInfo) -> int:
     policy = rules.get_ticket_policy()
     staffed = {o.area for o in await uow.users.active_officials()}
     rows: list[OutgoingMessage] = []
-    for ticket in await uow.tickets.search(states=rules.OPEN_STATES):
+    # Only tickets due within the longest reminder lead can need anything (an escalation
+    # comes at or after the deadline): the index on (state, deadline) finds them.
+    due_soon = await uow.tickets.search(states=rules.OPEN_STATES,
+                                        overdue_at=now + policy.longest_lead)
+    for ticket in due_soon:
         deadline = ticket.deadline_at
         due = policy.escalation_due(ticket.ticket_class, deadline, ticket.escalations)
         if now >= due:

@@ -387,3 +387,16 @@ async def test_what_a_caller_typed_is_escaped_in_every_card(db: Database) -> Non
     assert "&lt;i&gt;张&lt;/i&gt;" in card
     [notice] = await rows(db, 11)
     assert "<a href" not in str(notice["text"])
+
+
+@pytest.mark.parametrize(("ticket_class", "hours", "ahead"), [
+    ("urgent", 2, 0.5), ("help", 24, 4), ("complaint", 72, 12)])
+async def test_each_class_is_reminded_its_own_lead_ahead(
+    db: Database, ticket_class: str, hours: float, ahead: float
+) -> None:
+    people = await staff(db)
+    await file(db, people["citizen"], ticket_class=ticket_class)
+    assert await check(db, T0 + (hours - ahead) * HOUR - 60) == 0
+    # Nobody has taken it yet: both officials of the township are reminded.
+    assert await check(db, T0 + (hours - ahead) * HOUR) == 2
+    assert await check(db, T0 + hours * HOUR - 60) == 0
