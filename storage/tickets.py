@@ -15,7 +15,7 @@ from storage.schema import ticket_counters, tickets
 from storage.sql import in_area
 
 _TICKET = select(*Ticket.columns(tickets))
-# Changes a use case may make besides the state (which every change stamps).
+# What a use case may change (every change also counts one more in ``changes``).
 CHANGEABLE = frozenset({
     "state", "owner_id", "owner_county", "owner_township", "answer", "close_reason", "rating",
     "deadline_at", "reminded_for", "escalations", "need_id",

@@ -21,6 +21,7 @@ from bot.matching.clock import local_today
 from bot.matching.drafts import listing_from_draft
 from bot.matching.model import Place
 from bot.matching.parser import parse_post
+from bot.matching.phones import mask_phones
 from bot.services import actions
 from bot.services.listings import Published, publish_listing
 from bot.services.match_index import ListingIndex
@@ -325,9 +326,11 @@ async def overdue_tickets(
 
 
 def overdue_text(found: Sequence[Ticket], now: float) -> str:
-    """The digest's part on overdue tickets (no phone numbers: a digest is forwarded)."""
+    """The digest's part on overdue tickets (no phone numbers, not even one typed into the
+    text: a digest is forwarded)."""
     lines = [texts.overdue_title(len(found))]
-    lines += [texts.overdue_line(t.number, t.category, t.place.label() or "平顶山市", t.what,
+    lines += [texts.overdue_line(t.number, t.category, t.place.label() or "平顶山市",
+                                 mask_phones(t.what),
                                  t.owner_area.label, (now - t.deadline_at) / 3600)
               for t in found]
     return "\n".join(lines)
