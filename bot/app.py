@@ -33,6 +33,7 @@ from bot.handlers import (
     officials,
     posting,
     registration,
+    tickets,
 )
 from bot.handlers.routing import Route, Routes
 from bot.services.match_index import ListingIndex
@@ -78,6 +79,9 @@ ROUTES = Routes(
         "short": Route(officials.short_command, writes=False),
         "follow": Route(follows.follow_command),
         "following": Route(follows.following_command),
+        # The supply hotline: file a ticket (one line or a short form), list tickets.
+        "ticket": Route(tickets.ticket_command),
+        "tickets": Route(tickets.tickets_command),
     },
     presses={
         "int": Route(matches.interest_pressed),
@@ -85,8 +89,10 @@ ROUTES = Routes(
         "lst": Route(my_listings.listing_pressed),
         "deal": Route(deals.deal_pressed),
         "fol": Route(follows.follow_pressed),
+        "tk": Route(tickets.ticket_pressed),
     },
-    flows=[registration.FLOW, posting.FLOW, my_listings.FLOW, deals.FLOW],
+    flows=[registration.FLOW, posting.FLOW, my_listings.FLOW, deals.FLOW, tickets.FLOW,
+           tickets.ANSWER_FORM],
     text=posting.line_posted,
     contact=common.contact_shared,
     media=common.media_sent,
@@ -105,6 +111,9 @@ DAILY_JOB = "officials-daily-digest"
 # The catch-up looks this often whether the morning's run went out, so a run whose
 # worker died is taken over soon after its lease (bot.handlers.jobs.JOB_LEASE) ends.
 CATCH_UP_INTERVAL = 300.0
+# Hotline tickets' reminders and escalations are checked this often (the shortest
+# deadline is 2 hours, its reminder half an hour ahead).
+TICKET_CHECK_INTERVAL = 120.0
 
 
 def schedule_jobs(application: Application, services: Services) -> None:
@@ -134,6 +143,8 @@ def schedule_jobs(application: Application, services: Services) -> None:
     # 成交了吗: each side of an exchange asked a while after it (claimed per ask in storage).
     queue.run_repeating(job(jobs.ask_deals), interval=CHECK_INTERVAL, first=30,
                         name="ask-deals", job_kwargs=JOB_KWARGS)
+    queue.run_repeating(job(jobs.ticket_deadlines), interval=TICKET_CHECK_INTERVAL, first=30,
+                        name="ticket-deadlines", job_kwargs=JOB_KWARGS)
 
     async def staff_menus(context: ContextTypes.DEFAULT_TYPE) -> None:
         # One call per official: in the background, so many officials never delay start-up.

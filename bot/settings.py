@@ -22,6 +22,7 @@ from dotenv import dotenv_values
 from bot.matching.clock import DEFAULT_TIMEZONE
 from bot.matching.limits import read_limits
 from bot.matching.policy import POLICY_DIR_VARIABLE, PolicyError
+from bot.matching.tickets import read_ticket_policy
 
 TELEGRAM_API_BASE_URL = "https://api.telegram.org/bot"
 _TOKEN_SHAPE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{5,}$")
@@ -227,6 +228,7 @@ def policy_dir(text: str) -> Path | None:
         )
     try:
         read_limits(path)
+        read_ticket_policy(path)
     except PolicyError as error:
         raise SettingsError(f"{POLICY_DIR_VARIABLE}={text!r}: {error}") from None
     return path

@@ -17,11 +17,11 @@ from sqlalchemy import Column, Table
 from bot.matching.area import Area
 from bot.matching.model import CITY_NAME, Listing, ListingStatus, Place
 
-Role = Literal["grower", "buyer", "official", "admin"]
+Role = Literal["grower", "buyer", "official", "admin", "citizen", "hotline"]
 UserStatus = Literal["active", "blocked", "inactive"]
 OutboxStatus = Literal["pending", "sent", "failed"]
 
-ROLES: tuple[Role, ...] = ("grower", "buyer", "official", "admin")
+ROLES: tuple[Role, ...] = ("grower", "buyer", "official", "admin", "citizen", "hotline")
 STAFF_ROLES: tuple[Role, ...] = ("official", "admin")
 
 __all__ = ["Listing", "ListingStatus"]
@@ -189,3 +189,43 @@ class Conversation:
     def from_row(cls, row: Sequence[Any]) -> Conversation:
         chat_id, flow, step, data, recent, version = row
         return cls(chat_id, flow, step, json.loads(data), json.loads(recent), version)
+
+
+@dataclass(frozen=True, slots=True)
+class Ticket(_Record):
+    """A hotline ticket (诉求): see :mod:`bot.matching.tickets` for its loop."""
+
+    id: int
+    number: str
+    category: str
+    ticket_class: str
+    state: str
+    what: str
+    county: str | None
+    township: str | None
+    filer_id: int | None
+    caller_name: str
+    caller_phone: str | None
+    owner_county: str | None
+    owner_township: str | None
+    owner_id: int | None
+    answer: str | None
+    close_reason: str | None
+    rating: str | None
+    deadline_at: float
+    reminded_for: float | None
+    escalations: int
+    changes: int
+    need_id: int | None
+    created_at: float
+    updated_at: float
+
+    @property
+    def place(self) -> Place:
+        """Where the matter is."""
+        return Place(city=CITY_NAME, county=self.county, township=self.township)
+
+    @property
+    def owner_area(self) -> Area:
+        """The area whose officials own the ticket."""
+        return Area.of(self.owner_county, self.owner_township)

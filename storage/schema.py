@@ -237,3 +237,48 @@ follow_quota = Table(
     Column("day", Text, primary_key=True),
     Column("sent", Integer, nullable=False, server_default="0"),
 )
+
+# The supply hotline's tickets (诉求). ``county``/``township``: where the matter is;
+# ``owner_county``/``owner_township``: the area whose officials own it (both NULL = the
+# city); ``owner_id``: the official who took it. ``changes`` counts its state changes
+# (each one's notice to the filer is keyed by it). ``need_id``: the need on the market it
+# became, pointing back here through this unique column.
+tickets = Table(
+    "tickets", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("number", Text, nullable=False, unique=True),
+    Column("category", Text, nullable=False),
+    Column("ticket_class", Text, nullable=False),
+    Column("state", Text, nullable=False),
+    Column("what", Text, nullable=False),
+    Column("county", Text),
+    Column("township", Text),
+    Column("filer_id", BigInteger, ForeignKey("users.telegram_id")),
+    Column("caller_name", Text, nullable=False, server_default=""),
+    Column("caller_phone", Text),
+    Column("owner_county", Text),
+    Column("owner_township", Text),
+    Column("owner_id", BigInteger, ForeignKey("users.telegram_id")),
+    Column("answer", Text),
+    Column("close_reason", Text),
+    Column("rating", Text),
+    Column("deadline_at", Number, nullable=False),
+    # The deadline the owner was reminded of, and how many times it went up a level.
+    Column("reminded_for", Number),
+    Column("escalations", Integer, nullable=False, server_default="0"),
+    Column("changes", Integer, nullable=False, server_default="0"),
+    Column("need_id", Integer, ForeignKey("listings.id"), unique=True),
+    Column("created_at", Number, nullable=False),
+    Column("updated_at", Number, nullable=False),
+    sqlite_autoincrement=True,
+)
+Index("tickets_state_deadline", tickets.c.state, tickets.c.deadline_at)
+Index("tickets_region", tickets.c.county, tickets.c.township)
+Index("tickets_filer", tickets.c.filer_id)
+
+# The day's last ticket serial (RX-<day>-<serial>), shared by every worker.
+ticket_counters = Table(
+    "ticket_counters", metadata,
+    Column("day", Text, primary_key=True),
+    Column("value", Integer, nullable=False),
+)

@@ -20,6 +20,7 @@ from storage.matches import MatchRepository
 from storage.outbox import OutboxRepository
 from storage.reports import ReportRepository
 from storage.send_clock import SendClockRepository
+from storage.tickets import TicketRepository
 from storage.users import UserRepository
 
 
@@ -39,6 +40,7 @@ class SqlUnitOfWork:
         self.jobs = JobRunRepository(connection)
         self.deals = DealRepository(connection)
         self.follows = FollowRepository(connection)
+        self.tickets = TicketRepository(connection)
 
     async def commit(self) -> None:
         """Make everything this unit of work did permanent."""

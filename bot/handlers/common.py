@@ -12,6 +12,7 @@ from bot.services.actions import POSTING_PATTERN, REGISTRATION_PATTERN
 from bot.services.messages import Message
 from bot.texts import common as texts
 from bot.texts import officials as official_texts
+from bot.texts import tickets as ticket_texts
 from storage.records import User
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,9 @@ def trader(req: Request) -> User | None:
     account = member(req)
     if account is not None and account.role == "official":
         req.say(texts.GROWERS_AND_BUYERS_ONLY)
+        return None
+    if account is not None and account.role in ("citizen", "hotline"):
+        req.say(ticket_texts.NOT_A_TRADER)
         return None
     return account
 
@@ -91,6 +95,11 @@ async def help_command(req: Request) -> None:
     """/help for the caller's role: posting for growers and buyers, the digest, /short and
     escalations for officials; admins, who may do both, read both."""
     account = req.account
+    if account is not None and account.status == "active" and account.role in (
+            "citizen", "hotline"):
+        operator = f"\n\n{ticket_texts.OPERATOR_HELP}" if account.role == "hotline" else ""
+        req.say(ticket_texts.FILER_HELP + operator)
+        return
     if account is None or account.status != "active" or not account.is_staff:
         req.say(texts.HELP)
         return
@@ -99,6 +108,7 @@ async def help_command(req: Request) -> None:
     staff_help = official_texts.official_help(
         area.label, settings.digest_time.strftime("%H:%M"), settings.escalation_hours
     )
+    staff_help += f"\n\n{ticket_texts.OFFICIAL_HELP}"
     req.say(staff_help if account.role == "official" else f"{texts.HELP}\n\n{staff_help}")
 
 

@@ -29,7 +29,9 @@ async def follow_command(req: Request) -> None:
 def _say_followed(req: Request, result: FollowResult, words: list[str]) -> None:
     cap = req.services.settings.follow_notices_per_day
     account = req.account
-    if result.outcome == "unknown_product":
+    if result.outcome == "not_for_role":
+        req.say(texts.NOT_FOR_ROLE)
+    elif result.outcome == "unknown_product":
         req.say(texts.UNKNOWN_PRODUCT.format(product=esc(words[0][:20])))
     elif result.outcome == "unknown_area":
         req.say(texts.UNKNOWN_AREA.format(area=esc("".join(words[1:])[:30])))

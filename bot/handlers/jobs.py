@@ -20,6 +20,7 @@ from bot.services.deals import enqueue_deal_questions
 from bot.services.digest import enqueue_daily_digests
 from bot.services.listings import expire_listings
 from bot.services.runtime import Services
+from bot.services.tickets import check_deadlines
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +106,18 @@ async def ask_deals(services: Services, *, now: float | None = None) -> int:
     now = time.time() if now is None else now
     async with services.db.write() as uow:
         added = await enqueue_deal_questions(uow, now, services.settings.deal_ask_hours)
+        await uow.commit()
+    if added:
+        services.wake_outbox()
+    return added
+
+
+async def ticket_deadlines(services: Services, *, now: float | None = None) -> int:
+    """Remind owners of hotline tickets due soon, escalate those past due; every worker
+    runs it, and each reminder and escalation happens once (see check_deadlines)."""
+    async with services.db.write() as uow:
+        added = await check_deadlines(uow, now=time.time() if now is None else now,
+                                      tz=services.settings.timezone)
         await uow.commit()
     if added:
         services.wake_outbox()

@@ -1,5 +1,6 @@
-"""/start: sign a grower or buyer up (role → name → organisation → place → phone), or redeem
-an official's one-time invite link (t.me/<bot>?start=<code>)."""
+"""/start: sign a grower or buyer up (role → name → organisation → place → phone), a citizen
+(role → name → place), or redeem an official's or a hotline operator's one-time invite
+link (t.me/<bot>?start=<code>)."""
 
 from __future__ import annotations
 
@@ -16,9 +17,11 @@ from bot.matching.text import normalize
 from bot.services import actions, buttons, users
 from bot.services.messages import Button, Message, grid
 from bot.texts import registration as texts
+from bot.texts.html import esc
 
 FLOW_NAME = "signup"
 ROLE, NAME, ORGANISATION, PLACE, PHONE = "role", "name", "organisation", "place", "phone"
+CITIZEN = "citizen"
 MAX_NAME = 30
 # Which presses each step takes (reg:<press step>:<value>).
 _PRESSES = {ROLE: ("role",), NAME: ("name",), ORGANISATION: ("org",),
@@ -98,6 +101,10 @@ async def name_typed(req: Request) -> None:
 
 def _name_given(req: Request, name: str) -> None:
     _signup(req)["name"] = name[:MAX_NAME]
+    if _signup(req).get("role") == CITIZEN:
+        # A citizen gives a name and a place, nothing more.
+        _organisation_given(req, "")
+        return
     req.conversation.goto(ORGANISATION)
     req.say(Message(texts.ASK_ORG, grid(
         [Button(texts.NO_ORG, actions.registration("org", "none"))], 1
@@ -129,11 +136,11 @@ async def _place_pressed(req: Request, press: str, value: str) -> None:
         return
     county = signup.get("county")
     if press == "town" and county and (value == "" or value in gazetteer.townships(county)):
-        _place_settled(req, Place(county=county, township=value or None))
+        await _place_settled(req, Place(county=county, township=value or None))
         return
     candidates = signup.get("candidates", [])
     if press == "cand" and value.isdigit() and int(value) < len(candidates):
-        _place_settled(req, Place(**candidates[int(value)]))
+        await _place_settled(req, Place(**candidates[int(value)]))
         return
     await refuse_press(req, "bad sign-up place")
 
@@ -143,7 +150,7 @@ async def place_typed(req: Request) -> None:
     places = [p for p in get_gazetteer().resolve((req.text or "").strip())
               if p.in_city and p.county]
     if len(places) == 1:
-        _place_settled(req, places[0])
+        await _place_settled(req, places[0])
         return
     if not places:
         req.say(Message(texts.PLACE_UNKNOWN, buttons.counties(actions.registration)))
@@ -153,10 +160,13 @@ async def place_typed(req: Request) -> None:
                     buttons.places(actions.registration, [p.label() for p in places])))
 
 
-def _place_settled(req: Request, place: Place) -> None:
+async def _place_settled(req: Request, place: Place) -> None:
     signup = _signup(req)
     signup.update(county=place.county, township=place.township)
     signup.pop("candidates", None)
+    if signup.get("role") == CITIZEN:
+        await _signed_up(req, None)
+        return
     req.conversation.goto(PHONE)
     req.say(Message(texts.ASK_PHONE, contact_request=buttons.share_phone()))
 
@@ -194,6 +204,10 @@ async def _signed_up(req: Request, phone: str | None) -> None:
         organisation=signup.get("organisation", ""), area=area, phone=phone,
     )
     req.conversation.end()
+    if user.role == CITIZEN:
+        req.say(texts.CITIZEN_SIGNED_UP.format(name=esc(user.name), place=esc(area.label)))
+        req.replies.menu_for = user  # the hotline's commands, not the posting ones
+        return
     req.say(Message(texts.signed_up(user.role, user.name, user.organisation, area.label,
                                     user.phone), clear_keyboard=True))
 

@@ -60,3 +60,18 @@ def deal(answer: str, match_id: int) -> str:
 def follow(action: str, target_id: int) -> str:
     assert action in ("add", "rm")
     return f"fol:{action}:{target_id}"
+# An action on a hotline ticket: tk:<action>:<ticket id>[:<value index>] (a close reason
+# or a rating, by its place in bot.matching.tickets' lists).
+TICKET_ACTIONS = ("take", "start", "answer", "close", "rate", "need")
+TICKET_PATTERN = re.compile(rf"^tk:({'|'.join(TICKET_ACTIONS)}):(\d{{1,12}})(?::(\d))?$")
+# A step of filing a ticket: tkf:<step>:<value>
+TICKET_FORM_PATTERN = re.compile(r"^tkf:([a-z]+):(.{0,50})$")
+
+
+def ticket(action: str, ticket_id: int, value: int | None = None) -> str:
+    assert action in TICKET_ACTIONS
+    return f"tk:{action}:{ticket_id}" + ("" if value is None else f":{value}")
+
+
+def ticket_form(step: str, value: str | int = "") -> str:
+    return f"tkf:{step}:{value}"

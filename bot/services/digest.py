@@ -16,7 +16,7 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -35,6 +35,7 @@ from bot.services.digest_model import (
 )
 from bot.services.digest_text import MAX_SHORTAGES, digest_messages
 from bot.services.messages import Attachment, Message, outgoing
+from bot.services.tickets import overdue_text, overdue_tickets
 from bot.texts import officials as texts
 from storage.database import Database
 from storage.interfaces import UnitOfWork
@@ -156,7 +157,13 @@ async def load_bundle(
     uow: UnitOfWork, area: Area, day: date, tz: ZoneInfo, *, now: float | None = None
 ) -> DigestBundle:
     digest = await load_digest(uow, area, day, tz, now=now)
-    return await asyncio.to_thread(bundle, digest, tz)
+    found = await asyncio.to_thread(bundle, digest, tz)
+    # Hotline tickets of the area still open past their deadline, in every digest of it.
+    at = time.time() if now is None else now
+    overdue = await overdue_tickets(uow, area, now=at)
+    if overdue:
+        found = replace(found, messages=[*found.messages, overdue_text(overdue, at)])
+    return found
 
 
 def digest_key(day: date, chat_id: int, part: str = "") -> str:

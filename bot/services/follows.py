@@ -31,7 +31,7 @@ from storage.records import User
 
 FOLLOW_KIND = "follow"
 FollowOutcome = Literal["followed", "already", "unknown_product", "unknown_area",
-                        "outside_area"]
+                        "outside_area", "not_for_role"]
 # Which kind of listing each role hears about.
 _WANTS = {"buyer": ("offer",), "grower": ("need",), "official": ("offer", "need"),
           "admin": ("offer", "need")}
@@ -54,7 +54,10 @@ async def follow(
     uow: UnitOfWork, user: User, product_text: str, area_text: str | None = None
 ) -> FollowResult:
     """``user`` follows the product ``product_text`` names, within ``area_text`` if given
-    (an official's own area when not)."""
+    (an official's own area when not). Citizens and hotline operators hear of no
+    listings, so they follow nothing."""
+    if user.role not in _WANTS:
+        return FollowResult("not_for_role", product=product_text)
     product = get_catalogue().lookup(product_text)
     if product is None:
         return FollowResult("unknown_product", product=product_text)

@@ -26,6 +26,7 @@ from bot.matching.regions import get_gazetteer
 from bot.services import actions, buttons, follows
 from bot.services.match_index import ListingIndex
 from bot.services.messages import Message, outgoing
+from bot.services.ticket_needs import tell_filers_of_matches
 from bot.texts import matches as texts
 from storage.interfaces import UnitOfWork
 from storage.matches import Side
@@ -154,6 +155,8 @@ async def publish_listing(
     notices = await _notify_counterparts(uow, views, today) if poster else 0
     await follows.notify_followers(uow, stored, today, follow_cap,
                                    told={v.other_owner.telegram_id for v in views})
+    # A need made from a hotline ticket: its filer hears that a supplier matched.
+    await tell_filers_of_matches(uow, [v.need.id for v in views if v.record is not None])
     return Published(stored, views, notices)
 
 

@@ -6,7 +6,9 @@ from bot.matching.area import Area
 from storage.interfaces import UnitOfWork
 from storage.records import Role, User
 
-SELF_SERVICE_ROLES: tuple[Role, ...] = ("grower", "buyer")
+# Citizens (市民) sign up too, with a name and a place only; hotline operators (热线), like
+# officials, only ever by invite or from the command line.
+SELF_SERVICE_ROLES: tuple[Role, ...] = ("grower", "buyer", "citizen")
 
 
 async def identify(uow: UnitOfWork, telegram_id: int) -> User | None:
@@ -23,7 +25,7 @@ async def sign_up(
     uow: UnitOfWork, telegram_id: int, *, role: Role, name: str, organisation: str,
     area: Area, phone: str | None,
 ) -> User:
-    """A grower or buyer signs themselves up (or updates their profile)."""
+    """A grower, buyer or citizen signs themselves up (or updates their profile)."""
     if role not in SELF_SERVICE_ROLES:
         raise ValueError(f"{role} cannot sign up by themselves")
     user = await uow.users.upsert(

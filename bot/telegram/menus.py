@@ -16,14 +16,19 @@ from telegram.error import TelegramError
 
 from bot.texts import common
 from bot.texts import officials as staff_texts
+from bot.texts import tickets as ticket_texts
 from storage.database import Database
 from storage.records import STAFF_ROLES, User
 
 log = logging.getLogger(__name__)
 
 _MENUS: dict[str, tuple[tuple[str, str], ...]] = {
-    "official": (*staff_texts.STAFF_COMMANDS, staff_texts.HELP_COMMAND),
+    "official": (*staff_texts.STAFF_COMMANDS, *ticket_texts.OFFICIAL_COMMANDS,
+                 staff_texts.HELP_COMMAND),
     "admin": (*common.COMMANDS, *staff_texts.STAFF_COMMANDS),
+    # Citizens and hotline operators file tickets; they post no listings.
+    "citizen": ticket_texts.FILER_COMMANDS,
+    "hotline": ticket_texts.FILER_COMMANDS,
 }
 
 

@@ -47,3 +47,8 @@ def notice(product: str, area_label: str | None, listing_id: int, summary: str, 
         f"有效期至：{fmt.valid_until(until, today)}\n\n"
         "发布您自己的供求信息后，我们会为您匹配并交换联系方式。"
     )
+
+NOT_FOR_ROLE = (
+    "关注是给种植户、采购方和政府人员的：关注的品种有新信息时告诉您。"
+    "市民和热线请用 /ticket 反映诉求。"
+)

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from bot.texts.html import esc
 
-ROLE_LABELS = {"grower": "供应方", "buyer": "采购方", "official": "工作人员", "admin": "管理员"}
+ROLE_LABELS = {"grower": "供应方", "buyer": "采购方", "official": "工作人员", "admin": "管理员",
+               "citizen": "市民", "hotline": "热线接线员"}
 
 WELCOME = "您好！这里是<b>平顶山市生活物资购销信息平台</b>。\n请问您是："
 ROLE_BUTTONS = (
     ("grower", "🌾 供应方（种植户、养殖场、面粉厂）"),
     ("buyer", "🛒 采购方（超市、市场、食堂、社区团购）"),
+    ("citizen", "🏠 市民（反映买不到、涨价、送不到等诉求）"),
+)
+# Citizens give their name and place only; this says what they can do then.
+CITIZEN_SIGNED_UP = (
+    "✅ 注册完成！\n身份：市民\n称呼：{name}\n地点：{place}\n\n"
+    "有买不到、涨价、送不到等问题，发送 /ticket 加一句话反映，如：\n"
+    "/ticket 缺货 小区超市买不到面粉"
 )
 ASK_NAME = "请问怎么称呼您？（如：王师傅）"
 USE_TELEGRAM_NAME = "就叫 {name}"
@@ -63,6 +71,9 @@ def signed_up(role: str, name: str, organisation: str, place: str, phone: str | 
 
 
 def welcome_back(name: str, role: str) -> str:
+    if role in ("citizen", "hotline"):
+        return (f"{esc(name)}，欢迎回来（{ROLE_LABELS[role]}）。\n"
+                "发送 /ticket 加一句话登记诉求，/tickets 查看诉求。")
     return (
         f"{esc(name)}，欢迎回来（{ROLE_LABELS.get(role, role)}）。\n"
         "直接发一句话发布信息，/help 查看说明。"

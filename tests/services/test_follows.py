@@ -129,6 +129,15 @@ async def test_unknown_products_and_places_are_refused(db: Database) -> None:
     assert await each(db).follows.of_user(b.telegram_id) == []
 
 
+async def test_citizens_and_hotline_operators_follow_nothing(db: Database) -> None:
+    # They hear of no listings: a follow would be a promise never kept.
+    for telegram_id, role in ((7001, "citizen"), (7002, "hotline")):
+        user = await each(db).users.upsert(telegram_id, role=role, name="王女士",
+                                           county="宝丰县", township=None)
+        assert (await follow(db, user, "大白菜")).outcome == "not_for_role"
+        assert await each(db).follows.of_user(telegram_id) == []
+
+
 async def official(db: Database, county: str | None, township: str | None = None) -> User:
     return await each(db).users.upsert(9001, role="official", name="张科长",
                                        county=county, township=township)
