@@ -56,6 +56,8 @@ class Settings:
     proxy: str | None = None
     # A PostgreSQL database instead of the SQLite file (FARMDOCK_DATABASE_URL).
     database_url: str | None = None
+    # Signs transport passes (HMAC-SHA256); without it the bot issues none.
+    pass_secret: str | None = None
 
     @property
     def database(self) -> str:
@@ -148,6 +150,13 @@ def load_settings(
             " file, FARMDOCK_DATABASE_URL a PostgreSQL database; unset one of them"
         )
 
+    pass_secret = get("PASS_SECRET") or None
+    if pass_secret is not None and not re.fullmatch(r"[\x21-\x7e]{32,256}", pass_secret):
+        raise SettingsError(
+            "FARMDOCK_PASS_SECRET must be 32 to 256 printable ASCII characters without spaces,"
+            " e.g. `export FARMDOCK_PASS_SECRET=$(openssl rand -hex 32)`"
+        )
+
     return Settings(
         token=token,
         db_path=Path(get("DB", "./farmdock.db")),
@@ -165,6 +174,7 @@ def load_settings(
         policy_dir=policy_dir(get("POLICY_DIR")),
         proxy=_proxy(get("PROXY")),
         database_url=database_url,
+        pass_secret=pass_secret,
     )
 
 
