@@ -304,9 +304,14 @@ def read_validity(text: str, today: date) -> tuple[date, date]:
     first, last = (_ahead(read_day(p, today), p, today) for p in parts)
     if first < today:
         raise PassInputError("past_start")
+    check_validity(first, last)
+    return first, last
+
+
+def check_validity(first: date, last: date) -> None:
+    """The last day of validity is not before the first (both are included)."""
     if last < first:
         raise PassInputError("end_before_start")
-    return first, last
 
 
 def _ahead(day: date | None, typed: str, today: date) -> date:

@@ -323,7 +323,7 @@ def as_json(p: TransportPass, *, phones: bool) -> dict[str, Any]:
         "driver": _person(p.people[0], phones) if p.people else None,
         "crew": [_person(m, phones) for m in p.people[1:]],
         "issuer": issuer_label(p) or None, "applicant_id": p.applicant_id,
-        "reason": p.reason,
+        "decision_reason": p.reason,
     }
 
 
