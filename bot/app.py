@@ -29,6 +29,7 @@ from bot.handlers import (
     matches,
     my_listings,
     officials,
+    passes,
     posting,
     registration,
 )
@@ -74,13 +75,18 @@ ROUTES = Routes(
         # Reads: a city's digest takes a second to build and must hold no write lock.
         "digest": Route(officials.digest_command, writes=False),
         "short": Route(officials.short_command, writes=False),
+        # Transport passes: apply, check (audited, so a write), an area's register (a read).
+        "pass": Route(passes.pass_command),
+        "verify": Route(passes.verify_command),
+        "passes": Route(passes.register_command, writes=False),
     },
     presses={
         "int": Route(matches.interest_pressed),
         "pair": Route(matches.interest_pressed),
         "lst": Route(my_listings.listing_pressed),
+        "pas": Route(passes.decision_pressed),
     },
-    flows=[registration.FLOW, posting.FLOW, my_listings.FLOW],
+    flows=[registration.FLOW, posting.FLOW, my_listings.FLOW, passes.FLOW, passes.REASON_FLOW],
     text=posting.line_posted,
     contact=common.contact_shared,
     media=common.media_sent,
@@ -166,7 +172,8 @@ def build_application(
             application, db, global_per_second=settings.send_rate, budget=budget,
             operator_chat_ids=settings.operator_chat_ids,
         )
-        services = Services(settings, db, index, sender.wake, sender.worker_id)
+        services = Services(settings, db, index, sender.wake, sender.worker_id,
+                            bot_username=application.bot.username or "")
         application.bot_data[SERVICES_KEY] = services
         await menus.set_default_menu(application.bot)
         schedule_jobs(application, services)

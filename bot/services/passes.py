@@ -85,7 +85,8 @@ def destination_of(p: TransportPass) -> Endpoint:
     return Endpoint(p.destination_county, p.destination_outside)
 
 
-def _allowed(actor: User, p: TransportPass) -> bool:
+def may_decide_on(actor: User, p: TransportPass) -> bool:
+    """Whether ``actor`` may approve, reject or revoke ``p``."""
     return may_decide(actor.role, actor.status, actor.county, actor.township,
                       origin_of(p), destination_of(p))
 
@@ -144,7 +145,7 @@ async def deciders_of(uow: UnitOfWork, p: TransportPass) -> list[User]:
     for end in (origin_of(p), destination_of(p)):
         if end.in_city:
             for official in await uow.users.officials_covering(end.county, None):
-                if _allowed(official, p):
+                if may_decide_on(official, p):
                     found[official.telegram_id] = official
     return list(found.values())
 
@@ -173,7 +174,7 @@ async def approve(uow: UnitOfWork, actor: User, pass_id: int, *, secret: str | N
     serial), and the applicant its image through the outbox."""
     if not secret:
         raise PassRefused("no_secret")
-    p = await _decidable(uow, actor, pass_id)
+    p = await decidable(uow, actor, pass_id)
     if p.status != "pending":
         raise PassRefused("not_pending")
     assert actor.county is not None  # may_decide holds
@@ -200,7 +201,7 @@ async def reject(uow: UnitOfWork, actor: User, pass_id: int, reason: str, *, now
                  ) -> TransportPass:
     """Reject a pending application, telling the applicant why."""
     reason = _reason(reason)
-    p = await _decidable(uow, actor, pass_id)
+    p = await decidable(uow, actor, pass_id)
     if not await uow.passes.decide(p.id, status="rejected", by=actor.telegram_id, now=now,
                                    reason=reason):
         raise PassRefused("not_pending")
@@ -216,7 +217,7 @@ async def revoke(uow: UnitOfWork, actor: User, pass_id: int, reason: str, *, now
                  ) -> TransportPass:
     """Revoke an approved pass: from now on it verifies as 已吊销."""
     reason = _reason(reason)
-    p = await _decidable(uow, actor, pass_id)
+    p = await decidable(uow, actor, pass_id)
     if not await uow.passes.revoke(p.id, by=actor.telegram_id, reason=reason, now=now):
         raise PassRefused("not_approved")
     await uow.audit.write(actor.telegram_id, "pass.revoke", f"pass:{p.id}", reason=reason)
@@ -227,11 +228,12 @@ async def revoke(uow: UnitOfWork, actor: User, pass_id: int, reason: str, *, now
     return found
 
 
-async def _decidable(uow: UnitOfWork, actor: User, pass_id: int) -> TransportPass:
+async def decidable(uow: UnitOfWork, actor: User, pass_id: int) -> TransportPass:
+    """The pass, held for this unit of work, if ``actor`` may decide or revoke it."""
     p = await uow.passes.lock(pass_id)
     if p is None:
         raise PassRefused("not_found")
-    if not _allowed(actor, p):
+    if not may_decide_on(actor, p):
         raise PassRefused("not_yours")  # the caller audits it, in a unit of work it commits
     return p
 
