@@ -22,7 +22,7 @@ import time
 from collections.abc import Awaitable, Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.cli.db import add_database_arguments, database_target
 from bot.cli.users import _bot_username
@@ -37,14 +37,15 @@ from bot.matching.passes import (
     read_endpoint,
     read_plate,
 )
-from bot.services import passes
 from bot.services.digest_text import to_plain
-from bot.services.passes import REFUSALS, PassApplication, PassRefused
 from bot.settings import Settings, SettingsError, load_settings
 from bot.texts import passes as texts
 from storage.database import Database, SchemaTooNewError
 from storage.interfaces import UnitOfWork
 from storage.records import User
+
+if TYPE_CHECKING:
+    from types import ModuleType
 
 STATUSES = ("pending", "approved", "rejected", "revoked")
 
@@ -142,7 +143,9 @@ def apply_command(args: argparse.Namespace) -> int:
         check_validity(first, last)
     except PassInputError as error:
         return _fail(to_plain(texts.input_error(error.code, error.params)))
-    application = PassApplication(plate, crew, category, origin, destination, first, last)
+    passes = _service()
+    application = passes.PassApplication(plate, crew, category, origin, destination,
+                                         first, last)
 
     async def body(uow: UnitOfWork) -> dict[str, Any]:
         applicant = await _user(uow, args.applicant)
@@ -156,6 +159,7 @@ def apply_command(args: argparse.Namespace) -> int:
 
 def approve_command(args: argparse.Namespace) -> int:
     settings = _settings()
+    passes = _service()
     if not settings.pass_secret:
         return _fail("FARMDOCK_PASS_SECRET is not set: passes cannot be issued without it")
     try:
@@ -179,6 +183,7 @@ def approve_command(args: argparse.Namespace) -> int:
 
 
 def reject_command(args: argparse.Namespace) -> int:
+    passes = _service()
     async def body(uow: UnitOfWork) -> dict[str, Any]:
         actor = await _user(uow, args.by)
         done = await passes.reject(uow, actor, await _pass_id(uow, args.pass_id), args.reason,
@@ -189,6 +194,7 @@ def reject_command(args: argparse.Namespace) -> int:
 
 
 def revoke_command(args: argparse.Namespace) -> int:
+    passes = _service()
     async def body(uow: UnitOfWork) -> dict[str, Any]:
         actor = await _user(uow, args.by)
         done = await passes.revoke(uow, actor, await _pass_id(uow, args.pass_id), args.reason,
@@ -200,6 +206,7 @@ def revoke_command(args: argparse.Namespace) -> int:
 
 def list_command(args: argparse.Namespace) -> int:
     settings = _settings()
+    passes = _service()
     try:
         area = resolve_area(args.region)
     except AreaError as error:
@@ -223,6 +230,7 @@ def list_command(args: argparse.Namespace) -> int:
 
 def verify_command(args: argparse.Namespace) -> int:
     settings = _settings()
+    passes = _service()
     if not settings.pass_secret:
         return _fail("FARMDOCK_PASS_SECRET is not set: passes cannot be checked without it")
     today = local_today(settings.timezone)
@@ -252,6 +260,14 @@ def verify_command(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------- shared
+
+
+def _service() -> ModuleType:
+    """The use cases, imported when a command runs: they bring the image and spreadsheet
+    libraries, which discovering the subcommands must not load."""
+    from bot.services import passes
+
+    return passes
 
 
 def _settings() -> Settings:
@@ -310,8 +326,8 @@ def _run(args: argparse.Namespace, action: Callable[[UnitOfWork], Awaitable[Any]
 
     try:
         result = asyncio.run(main())
-    except PassRefused as refused:
-        return _fail(to_plain(REFUSALS[refused.code]))
+    except _service().PassRefused as refused:
+        return _fail(to_plain(_service().REFUSALS[refused.code]))
     except PassInputError as error:
         return _fail(to_plain(texts.input_error(error.code, error.params)))
     except (_Failure, SettingsError, SchemaTooNewError, AreaError) as error:
