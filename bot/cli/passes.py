@@ -36,6 +36,7 @@ from bot.matching.passes import (
     read_crew,
     read_endpoint,
     read_plate,
+    token_in,
 )
 from bot.services.digest_text import to_plain
 from bot.settings import Settings, SettingsError, load_settings
@@ -239,9 +240,7 @@ def verify_command(args: argparse.Namespace) -> int:
         if on is None:
             return _fail(f"--on {args.on!r} is not a day: give e.g. 2022-05-10")
         today = on
-    token = args.token.strip()
-    if "start=" in token:  # the whole link, as a scanner app copies it
-        token = token.split("start=", 1)[1].removeprefix("p")
+    token = token_in(args.token)  # the token, p + token, or the whole link
 
     async def body(uow: UnitOfWork) -> dict[str, Any]:
         found = await passes.verify(uow, token, secret=settings.pass_secret, today=today)

@@ -26,6 +26,7 @@ from bot.matching.passes import (
     read_endpoint,
     read_plate,
     read_validity,
+    token_in,
 )
 from bot.matching.regions import get_gazetteer
 from bot.services import actions, buttons
@@ -278,7 +279,7 @@ async def verify_command(req: Request) -> None:
     if not req.args:
         req.say(texts.VERIFY_USAGE)
         return
-    await verify_token(req, req.args[0])
+    await verify_token(req, token_in(" ".join(req.args)))
 
 
 async def verify_token(req: Request, token: str) -> None:

@@ -133,6 +133,17 @@ def token_of_start(argument: str) -> str | None:
     return None
 
 
+def token_in(text: str) -> str:
+    """The token in what a checkpoint typed or pasted: the token itself, p + token, or the
+    whole link (…?start=p<token>). Anything else is returned as it is, to fail the check."""
+    text = text.strip()
+    if "start=" in text:
+        text = text.split("start=", 1)[1].split("&", 1)[0]
+    if len(text) == TOKEN_LENGTH + len(START_PREFIX) and text.startswith(START_PREFIX):
+        text = text[len(START_PREFIX):]
+    return text
+
+
 # ---------------------------------------------------------------- verification
 
 

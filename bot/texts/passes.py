@@ -15,7 +15,6 @@ TITLE = "重点物资运输车辆通行证"
 
 NOT_ALLOWED = ("通行证由供应方、已有匹配的采购方申请，或由工作人员代为申请。"
                "采购方请先发布需求并匹配到供应方。")
-NOT_SIGNED_UP = "请先发送 /start 注册，再申请通行证。"
 ASK_PLATE = ("<b>申请重点物资运输车辆通行证</b>（一车一证一线路）\n"
              "第1步：车牌号，如 豫D12345（新能源车 豫DF12345）。随时可发 /cancel 取消。")
 ASK_CREW = ("第2步：司机和随车人员，每行一人：姓名 手机号，第一行是司机，最多5人。\n"
@@ -31,7 +30,6 @@ SUBMITTED = ("已提交，申请编号 {id}。{approvers}审核后会通知您�
              "批准后您会收到带二维码的通行证图片。")
 NO_APPROVER_YET = "起止地所在区县的工作人员"
 CANCELLED = "已取消申请。"
-STALE = "这个申请已经提交或取消了。"
 
 INPUT_ERRORS = {
     "plate": "车牌号看不懂，请按“豫D12345”这样写（新能源车“豫DF12345”）。",
@@ -136,10 +134,3 @@ STATUS_NAMES = {"pending": "待审核", "approved": "已批准", "rejected": "�
 IMAGE_LINES = ("编号", "车牌", "路线", "物资", "有效期", "司机", "发证")
 IMAGE_FOOTER = "一车一证一线路 · 有效期内可反复使用 · 扫码核验"
 ISSUER = "平顶山市{county}"
-PASS_COMMANDS: tuple[tuple[str, str], ...] = (
-    ("pass", "申请重点物资运输车辆通行证"),
-    ("verify", "核验通行证"),
-)
-STAFF_PASS_COMMANDS: tuple[tuple[str, str], ...] = (
-    ("passes", "通行证登记表（Excel）"),
-)

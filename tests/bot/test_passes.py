@@ -127,7 +127,7 @@ async def test_from_application_to_a_checkpoints_scan(
         assert shown in answer.content
     assert "138" not in answer.content and "139" not in answer.content
     # Again and again within its validity.
-    checkpoint.send(f"/verify {token}")
+    checkpoint.send(f"/verify {link}")  # the link, pasted
     assert "有效" in (await checkpoint.next_message()).content
     # An official sees the phones, and may revoke it from the answer.
     baofeng.send(f"/verify {token}")

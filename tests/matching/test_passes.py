@@ -30,6 +30,7 @@ from bot.matching.passes import (
     read_validity,
     sign,
     signed_number,
+    token_in,
     token_of_start,
 )
 from bot.matching.regions import get_gazetteer
@@ -88,6 +89,14 @@ def test_a_token_fits_a_start_parameter_and_carries_its_number() -> None:
     assert link == f"https://t.me/farmdock_bot?start=p{token}"
     start = link.split("start=")[1]
     assert len(start) <= 64 and token_of_start(start) == token
+
+
+def test_the_token_is_found_in_a_pasted_link_or_start_parameter() -> None:
+    token = sign(NUMBER, SECRET)
+    for pasted in (token, f" {token} ", "p" + token, deep_link("b", token),
+                   deep_link("b", token) + "&x=1"):
+        assert token_in(pasted) == token
+    assert token_in("garbage") == "garbage"
 
 
 def test_an_invite_code_is_never_taken_for_a_pass() -> None:
