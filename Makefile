@@ -46,6 +46,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.bench_index_sync
 	$(BIN)/python -m benchmarks.bench_bot
 	$(BIN)/python -m benchmarks.bench_broadcast
+	$(BIN)/python -m benchmarks.bench_passes
 
 demo: $(STAMP)
 	$(BIN)/farmdock demo
