@@ -10,6 +10,7 @@ on the image (anyone at a checkpoint sees it).
 from __future__ import annotations
 
 import io
+import threading
 from dataclasses import dataclass
 from functools import cache
 
@@ -49,7 +50,9 @@ def _font_path() -> str | None:
     return None if font is None else font_manager.findfont(font)
 
 
+@cache
 def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    """The pass font at ``size`` pixels, loaded once (draw under ``_DRAWING`` only)."""
     path = _font_path()
     return ImageFont.truetype(path, size) if path else ImageFont.load_default(size)
 
@@ -64,10 +67,26 @@ def qr_image(link: str, side: int) -> Image.Image:
     return code.make_image(fill_color="black", back_color="white").get_image().convert("RGB")
 
 
+_DRAWING = threading.Lock()
+# A code point no font draws: its glyph is the font's "missing" box.
+_MISSING = "\U0010fffd"
+
+
+@cache
+def _drawable(ch: str, size: int) -> bool:
+    """Whether the pass font has a glyph for ``ch`` (else it would print a box)."""
+    font = _font(size)
+    if not isinstance(font, ImageFont.FreeTypeFont) or ch.isspace():
+        return True
+    return bytes(font.getmask(ch)) != bytes(font.getmask(_MISSING))
+
+
 def _fit(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont,
          width: int) -> str:
-    """``text`` on one line, cut with … to ``width`` pixels."""
-    text = " ".join(clean_text(text).split())
+    """``text`` on one line, without characters the font lacks (emoji), cut with … to
+    ``width`` pixels."""
+    size = int(getattr(font, "size", 0))
+    text = "".join(ch for ch in " ".join(clean_text(text).split()) if _drawable(ch, size))
     if draw.textlength(text, font=font) <= width:
         return text
     while text and draw.textlength(text + "…", font=font) > width:
@@ -76,7 +95,13 @@ def _fit(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont | Im
 
 
 def render_pass(card: PassCard) -> bytes:
-    """The pass as PNG bytes."""
+    """The pass as PNG bytes. Safe to call from several threads: one draws at a time, as
+    the cached fonts' FreeType faces are not to be shared by threads at once."""
+    with _DRAWING:
+        return _render(card)
+
+
+def _render(card: PassCard) -> bytes:
     qr = qr_image(card.link, WIDTH - 2 * MARGIN - 160)
     side = qr.width
     title_font, label_font, value_font, small = _font(52), _font(34), _font(38), _font(26)

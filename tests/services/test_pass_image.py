@@ -9,7 +9,7 @@ import zxingcpp
 from PIL import Image
 
 from bot.matching.passes import deep_link, sign
-from bot.services.pass_image import PassCard, _font_path, render_pass
+from bot.services.pass_image import PassCard, _drawable, _font_path, render_pass
 
 LINK = deep_link("farmdock_test_bot", sign("410421000001", "q" * 32))
 
@@ -51,3 +51,8 @@ def test_hostile_text_never_breaks_the_image() -> None:
     png = render_pass(card(route="<b>宝丰县</b>\u202e → " + "很长的地名" * 40,
                            driver="=HYPERLINK(\"x\")\x00\n张", goods="\u200b蔬菜🥬"))
     assert decoded(png) == [LINK]
+
+
+def test_characters_the_font_lacks_are_left_out_rather_than_drawn_as_boxes() -> None:
+    assert _drawable("王", 38) and _drawable("豫", 38) and _drawable("→", 38)
+    assert not _drawable("🚚", 38) and not _drawable("\U0010fffd", 38)
