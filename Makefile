@@ -47,6 +47,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.bench_bot
 	$(BIN)/python -m benchmarks.bench_broadcast
 	$(BIN)/python -m benchmarks.bench_tickets
+	$(BIN)/python -m benchmarks.bench_passes
 
 demo: $(STAMP)
 	$(BIN)/farmdock demo

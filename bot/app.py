@@ -31,6 +31,7 @@ from bot.handlers import (
     matches,
     my_listings,
     officials,
+    passes,
     posting,
     registration,
     tickets,
@@ -82,6 +83,10 @@ ROUTES = Routes(
         # The supply hotline: file a ticket (one line or a short form), list tickets.
         "ticket": Route(tickets.ticket_command),
         "tickets": Route(tickets.tickets_command),
+        # Transport passes: apply, check (audited, so a write), an area's register (a read).
+        "pass": Route(passes.pass_command),
+        "verify": Route(passes.verify_command),
+        "passes": Route(passes.register_command, writes=False),
     },
     presses={
         "int": Route(matches.interest_pressed),
@@ -90,9 +95,10 @@ ROUTES = Routes(
         "deal": Route(deals.deal_pressed),
         "fol": Route(follows.follow_pressed),
         "tk": Route(tickets.ticket_pressed),
+        "pas": Route(passes.decision_pressed),
     },
     flows=[registration.FLOW, posting.FLOW, my_listings.FLOW, deals.FLOW, tickets.FLOW,
-           tickets.ANSWER_FORM],
+           tickets.ANSWER_FORM, passes.FLOW, passes.REASON_FLOW],
     text=posting.line_posted,
     contact=common.contact_shared,
     media=common.media_sent,
@@ -186,7 +192,8 @@ def build_application(
             application, db, global_per_second=settings.send_rate, budget=budget,
             operator_chat_ids=settings.operator_chat_ids,
         )
-        services = Services(settings, db, index, sender.wake, sender.worker_id)
+        services = Services(settings, db, index, sender.wake, sender.worker_id,
+                            bot_username=application.bot.username or "")
         application.bot_data[SERVICES_KEY] = services
         await menus.set_default_menu(application.bot)
         schedule_jobs(application, services)

@@ -61,6 +61,8 @@ class Settings:
     deal_ask_hours: float = 24.0
     # At most this many notices of followed products to one follower a day.
     follow_notices_per_day: int = 20
+    # Signs transport passes (HMAC-SHA256); without it the bot issues none.
+    pass_secret: str | None = None
 
     @property
     def database(self) -> str:
@@ -156,6 +158,12 @@ def load_settings(
     deal_ask_hours = _positive_number(get("DEAL_ASK_HOURS", "24"), "FARMDOCK_DEAL_ASK_HOURS")
     follow_notices = _positive_integer(get("FOLLOW_NOTICES_PER_DAY", "20"),
                                        "FARMDOCK_FOLLOW_NOTICES_PER_DAY")
+    pass_secret = get("PASS_SECRET") or None
+    if pass_secret is not None and not re.fullmatch(r"[\x21-\x7e]{32,256}", pass_secret):
+        raise SettingsError(
+            "FARMDOCK_PASS_SECRET must be 32 to 256 printable ASCII characters without spaces,"
+            " e.g. `export FARMDOCK_PASS_SECRET=$(openssl rand -hex 32)`"
+        )
 
     return Settings(
         token=token,
@@ -176,6 +184,7 @@ def load_settings(
         database_url=database_url,
         deal_ask_hours=deal_ask_hours,
         follow_notices_per_day=follow_notices,
+        pass_secret=pass_secret,
     )
 
 

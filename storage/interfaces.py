@@ -26,6 +26,7 @@ from storage.records import (
     OutboxMessage,
     Role,
     Ticket,
+    TransportPass,
     User,
     UserStatus,
 )
@@ -210,6 +211,28 @@ class Tickets(Protocol):
     async def owned_by_area(self, area: Area, states: Sequence[str]) -> list[Ticket]: ...
 
 
+class Passes(Protocol):
+    async def add(
+        self, *, applicant_id: int, applied_by: int | None, plate: str,
+        crew: Sequence[dict[str, str]], category: str, origin: tuple[str | None, str | None],
+        destination: tuple[str | None, str | None], valid_from: str, valid_until: str,
+        now: float,
+    ) -> TransportPass: ...
+    async def get(self, pass_id: int) -> TransportPass | None: ...
+    async def lock(self, pass_id: int) -> TransportPass | None: ...
+    async def by_number(self, number: str) -> TransportPass | None: ...
+    async def next_serial(self, code: str) -> int: ...
+    async def decide(self, pass_id: int, *, status: str, by: int | None, now: float,
+                     number: str | None = None, issuer_county: str | None = None,
+                     reason: str | None = None) -> bool: ...
+    async def revoke(self, pass_id: int, *, by: int | None, reason: str, now: float
+                     ) -> bool: ...
+    async def in_area(self, area: Area, *, status: str | None = None
+                      ) -> list[TransportPass]: ...
+    async def has_match(self, user_id: int) -> bool: ...
+    async def of_applicant(self, user_id: int) -> list[TransportPass]: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction and the repositories working in it; ``commit`` makes it permanent."""
 
@@ -226,5 +249,6 @@ class UnitOfWork(Protocol):
     deals: Deals
     follows: Follows
     tickets: Tickets
+    passes: Passes
 
     async def commit(self) -> None: ...

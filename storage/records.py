@@ -229,3 +229,36 @@ class Ticket(_Record):
     def owner_area(self) -> Area:
         """The area whose officials own the ticket."""
         return Area.of(self.owner_county, self.owner_township)
+
+
+@dataclass(frozen=True, slots=True)
+class TransportPass(_Record):
+    """A transport pass: an application until approved (then it has its number)."""
+
+    id: int
+    number: str | None
+    status: Literal["pending", "approved", "rejected", "revoked"]
+    applicant_id: int
+    applied_by: int | None
+    plate: str
+    crew: str  # JSON [{"name", "phone"}], driver first
+    category: str
+    origin_county: str | None
+    origin_outside: str | None
+    destination_county: str | None
+    destination_outside: str | None
+    valid_from: str
+    valid_until: str
+    issuer_county: str | None
+    decided_by: int | None
+    decided_at: float | None
+    reason: str | None
+    revoked_by: int | None
+    revoked_at: float | None
+    created_at: float
+    updated_at: float
+
+    @property
+    def people(self) -> list[dict[str, str]]:
+        """Driver first, then crew: [{"name", "phone"}]."""
+        return list(json.loads(self.crew))

@@ -282,3 +282,43 @@ ticket_counters = Table(
     Column("day", Text, primary_key=True),
     Column("value", Integer, nullable=False),
 )
+
+# Transport passes: an application (pending) that an official of its route approves
+# (number set), rejects (reason) or later revokes. Crew is JSON [{"name", "phone"}],
+# driver first; an end of the route is a county of the city or a place outside it.
+passes = Table(
+    "passes", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("number", Text, unique=True),
+    Column("status", Text, nullable=False, server_default="pending"),
+    Column("applicant_id", BigInteger, ForeignKey("users.telegram_id"), nullable=False),
+    Column("applied_by", BigInteger),
+    Column("plate", Text, nullable=False),
+    Column("crew", Text, nullable=False, server_default="[]"),
+    Column("category", Text, nullable=False),
+    Column("origin_county", Text),
+    Column("origin_outside", Text),
+    Column("destination_county", Text),
+    Column("destination_outside", Text),
+    Column("valid_from", Text, nullable=False),
+    Column("valid_until", Text, nullable=False),
+    Column("issuer_county", Text),
+    Column("decided_by", BigInteger),
+    Column("decided_at", Number),
+    Column("reason", Text),
+    Column("revoked_by", BigInteger),
+    Column("revoked_at", Number),
+    Column("created_at", Number, nullable=False),
+    Column("updated_at", Number, nullable=False),
+    sqlite_autoincrement=True,
+)
+Index("passes_origin", passes.c.origin_county)
+Index("passes_destination", passes.c.destination_county)
+Index("passes_applicant", passes.c.applicant_id)
+
+# Each issuing unit's last serial: the next pass number is taken by incrementing it.
+pass_serials = Table(
+    "pass_serials", metadata,
+    Column("code", Text, primary_key=True),
+    Column("last", Integer, nullable=False),
+)

@@ -18,6 +18,7 @@ from storage.jobs import JobRunRepository
 from storage.listings import ListingRepository
 from storage.matches import MatchRepository
 from storage.outbox import OutboxRepository
+from storage.passes import PassRepository
 from storage.reports import ReportRepository
 from storage.send_clock import SendClockRepository
 from storage.tickets import TicketRepository
@@ -41,6 +42,7 @@ class SqlUnitOfWork:
         self.deals = DealRepository(connection)
         self.follows = FollowRepository(connection)
         self.tickets = TicketRepository(connection)
+        self.passes = PassRepository(connection)
 
     async def commit(self) -> None:
         """Make everything this unit of work did permanent."""

@@ -77,6 +77,9 @@ def test_every_setting_is_read() -> None:
          "FARMDOCK_FOLLOW_NOTICES_PER_DAY"),
         ({"FARMDOCK_TOKEN": TOKEN, "FARMDOCK_FOLLOW_NOTICES_PER_DAY": "2.5"},
          "FARMDOCK_FOLLOW_NOTICES_PER_DAY"),
+        ({"FARMDOCK_TOKEN": TOKEN, "FARMDOCK_PASS_SECRET": "short"}, "FARMDOCK_PASS_SECRET"),
+        ({"FARMDOCK_TOKEN": TOKEN, "FARMDOCK_PASS_SECRET": "a secret with spaces in it, 32+"},
+         "FARMDOCK_PASS_SECRET"),
     ],
 )
 def test_bad_settings_name_the_variable_in_one_line(env: dict[str, str], names: str) -> None:
@@ -154,3 +157,10 @@ def test_a_file_and_a_url_at_once_are_refused_naming_both() -> None:
     message = str(refused.value)
     assert "FARMDOCK_DB" in message and "FARMDOCK_DATABASE_URL" in message
     assert "\n" not in message
+
+
+def test_the_pass_secret_is_optional_and_kept() -> None:
+    assert settings_from({"FARMDOCK_TOKEN": TOKEN}).pass_secret is None
+    secret = "0123456789abcdef" * 4
+    assert settings_from({"FARMDOCK_TOKEN": TOKEN,
+                          "FARMDOCK_PASS_SECRET": secret}).pass_secret == secret

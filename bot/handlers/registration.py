@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.handlers import passes
 from bot.handlers.common import refuse_press, stale_press
 from bot.handlers.request import Request
 from bot.handlers.routing import Flow, Step
 from bot.matching.area import Area
 from bot.matching.model import Place
+from bot.matching.passes import token_of_start
 from bot.matching.phones import find_phone, normalize_phone
 from bot.matching.regions import get_gazetteer
 from bot.matching.text import normalize
@@ -31,6 +33,10 @@ _PRESSES = {ROLE: ("role",), NAME: ("name",), ORGANISATION: ("org",),
 async def start(req: Request) -> None:
     """/start [invite code]: greet, redeem an invite, or begin signing up."""
     if req.args:
+        token = token_of_start(req.args[0])
+        if token is not None:  # a pass's QR code, scanned at a checkpoint
+            await passes.verify_token(req, token)
+            return
         await _redeem(req, req.args[0])
         return
     account = req.account

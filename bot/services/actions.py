@@ -75,3 +75,17 @@ def ticket(action: str, ticket_id: int, value: int | None = None) -> str:
 
 def ticket_form(step: str, value: str | int = "") -> str:
     return f"tkf:{step}:{value}"
+# An official's decision on a pass: pas:<ok|no|rv>:<pass id> (approve, reject, revoke).
+PASS_DECISIONS = ("ok", "no", "rv")
+PASS_DECISION_PATTERN = re.compile(rf"^pas:({'|'.join(PASS_DECISIONS)}):(\d{{1,12}})$")
+# A step of applying for a pass: pass:<step>:<value>
+PASS_STEP_PATTERN = re.compile(r"^pass:([a-z]+):(.{0,50})$")
+
+
+def pass_decision(decision: str, pass_id: int) -> str:
+    assert decision in PASS_DECISIONS
+    return f"pas:{decision}:{pass_id}"
+
+
+def pass_step(step: str, value: str | int = "") -> str:
+    return f"pass:{step}:{value}"
