@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
+from bot.matching.basket import read_alert_policy, read_basket
 from bot.matching.clock import DEFAULT_TIMEZONE
 from bot.matching.limits import read_limits
 from bot.matching.policy import POLICY_DIR_VARIABLE, PolicyError
@@ -217,6 +218,9 @@ def policy_dir(text: str) -> Path | None:
         )
     try:
         read_limits(path)
+        # The monitoring tables (basket.json, price_alerts.json).
+        read_basket(path)
+        read_alert_policy(path)
     except PolicyError as error:
         raise SettingsError(f"{POLICY_DIR_VARIABLE}={text!r}: {error}") from None
     return path

@@ -14,6 +14,7 @@ from typing import Any, Literal, Protocol
 from bot.matching.area import Area
 from bot.matching.model import Kind, Listing, ListingStatus
 from storage.outbox import OutgoingMessage
+from storage.prices import PriceRepository
 from storage.records import (
     AuditEntry,
     Conversation,
@@ -177,5 +178,6 @@ class UnitOfWork(Protocol):
     updates: Updates
     send_clock: SendClock
     jobs: JobRuns
+    prices: PriceRepository
 
     async def commit(self) -> None: ...

@@ -1,0 +1,74 @@
+"""Texts of the daily price monitoring: reading reports, points, the table, the bulletin."""
+
+from __future__ import annotations
+
+# Errors of a report line, each naming the part it is about.
+REPORT_ERRORS = {
+    "empty": "报价是空的：请写品名和价格，如：白菜1.2 猪肉13.8",
+    "nothing": "没有认出监测品种：请写品名和价格，如：白菜1.2 猪肉13.8",
+    "no_price": "{word}：没有价格",
+    "not_in_basket": "{word}：不是监测品种",
+    "unreadable": "看不懂「{word}」",
+    "number_alone": "「{word}」前面没有品名",
+    "range": "{word}：报了一个区间（{text}），请只报一个价",
+    "zero": "{word}：价格不能是0",
+    "twice": "{word}：一行里报了两次，只取第一个",
+    "sales_alone": "{word}：销量前面没有价格",
+}
+
+# Monitoring points.
+POINT_NO_NAME = "监测点要有名称"
+POINT_BAD_TYPE = "监测点类型「{type}」不对：只能是{types}"
+POINT_NEEDS_COUNTY = "监测点要写到县（市、区）或乡镇，如：宝丰县、宝丰县张八桥镇"
+POINT_TAKEN = "已经有叫「{name}」的监测点（编号 {id}）"
+POINT_UNKNOWN = "没有这个监测点：{ref}（写编号或完整名称）"
+
+# Questions about a suspect price: nothing is stored until answered.
+ASK_MIXUP = ("{product} {price}元/{unit}，正好是上次（{previous}元/{unit}）的两倍或一半左右："
+             "是不是把斤和公斤弄混了？")
+ASK_RANGE = "{product} {price}元/{unit} 不在合理范围（{low}–{high}元/{unit}）内：价格写对了吗？"
+
+UNIT_LABELS = {"500g": "500克", "kg": "公斤", "5L": "5升", "L": "升", "250ml": "250毫升"}
+
+
+def unit_label(unit: str) -> str:
+    """A basket unit as people read it (500g → 500克)."""
+    return UNIT_LABELS.get(unit, unit)
+
+
+# Rows of an import file that are not taken.
+IMPORT_BAD_DATE = "日期看不懂（写成 2026-05-09）"
+IMPORT_NOT_IN_BASKET = "品种「{product}」不是监测品种"
+IMPORT_BAD_PRICE = "价格「{price}」不是数字"
+IMPORT_BAD_SALES = "销量「{sales}」看不懂"
+IMPORT_UNREADABLE = "看不懂：{detail}"
+IMPORT_RANGE = "价格 {price}元/{unit} 不在合理范围（{low}–{high}元/{unit}）内"
+IMPORT_TWICE = "{product}在同一监测点同一天出现了两次"
+IMPORT_NO_COLUMNS = "缺少列：{columns}（需要 日期、监测点、品种、价格、单位、销量、销量单位）"
+
+# The daily table as text.
+TABLE_TITLE = "{region} {day} 生活必需品价格监测"
+TABLE_NO_DATA = "（无报价）"
+TABLE_LINE = "{product}（{spec}）{avg}元/{unit}  环比{d1}  7日{d7}  {points}个监测点{range}"
+TABLE_RANGE = "  {low}–{high}"
+TABLE_ALERTS = "预警："
+TABLE_ALERT = "⚠ {region} {product} {rule}涨{pct}%"
+TABLE_NO_ALERTS = "无预警"
+RULE_LABELS = {"rise_1d": "一日", "rise_7d": "七日内"}
+RULE_COUNTIES = "（多县区同时预警）"
+NO_CHANGE = "—"
+WORKBOOK_COLUMNS = ("品种", "类别", "规格", "单位", "均价", "最低", "最高", "监测点数",
+                    "环比%", "7日%", "各县区均价")
+WORKBOOK_ALERT_COLUMNS = ("品种", "地区", "规则", "涨幅%")
+
+
+def rule_label(rule: str) -> str:
+    base, _, counties = rule.partition(":")
+    return RULE_LABELS.get(base, base) + (RULE_COUNTIES if counties else "")
+
+
+def signed_pct(value: float | None) -> str:
+    """+5.0% / -1.2% / — (no data)."""
+    if value is None:
+        return NO_CHANGE
+    return f"{value:+.1f}%"
