@@ -200,7 +200,8 @@ class Suspect:
 
 def is_mixup(price: float, previous: float) -> bool:
     """Within ±3% of exactly twice or half ``previous``: 斤 read as 公斤, or the reverse."""
-    return any(abs(price - previous * k) <= previous * k * MIXUP_TOLERANCE for k in (2.0, 0.5))
+    return any(abs(price - previous * k) <= previous * k * MIXUP_TOLERANCE + _EPSILON
+               for k in (2.0, 0.5))
 
 
 def suspects(
