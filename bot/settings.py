@@ -57,6 +57,14 @@ class Settings:
     proxy: str | None = None
     # A PostgreSQL database instead of the SQLite file (FARMDOCK_DATABASE_URL).
     database_url: str | None = None
+    # Daily price monitoring: when points that have not reported are reminded, when the
+    # public bulletin goes out and where, whose name it bears, and how far above the day's
+    # monitored average an offer's price is confirmed with its poster.
+    price_reminder_time: clock_time = clock_time(10, 0)
+    bulletin_time: clock_time = clock_time(15, 0)
+    bulletin_chat: str | None = None
+    bureau_name: str = "平顶山市商务局"
+    price_sanity_ratio: float = 1.5
 
     @property
     def database(self) -> str:
@@ -166,7 +174,39 @@ def load_settings(
         policy_dir=policy_dir(get("POLICY_DIR")),
         proxy=_proxy(get("PROXY")),
         database_url=database_url,
+        price_reminder_time=_time_of_day(get("PRICE_REMINDER_TIME", "10:00"),
+                                         "FARMDOCK_PRICE_REMINDER_TIME"),
+        bulletin_time=_time_of_day(get("BULLETIN_TIME", "15:00"), "FARMDOCK_BULLETIN_TIME"),
+        bulletin_chat=_chat(get("BULLETIN_CHAT"), "FARMDOCK_BULLETIN_CHAT"),
+        bureau_name=get("BUREAU_NAME", "平顶山市商务局") or "平顶山市商务局",
+        price_sanity_ratio=_ratio(get("PRICE_SANITY_RATIO", "1.5"),
+                                  "FARMDOCK_PRICE_SANITY_RATIO"),
     )
+
+
+def _time_of_day(text: str, name: str) -> clock_time:
+    try:
+        return clock_time.fromisoformat(text)
+    except ValueError:
+        raise SettingsError(f"{name}={text!r} is not a time of day: use HH:MM, e.g. 10:00") \
+            from None
+
+
+def _chat(text: str, name: str) -> str | None:
+    """A channel's @username or a chat's numeric id."""
+    if not text:
+        return None
+    if re.match(r"^@[A-Za-z][A-Za-z0-9_]{3,31}$", text) or re.match(r"^-?\d{1,20}$", text):
+        return text
+    raise SettingsError(f"{name}={text!r} is neither a channel's @username nor a chat id "
+                        "(e.g. @pds_prices or -1001234567890)")
+
+
+def _ratio(text: str, name: str) -> float:
+    value = _positive_number(text, name)
+    if value <= 1:
+        raise SettingsError(f"{name}={text!r} must be more than 1 (e.g. 1.5)")
+    return value
 
 
 def database_url_setting(text: str, name: str = "FARMDOCK_DATABASE_URL") -> str | None:
