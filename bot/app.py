@@ -166,7 +166,8 @@ def build_application(
             application, db, global_per_second=settings.send_rate, budget=budget,
             operator_chat_ids=settings.operator_chat_ids,
         )
-        services = Services(settings, db, index, sender.wake, sender.worker_id)
+        services = Services(settings, db, index, sender.wake, sender.worker_id,
+                            bot_username=application.bot.username or "")
         application.bot_data[SERVICES_KEY] = services
         await menus.set_default_menu(application.bot)
         schedule_jobs(application, services)

@@ -62,7 +62,7 @@ class Settings:
     # monitored average an offer's price is confirmed with its poster.
     price_reminder_time: clock_time = clock_time(10, 0)
     bulletin_time: clock_time = clock_time(15, 0)
-    bulletin_chat: str | None = None
+    bulletin_chat: int | None = None
     bureau_name: str = "平顶山市商务局"
     price_sanity_ratio: float = 1.5
 
@@ -192,14 +192,14 @@ def _time_of_day(text: str, name: str) -> clock_time:
             from None
 
 
-def _chat(text: str, name: str) -> str | None:
-    """A channel's @username or a chat's numeric id."""
+def _chat(text: str, name: str) -> int | None:
+    """A chat's numeric id (a channel's is -100…)."""
     if not text:
         return None
-    if re.match(r"^@[A-Za-z][A-Za-z0-9_]{3,31}$", text) or re.match(r"^-?\d{1,20}$", text):
-        return text
-    raise SettingsError(f"{name}={text!r} is neither a channel's @username nor a chat id "
-                        "(e.g. @pds_prices or -1001234567890)")
+    if re.match(r"^-?\d{1,20}$", text):
+        return int(text)
+    raise SettingsError(f"{name}={text!r} is not a chat id: give the channel's numeric id "
+                        "(e.g. -1001234567890; forward a channel post to @userinfobot)")
 
 
 def _ratio(text: str, name: str) -> float:

@@ -151,14 +151,14 @@ def test_the_monitoring_settings_have_defaults_and_refuse_bad_values() -> None:
     assert (settings.price_reminder_time.hour, settings.bulletin_time.hour) == (10, 15)
     assert (settings.bulletin_chat, settings.bureau_name) == (None, "平顶山市商务局")
     assert settings.price_sanity_ratio == 1.5
-    settings = settings_from({"FARMDOCK_TOKEN": TOKEN, "FARMDOCK_BULLETIN_CHAT": "@pds_prices",
+    settings = settings_from({"FARMDOCK_TOKEN": TOKEN, "FARMDOCK_BULLETIN_CHAT": "-1001234567890",
                               "FARMDOCK_BUREAU_NAME": "宝丰县商务局",
                               "FARMDOCK_PRICE_SANITY_RATIO": "2"})
     assert (settings.bulletin_chat, settings.bureau_name, settings.price_sanity_ratio) == (
-        "@pds_prices", "宝丰县商务局", 2.0)
+        -1001234567890, "宝丰县商务局", 2.0)
     for name, value in (("FARMDOCK_PRICE_REMINDER_TIME", "10点"),
                         ("FARMDOCK_BULLETIN_TIME", "25:00"),
-                        ("FARMDOCK_BULLETIN_CHAT", "my channel"),
+                        ("FARMDOCK_BULLETIN_CHAT", "@pds_prices"),
                         ("FARMDOCK_PRICE_SANITY_RATIO", "0.9")):
         with pytest.raises(SettingsError) as caught:
             settings_from({"FARMDOCK_TOKEN": TOKEN, name: value})

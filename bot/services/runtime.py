@@ -26,6 +26,8 @@ class Services:
     wake_outbox: Callable[[], None]
     # Names this process in the claims it makes (outbox rows, job runs).
     worker_id: str = field(default_factory=lambda: default_worker_id())
+    # The bot's @username (from getMe), for the t.me links it hands out.
+    bot_username: str = ""
 
 
 def default_worker_id() -> str:

@@ -72,3 +72,41 @@ def signed_pct(value: float | None) -> str:
     if value is None:
         return NO_CHANGE
     return f"{value:+.1f}%"
+
+# Alerts, reminders and officials' prices section (HTML: names escaped by the caller).
+ALERT = "⚠️ <b>价格预警</b> {day}\n{region} {product}：{rule}上涨 {pct}%（预警线 {threshold}%）"
+ALERT_COUNTIES = ("⚠️ <b>价格预警（多县区）</b> {day}\n{product}：{count}个县区{rule}上涨"
+                  "超过预警线，最高 {pct}%")
+REMINDER = ("⏰ 今天（{day}）<b>{point}</b> 还没有报价。请发 /report ，再发一行价格，"
+            "如：白菜1.2 西红柿3.5 猪肉13.8 鸡蛋5.2")
+SECTION_TITLE = "📈 <b>价格监测</b> {region} {day}"
+SECTION_ALERTS = "预警："
+SECTION_MOVES = "变动最大："
+SECTION_MOVE = "{product} {avg}元/{unit} 环比{d1}"
+SECTION_NO_MOVES = "暂无可比的价格变动"
+SECTION_MISSING = "未报价的监测点（{count}个）：{names}"
+SECTION_ALL_REPORTED = "所有监测点都已报价"
+SECTION_NO_POINTS = "本辖区还没有监测点：发 /addpoint 名称 类型 添加"
+
+# The public bulletin (日发布).
+BULLETIN_TITLE = "{city}生活必需品价格日报"
+BULLETIN_DATE = "{year}年{month}月{day}日"
+BULLETIN_PUBLISHER = "{bureau}发布"
+BULLETIN_HEADER = ("品种", "规格", "均价（元）", "环比")
+BULLETIN_NO_DATA = "今日暂无报价"
+BULLETIN_FOOTER = ("数据来自全市{points}个监测点（超市、农贸市场、批发市场）当日报价；"
+                   "环比只比较前后两天都报价的监测点。")
+BULLETIN_LINE = "{product}（{spec}）{avg}元/{unit}，环比{d1}"
+# One sentence per category, from what the points reported (no stock figures yet).
+SUPPLY_STEADY = "{category}：{reported}个品种在售有报价，价格总体平稳（{rises}涨{falls}跌）。"
+SUPPLY_RISING = ("{category}：{reported}个品种在售有报价，{top}价格上涨较快（最高{pct}%），"
+                 "正在加强监测（{rises}涨{falls}跌）。")
+SUPPLY_NO_DATA = "{category}：今日暂无报价。"
+BULLETIN_CAPTION = "{title} {date}（{bureau}）"
+
+
+def bulletin_change(value: float | None) -> str:
+    """A change as the public reads it: 持平 for none, +5.0% / -1.2%, — without data."""
+    if value == 0:
+        return "持平"
+    return signed_pct(value)

@@ -1,0 +1,120 @@
+"""What the price monitoring tells people: alerts to officials, reminders to points that
+have not reported, and the prices section officials read each morning.
+
+Every message goes through the outbox under a key naming what it is about, so each is
+sent once however often the jobs run, on however many workers, across restarts.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.matching.area import Area
+from bot.matching.basket import get_alert_policy
+from bot.matching.monitoring import Alert, PriceTable
+from bot.services.messages import Message, outgoing
+from bot.services.prices import load_table
+from bot.services.prices_text import money
+from bot.texts import prices as texts
+from bot.texts.html import esc
+from storage.interfaces import UnitOfWork
+from storage.records import MonitoringPoint, User
+
+MOVES_SHOWN = 5
+MISSING_SHOWN = 30
+
+
+def _threshold(alert: Alert, category: str) -> float:
+    rule = alert.rule.partition(":")[0]
+    for r in get_alert_policy().rules_for(category):
+        if r.rule == rule:
+            return r.threshold_pct
+    return 0.0
+
+
+def alert_text(table: PriceTable, alert: Alert) -> str:
+    category = next((i.category for i in table.items if i.product == alert.product), "")
+    day = table.day.isoformat()
+    if alert.rule.endswith(":counties"):
+        count = sum(1 for a in table.alerts if a.product == alert.product
+                    and a.county is not None and a.rule == alert.rule.partition(":")[0])
+        return texts.ALERT_COUNTIES.format(day=day, product=esc(alert.product), count=count,
+                                           rule=texts.rule_label(alert.rule.partition(":")[0]),
+                                           pct=alert.change_pct)
+    return texts.ALERT.format(day=day, region=esc(alert.region), product=esc(alert.product),
+                              rule=texts.rule_label(alert.rule), pct=alert.change_pct,
+                              threshold=f"{_threshold(alert, category):g}")
+
+
+def _officials_of(officials: list[User], county: str | None) -> list[User]:
+    """Officials whose area is exactly this county (None: the whole city)."""
+    return [o for o in officials if o.county == county and (county is None or o.township is None)]
+
+
+async def enqueue_price_alerts(uow: UnitOfWork, day: date) -> int:
+    """Each alert of ``day``'s city table to the officials of its area, once: a county's
+    to that county's officials, the city's (and several counties' at once) to the city's."""
+    table = await load_table(uow, day, Area())
+    if not table.alerts:
+        return 0
+    officials = await uow.users.active_officials()
+    rows = []
+    for alert in table.alerts:
+        text = alert_text(table, alert)
+        for official in _officials_of(officials, alert.county):
+            key = (f"{day.isoformat()}|{official.telegram_id}|price_alert|{alert.product}|"
+                   f"{alert.region}|{alert.rule}")
+            rows.append(outgoing(key, official.telegram_id, "price_alert", Message(text)))
+    return await uow.outbox.enqueue(rows)
+
+
+async def missing_points(uow: UnitOfWork, day: date,
+                         area: Area | None = None) -> list[MonitoringPoint]:
+    """The live points (in ``area``) with no price on ``day``."""
+    reported = await uow.prices.reported_points(day.isoformat())
+    return [p for p in await uow.prices.points(area) if p.id not in reported]
+
+
+async def enqueue_price_reminders(uow: UnitOfWork, day: date) -> int:
+    """One reminder a day to each reporter of each point that has not reported ``day``."""
+    missing = await missing_points(uow, day)
+    reporters = await uow.prices.reporters([p.id for p in missing])
+    rows = []
+    for point in missing:
+        text = texts.REMINDER.format(day=day.isoformat(), point=esc(point.name))
+        for chat in reporters.get(point.id, []):
+            rows.append(outgoing(f"{day.isoformat()}|{chat}|price_reminder|{point.id}", chat,
+                                 "price_reminder", Message(text)))
+    return await uow.outbox.enqueue(rows)
+
+
+async def prices_section(uow: UnitOfWork, day: date, area: Area) -> str:
+    """An area's day in prices, for officials: alerts, the biggest moves, missing points."""
+    table = await load_table(uow, day, area)
+    lines = [texts.SECTION_TITLE.format(region=esc(area.label), day=day.isoformat())]
+    if table.alerts:
+        lines.append(texts.SECTION_ALERTS)
+        lines.extend("· " + texts.TABLE_ALERT.format(
+            region=esc(a.region), product=esc(a.product), rule=texts.rule_label(a.rule),
+            pct=a.change_pct) for a in table.alerts)
+    moves = sorted((i for i in table.items if i.change_1d_pct and i.avg is not None),
+                   key=lambda i: -abs(i.change_1d_pct or 0))[:MOVES_SHOWN]
+    if moves:
+        lines.append(texts.SECTION_MOVES)
+        lines.extend("· " + texts.SECTION_MOVE.format(
+            product=esc(i.product), avg=money(i.avg or 0), unit=texts.unit_label(i.unit),
+            d1=texts.signed_pct(i.change_1d_pct)) for i in moves)
+    else:
+        lines.append(texts.SECTION_NO_MOVES)
+    points = await uow.prices.points(area)
+    missing = await missing_points(uow, day, area)
+    if not points:
+        lines.append(texts.SECTION_NO_POINTS)
+    elif missing:
+        names = "、".join(esc(p.name) for p in missing[:MISSING_SHOWN])
+        if len(missing) > MISSING_SHOWN:
+            names += "…"
+        lines.append(texts.SECTION_MISSING.format(count=len(missing), names=names))
+    else:
+        lines.append(texts.SECTION_ALL_REPORTED)
+    return "\n".join(lines)
