@@ -125,6 +125,9 @@ def schedule_jobs(application: Application, services: Services) -> None:
     queue.run_repeating(job(jobs.expire), EXPIRY_INTERVAL, first=0, name="expire-listings")
     queue.run_repeating(job(jobs.catch_up), interval=CATCH_UP_INTERVAL, first=1,
                         name="officials-catch-up", job_kwargs=JOB_KWARGS)
+    # Price alerts, reminders and the bulletin, each once a day (outbox keys).
+    queue.run_repeating(job(jobs.price_checks), interval=CATCH_UP_INTERVAL, first=30,
+                        name="price-checks", job_kwargs=JOB_KWARGS)
 
     async def staff_menus(context: ContextTypes.DEFAULT_TYPE) -> None:
         # One call per official: in the background, so many officials never delay start-up.

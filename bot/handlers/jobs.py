@@ -15,7 +15,7 @@ import time
 from datetime import datetime, timedelta
 
 from bot.matching.clock import local_today
-from bot.services import broadcasts
+from bot.services import broadcasts, price_notices
 from bot.services.digest import enqueue_daily_digests
 from bot.services.listings import expire_listings
 from bot.services.runtime import Services
@@ -50,6 +50,9 @@ async def morning_messages(services: Services, *, now: float | None = None) -> i
                                         operators=settings.operator_chat_ids)
     async with services.db.write() as uow:
         added += await broadcasts.enqueue_match_summaries(uow, yesterday, settings.timezone)
+        # With the digest: each official's prices section and the day's price bulletin.
+        added += await price_notices.enqueue_morning_prices(uow, yesterday,
+                                                            settings.bureau_name)
         if not await uow.jobs.finish(MORNING_JOB, day, services.worker_id, time.time()):
             log.warning("morning messages for %s took longer than the lease: another worker"
                         " took the run over", yesterday)
@@ -96,3 +99,25 @@ async def expire(services: Services) -> None:
     services.index.expire(now)
     if expired:
         log.info("expired listings %s", expired)
+
+
+async def price_checks(services: Services, *, now: float | None = None) -> int:
+    """The daily price monitoring's messages of today, each once (the outbox keys): price
+    alerts to officials; from ``FARMDOCK_PRICE_REMINDER_TIME`` a reminder to each point
+    that has not reported; from ``FARMDOCK_BULLETIN_TIME`` the bulletin to
+    ``FARMDOCK_BULLETIN_CHAT``. Run every few minutes, so a restart misses nothing."""
+    settings = services.settings
+    moment = time.time() if now is None else now
+    today = local_today(settings.timezone, moment)
+    clock = datetime.fromtimestamp(moment, settings.timezone).time()
+    async with services.db.write() as uow:
+        added = await price_notices.enqueue_price_alerts(uow, today)
+        if clock >= settings.price_reminder_time:
+            added += await price_notices.enqueue_price_reminders(uow, today)
+        if settings.bulletin_chat is not None and clock >= settings.bulletin_time:
+            added += await price_notices.enqueue_bulletin(uow, today, settings.bureau_name,
+                                                          settings.bulletin_chat)
+        await uow.commit()
+    if added:
+        services.wake_outbox()
+    return added

@@ -12,7 +12,8 @@ from datetime import date
 from bot.matching.area import Area
 from bot.matching.basket import get_alert_policy
 from bot.matching.monitoring import Alert, PriceTable
-from bot.services.messages import Message, outgoing
+from bot.services.bulletin import Bulletin, bulletin_png, bulletin_text, load_bulletin
+from bot.services.messages import Attachment, Message, outgoing
 from bot.services.prices import load_table
 from bot.services.prices_text import money
 from bot.texts import prices as texts
@@ -118,3 +119,38 @@ async def prices_section(uow: UnitOfWork, day: date, area: Area) -> str:
     else:
         lines.append(texts.SECTION_ALL_REPORTED)
     return "\n".join(lines)
+
+
+def bulletin_messages(bulletin: Bulletin) -> list[Message]:
+    """The bulletin as it is posted: its text, then the image to repost."""
+    caption = texts.BULLETIN_CAPTION.format(title=bulletin.title, date=bulletin.date_label,
+                                            bureau=esc(bulletin.bureau))
+    return [Message(esc(bulletin_text(bulletin))),
+            Message(caption, attachment=Attachment(
+                "photo", f"bulletin-{bulletin.day.isoformat()}.png", bulletin_png(bulletin)))]
+
+
+async def enqueue_morning_prices(uow: UnitOfWork, day: date, bureau: str) -> int:
+    """With the morning digest: each official's prices section of ``day`` and the bulletin."""
+    officials = await uow.users.active_officials()
+    if not officials or not await uow.prices.points():
+        return 0
+    bulletin = bulletin_messages(await load_bulletin(uow, day, bureau))
+    rows = []
+    for official in officials:
+        section = await prices_section(uow, day, official.area)
+        chat = official.telegram_id
+        for n, message in enumerate([Message(section), *bulletin]):
+            rows.append(outgoing(f"{day.isoformat()}|{chat}|price_digest|{n}", chat,
+                                 "price_digest", message))
+    return await uow.outbox.enqueue_groups([rows[i:i + 3] for i in range(0, len(rows), 3)])
+
+
+async def enqueue_bulletin(uow: UnitOfWork, day: date, bureau: str, chat: int) -> int:
+    """``day``'s bulletin to the channel ``chat``, once."""
+    if await uow.outbox.known_keys([f"{day.isoformat()}|{chat}|bulletin|0"]):
+        return 0  # already enqueued: not even drawn again
+    messages = bulletin_messages(await load_bulletin(uow, day, bureau))
+    return await uow.outbox.enqueue_groups([[
+        outgoing(f"{day.isoformat()}|{chat}|bulletin|{n}", chat, "bulletin", m)
+        for n, m in enumerate(messages)]])
