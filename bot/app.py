@@ -30,6 +30,7 @@ from bot.handlers import (
     my_listings,
     officials,
     posting,
+    prices,
     registration,
 )
 from bot.handlers.routing import Route, Routes
@@ -64,7 +65,8 @@ LAST_RETRY = 60.0
 # chat is in that flow. Typed text goes to the step the chat is at, else it is a post.
 ROUTES = Routes(
     commands={
-        "start": Route(registration.start),
+        # A reporter's point link (start=pt…) links to the point; any other is sign-up's.
+        "start": Route(prices.start),
         "offer": Route(posting.steps_started),
         "need": Route(posting.steps_started),
         "mine": Route(my_listings.mine_command),
@@ -74,13 +76,19 @@ ROUTES = Routes(
         # Reads: a city's digest takes a second to build and must hold no write lock.
         "digest": Route(officials.digest_command, writes=False),
         "short": Route(officials.short_command, writes=False),
+        # The daily price monitoring (日监测).
+        "addpoint": Route(prices.add_point_command),
+        "pointlink": Route(prices.point_link_command),
+        "points": Route(prices.points_command, writes=False),
+        "prices": Route(prices.prices_command, writes=False),
+        "report": Route(prices.report_command),
     },
     presses={
         "int": Route(matches.interest_pressed),
         "pair": Route(matches.interest_pressed),
         "lst": Route(my_listings.listing_pressed),
     },
-    flows=[registration.FLOW, posting.FLOW, my_listings.FLOW],
+    flows=[registration.FLOW, posting.FLOW, my_listings.FLOW, prices.FLOW],
     text=posting.line_posted,
     contact=common.contact_shared,
     media=common.media_sent,

@@ -43,3 +43,11 @@ def posting(step: str, value: str | int = "") -> str:
 
 def registration(step: str, value: str | int = "") -> str:
     return f"reg:{step}:{value}"
+
+
+# A step of a price report: prc:<step>:<value> (pt: a point's id; ok, kg, again, no)
+PRICES_PATTERN = re.compile(r"^prc:([a-z]+):(\d{0,12})$")
+
+
+def prices(step: str, value: str | int = "") -> str:
+    return f"prc:{step}:{value}"

@@ -110,3 +110,44 @@ def bulletin_change(value: float | None) -> str:
     if value == 0:
         return "持平"
     return signed_pct(value)
+
+# In the bot.
+ADD_POINT_USAGE = ("用法：/addpoint 名称 类型 [地区]\n类型：超市、农贸市场或批发市场；"
+                   "地区默认是您的辖区，如：/addpoint 人民路超市 超市 宝丰县张八桥镇")
+POINT_OUTSIDE_AREA = "{region} 不在您的辖区（{area}）内"
+POINT_ADDED = ("✅ 已添加监测点 <b>{name}</b>（编号 {id}，{type}，{region}）。\n"
+               "请把这个链接发给报价员，点开即可关联：\n{link}")
+POINT_LINK = "监测点 <b>{name}</b> 的报价员链接（一次有效）：\n{link}"
+POINT_LINK_USAGE = "用法：/pointlink 编号或名称"
+POINT_NOT_YOURS = "没有这个监测点，或它不在您的辖区内：{ref}"
+POINT_INVITE_INVALID = "这个监测点链接无效或已经用过了，请向工作人员要一个新的。"
+POINT_LINKED = ("✅ 您已是监测点 <b>{name}</b> 的报价员。\n每天发 /report ，再发一行今天的价格，"
+                "如：白菜1.2 西红柿3.5 猪肉13.8 鸡蛋5.2（元/斤；别的单位请写明，如 牛肉38元/斤、"
+                "菜籽油75元/桶）")
+NO_BOT_USERNAME = "暂时无法生成链接（机器人用户名未知），请稍后再试。"
+POINTS_TITLE = "📍 <b>监测点</b> {area} {day}"
+POINT_REPORTED = "✅ {name}（{id}）"
+POINT_MISSING = "⏳ {name}（{id}）未报价"
+POINTS_NONE = "您的辖区还没有监测点。发 /addpoint 名称 类型 添加。"
+NOT_A_REPORTER = "您还不是监测点的报价员：请向工作人员要监测点链接。"
+CHOOSE_POINT = "为哪个监测点报价？"
+ASK_LINE = ("请发一行今天（{day}）<b>{point}</b> 的价格，如：白菜1.2 西红柿3.5 猪肉13.8 鸡蛋5.2\n"
+            "价格按元/斤（油按元/桶，牛奶按元/盒250ml）；别的单位请写明，如 牛肉76元/公斤。"
+            "可以加销量：白菜1.2 卖了800斤")
+REPORT_NOT_READ = "没看懂这次报价：\n{errors}\n请再发一次，如：白菜1.2 猪肉13.8"
+REPORT_CARD = "📋 <b>{point}</b> {day} 报价，请核对：\n{lines}"
+REPORT_ITEM = "· {product} {price}元/{unit}{sales}"
+REPORT_SALES = "，销量 {sales}{unit}"
+REPORT_NOTES = "\n未收录：{notes}"
+REPORT_MIXUP = ("\n❓ {product} {price}元/{unit} 正好是上次（{previous}元）的两倍或一半左右："
+                "这是每斤还是每公斤的价？")
+REPORT_RANGE = "\n❓ {product} {price}元/{unit} 不在合理范围（{low}–{high}元）内，请核对。"
+REPORT_CONFIRM = "✅ 确认保存"
+REPORT_PER_JIN = "是每斤的价"
+REPORT_PER_KG = "是每公斤的价（换算成每斤）"
+REPORT_AGAIN = "✏️ 重新输入"
+REPORT_CANCEL = "❌ 取消"
+REPORT_SAVED = ("✅ 已保存 <b>{point}</b> {day} 的 {count} 个品种报价。"
+                "同一天再报一次会更正这次的价格。")
+REPORT_CANCELLED = "已取消，没有保存。"
+REPORT_CORRECTED = "（更正了今天已报的 {count} 个品种）"
