@@ -6,7 +6,7 @@ import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import and_, delete, insert, literal, select, update
+from sqlalchemy import and_, delete, func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.matching.area import Area
@@ -202,6 +202,17 @@ class PriceRepository:
             query = query.where(in_area(p, area))
         rows = await self._conn.execute(query)
         return [PointPrice(*r) for r in rows]
+
+    async def day_averages(self, day: str, products: Sequence[str]) -> dict[tuple[str, str], float]:
+        """The mean price of each product on ``day`` over all points, by (product, unit)."""
+        if not products:
+            return {}
+        rows = await self._conn.execute(
+            select(price_reports.c.product, price_reports.c.price_unit,
+                   func.avg(price_reports.c.price))
+            .where(price_reports.c.day == day, price_reports.c.product.in_(list(products)))
+            .group_by(price_reports.c.product, price_reports.c.price_unit))
+        return {(product, unit): float(avg) for product, unit, avg in rows}
 
     async def reported_points(self, day: str) -> set[int]:
         """The points with at least one price on ``day``."""

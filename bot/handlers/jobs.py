@@ -51,8 +51,9 @@ async def morning_messages(services: Services, *, now: float | None = None) -> i
     async with services.db.write() as uow:
         added += await broadcasts.enqueue_match_summaries(uow, yesterday, settings.timezone)
         # With the digest: each official's prices section and the day's price bulletin.
-        added += await price_notices.enqueue_morning_prices(uow, yesterday,
-                                                            settings.bureau_name)
+        added += await price_notices.enqueue_morning_prices(
+            uow, yesterday, settings.bureau_name, tz=settings.timezone,
+            ratio=settings.price_sanity_ratio)
         if not await uow.jobs.finish(MORNING_JOB, day, services.worker_id, time.time()):
             log.warning("morning messages for %s took longer than the lease: another worker"
                         " took the run over", yesterday)

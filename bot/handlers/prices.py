@@ -134,7 +134,9 @@ async def prices_command(req: Request) -> None:
     official = current_official(req)
     if official is None:
         return
-    req.say(await prices_section(req.uow, req.today, area_of(official)))
+    settings = req.services.settings
+    req.say(await prices_section(req.uow, req.today, area_of(official), tz=settings.timezone,
+                                 ratio=settings.price_sanity_ratio))
 
 
 async def start(req: Request) -> None:

@@ -219,3 +219,24 @@ def suspects(
         elif item is not None and unit == item.unit and not item.plausible(price):
             found.append(Suspect(product, price, unit, "range"))
     return found
+
+
+def per_kg(item: BasketItem, price: float) -> float | None:
+    """A monitored price of a weighed item per kilogram (listings' prices are per kg)."""
+    if item.dimension != "weight":
+        return None
+    return price * 1000.0 / item.amount
+
+
+def listing_price_check(price_per_kg: float, monitored_per_kg: float,
+                        ratio: float) -> str | None:
+    """How an offer's price per kg stands against the day's monitored average: ``mixup``
+    (within ±3% of twice or half: 斤 or 公斤?), ``high`` (``ratio`` times or more), else
+    None. The mix-up is asked first: it is the likelier slip."""
+    if monitored_per_kg <= 0 or price_per_kg <= 0:
+        return None
+    if is_mixup(price_per_kg, monitored_per_kg):
+        return "mixup"
+    if price_per_kg >= monitored_per_kg * ratio - _EPSILON:
+        return "high"
+    return None

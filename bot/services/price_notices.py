@@ -8,12 +8,15 @@ sent once however often the jobs run, on however many workers, across restarts.
 from __future__ import annotations
 
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from bot.matching.area import Area
 from bot.matching.basket import get_alert_policy
+from bot.matching.clock import DayWindow
 from bot.matching.monitoring import Alert, PriceTable
 from bot.services.bulletin import Bulletin, bulletin_png, bulletin_text, load_bulletin
 from bot.services.messages import Attachment, Message, outgoing
+from bot.services.price_sanity import high_offers_lines
 from bot.services.prices import load_table
 from bot.services.prices_text import money
 from bot.texts import prices as texts
@@ -89,8 +92,11 @@ async def enqueue_price_reminders(uow: UnitOfWork, day: date) -> int:
     return await uow.outbox.enqueue(rows)
 
 
-async def prices_section(uow: UnitOfWork, day: date, area: Area) -> str:
-    """An area's day in prices, for officials: alerts, the biggest moves, missing points."""
+async def prices_section(uow: UnitOfWork, day: date, area: Area, *,
+                         tz: ZoneInfo | None = None, ratio: float | None = None) -> str:
+    """An area's day in prices, for officials: alerts, the biggest moves, missing points,
+    and (given the time zone and the sanity ratio) the day's offers priced far above the
+    monitored average."""
     table = await load_table(uow, day, area)
     lines = [texts.SECTION_TITLE.format(region=esc(area.label), day=day.isoformat())]
     if table.alerts:
@@ -118,6 +124,10 @@ async def prices_section(uow: UnitOfWork, day: date, area: Area) -> str:
         lines.append(texts.SECTION_MISSING.format(count=len(missing), names=names))
     else:
         lines.append(texts.SECTION_ALL_REPORTED)
+    if tz is not None and ratio is not None:
+        window = DayWindow.of(day, tz)
+        listings = await uow.listings.in_period(window.start, window.end, area)
+        lines.extend(await high_offers_lines(uow, day, listings, ratio, area))
     return "\n".join(lines)
 
 
@@ -130,7 +140,8 @@ def bulletin_messages(bulletin: Bulletin) -> list[Message]:
                 "photo", f"bulletin-{bulletin.day.isoformat()}.png", bulletin_png(bulletin)))]
 
 
-async def enqueue_morning_prices(uow: UnitOfWork, day: date, bureau: str) -> int:
+async def enqueue_morning_prices(uow: UnitOfWork, day: date, bureau: str, *,
+                                 tz: ZoneInfo | None = None, ratio: float | None = None) -> int:
     """With the morning digest: each official's prices section of ``day`` and the bulletin."""
     officials = await uow.users.active_officials()
     if not officials or not await uow.prices.points():
@@ -138,7 +149,7 @@ async def enqueue_morning_prices(uow: UnitOfWork, day: date, bureau: str) -> int
     bulletin = bulletin_messages(await load_bulletin(uow, day, bureau))
     rows = []
     for official in officials:
-        section = await prices_section(uow, day, official.area)
+        section = await prices_section(uow, day, official.area, tz=tz, ratio=ratio)
         chat = official.telegram_id
         for n, message in enumerate([Message(section), *bulletin]):
             rows.append(outgoing(f"{day.isoformat()}|{chat}|price_digest|{n}", chat,

@@ -151,3 +151,11 @@ REPORT_SAVED = ("✅ 已保存 <b>{point}</b> {day} 的 {count} 个品种报价�
                 "同一天再报一次会更正这次的价格。")
 REPORT_CANCELLED = "已取消，没有保存。"
 REPORT_CORRECTED = "（更正了今天已报的 {count} 个品种）"
+
+# Price sanity of listings against the day's monitored prices.
+LISTING_PRICE_HIGH = ("⚠️ {product} {price}元/斤，是今天全市监测均价（{avg}元/斤）的{times}倍。"
+                      "价格确认无误请再点一次「确认发布」，写错了请点「修改」。")
+LISTING_PRICE_MIXUP = ("❓ {product} {price}元/斤，正好是今天全市监测均价（{avg}元/斤）"
+                       "的{times}倍：您写的是每斤还是每公斤？没写错请再点一次「确认发布」，写错了请点「修改」。")
+SECTION_HIGH_OFFERS = "价格偏高的出售信息（达到监测均价{ratio}倍，可能哄抬物价）："
+SECTION_HIGH_OFFER = "· {product} {price}元/斤（均价{avg}元/斤，{times}倍）{place} 编号{id}"

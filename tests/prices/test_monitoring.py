@@ -113,3 +113,13 @@ def test_suspects_name_the_mixup_and_the_range() -> None:
     # A previous price in another unit says nothing.
     assert suspects([("鸡蛋", 1.2, "个")], {"鸡蛋": (0.6, "个")}, get_basket())[0].reason == "mixup"
     assert suspects([("鸡蛋", 5.2, "500g")], {"鸡蛋": (2.6, "个")}, get_basket()) == []
+
+
+@pytest.mark.parametrize(("price", "expected"), [
+    (2.9, None), (3.0, "high"), (4.0, "mixup"), (3.88, "mixup"), (3.87, "high"),
+    (1.0, "mixup"), (1.2, None), (0, None),
+])
+def test_an_offer_against_the_monitored_price(price: float, expected: str | None) -> None:
+    from bot.matching.monitoring import listing_price_check
+
+    assert listing_price_check(price, 2.0, 1.5) == expected
