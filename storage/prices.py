@@ -10,7 +10,7 @@ from sqlalchemy import and_, delete, func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.matching.area import Area
-from bot.matching.monitoring import PointPrice
+from bot.matching.monitoring import DayStat, PairStat, PointPrice
 from storage.records import MonitoringPoint, PointInvite, PriceRecord
 from storage.schema import (
     monitoring_points,
@@ -213,6 +213,43 @@ class PriceRepository:
             .where(price_reports.c.day == day, price_reports.c.product.in_(list(products)))
             .group_by(price_reports.c.product, price_reports.c.price_unit))
         return {(product, unit): float(avg) for product, unit, avg in rows}
+
+    async def day_figures(
+        self, day: str, offsets: Sequence[tuple[int, str]], units: dict[str, str],
+        area: Area | None = None,
+    ) -> tuple[list[DayStat], list[PairStat]]:
+        """The per-county figures of ``day``'s table: each product's count, sum, min and
+        max of prices in its basket unit (``units``), and for each (days back, that day)
+        of ``offsets`` the count and sums of the points that reported both days. A few
+        grouped queries: the database adds up, only a few rows per product come back."""
+        t, p = price_reports, monitoring_points
+        base = t.join(p, p.c.id == t.c.point_id)
+        where = [t.c.day == day]
+        if area is not None:
+            where.append(in_area(p, area))
+        rows = await self._conn.execute(
+            select(p.c.county, t.c.product, t.c.price_unit, func.count(), func.sum(t.c.price),
+                   func.min(t.c.price), func.max(t.c.price))
+            .select_from(base).where(*where)
+            .group_by(p.c.county, t.c.product, t.c.price_unit))
+        stats = [DayStat(county, product, int(n), float(total), float(low), float(high))
+                 for county, product, unit, n, total, low, high in rows
+                 if units.get(product) == unit]
+        then = t.alias("then")
+        pairs: list[PairStat] = []
+        for days, earlier in offsets:
+            rows = await self._conn.execute(
+                select(p.c.county, t.c.product, t.c.price_unit, func.count(),
+                       func.sum(t.c.price), func.sum(then.c.price))
+                .select_from(base.join(then, and_(
+                    then.c.point_id == t.c.point_id, then.c.day == earlier,
+                    then.c.product == t.c.product, then.c.price_unit == t.c.price_unit)))
+                .where(*where)
+                .group_by(p.c.county, t.c.product, t.c.price_unit))
+            pairs.extend(PairStat(county, product, days, int(n), float(now), float(old))
+                         for county, product, unit, n, now, old in rows
+                         if units.get(product) == unit)
+        return stats, pairs
 
     async def reported_points(self, day: str) -> set[int]:
         """The points with at least one price on ``day``."""

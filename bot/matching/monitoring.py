@@ -28,7 +28,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from statistics import fmean
 
 from bot.matching.basket import AlertPolicy, Basket, BasketItem
 from bot.matching.model import CITY_NAME
@@ -80,90 +79,139 @@ class PriceTable:
     alerts: tuple[Alert, ...] = field(default=())
 
 
-def change_pct(today: dict[int, float], before: dict[int, float]) -> float | None:
-    """The change of the mean price over the points in both, in percent (unrounded)."""
-    common = today.keys() & before.keys()
-    if not common:
-        return None
-    old = fmean(before[p] for p in common)
-    if old <= 0:
-        return None
-    return (fmean(today[p] for p in common) - old) / old * 100
+@dataclass(frozen=True, slots=True)
+class DayStat:
+    """The day's prices of one product in one county (in the basket's unit)."""
+
+    county: str
+    product: str
+    points: int
+    total: float
+    low: float
+    high: float
 
 
-def _by_point(prices: Iterable[PointPrice]) -> dict[tuple[str, str], dict[int, float]]:
-    found: dict[tuple[str, str], dict[int, float]] = defaultdict(dict)
-    for p in prices:
-        found[(p.day, p.product)][p.point_id] = p.price
-    return found
+@dataclass(frozen=True, slots=True)
+class PairStat:
+    """The points of one county that reported one product both on the day and ``days``
+    earlier: how many, and the sums of their prices on each day."""
+
+    county: str
+    product: str
+    days: int
+    points: int
+    total_now: float
+    total_then: float
+
+
+def offsets_needed(policy: AlertPolicy) -> list[int]:
+    """How many days back the changes reach: 1 and 7 for the table, and every rule's."""
+    return sorted({1, 7, *(r.days for r in policy.rules)})
 
 
 def days_needed(day: date, policy: AlertPolicy) -> list[str]:
-    """The days a table of ``day`` reads: the day, the day before, 7 days before and every
-    rule's."""
-    offsets = {0, 1, 7, *(r.days for r in policy.rules)}
-    return [(day - timedelta(days=k)).isoformat() for k in sorted(offsets)]
+    """The days a table of ``day`` reads: the day and every offset's."""
+    return [(day - timedelta(days=k)).isoformat() for k in [0, *offsets_needed(policy)]]
 
 
 def _round(value: float | None, places: int) -> float | None:
     return None if value is None else round(value + 0.0, places)
 
 
+def _change(pairs: Iterable[PairStat]) -> float | None:
+    """The change of the mean price over the points in both days, in percent (unrounded)."""
+    now = then = 0.0
+    any_pair = False
+    for p in pairs:
+        now, then, any_pair = now + p.total_now, then + p.total_then, True
+    if not any_pair or then <= 0:
+        return None
+    return (now - then) / then * 100
+
+
+def aggregate(day: date, prices: Sequence[PointPrice], basket: Basket,
+              offsets: Sequence[int]) -> tuple[list[DayStat], list[PairStat]]:
+    """The figures a table is made of, from single prices (in the basket's unit only)."""
+    wanted = {i.product: i.unit for i in basket.items}
+    by_day: dict[str, dict[tuple[int, str], float]] = defaultdict(dict)
+    county_of: dict[int, str] = {}
+    for p in prices:
+        if wanted.get(p.product) == p.price_unit:
+            by_day[p.day][(p.point_id, p.product)] = p.price
+            county_of[p.point_id] = p.county
+    today = by_day.get(day.isoformat(), {})
+    stats: dict[tuple[str, str], list[float]] = defaultdict(list)
+    for (point, product), price in today.items():
+        stats[(county_of[point], product)].append(price)
+    day_stats = [DayStat(c, product, len(v), sum(v), min(v), max(v))
+                 for (c, product), v in stats.items()]
+    pair_stats = []
+    for k in offsets:
+        then = by_day.get((day - timedelta(days=k)).isoformat(), {})
+        sums: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
+        for key, price in today.items():
+            if key in then:
+                entry = sums[(county_of[key[0]], key[1])]
+                entry[0] += 1
+                entry[1] += price
+                entry[2] += then[key]
+        pair_stats.extend(PairStat(c, product, k, int(n), now, old)
+                          for (c, product), (n, now, old) in sums.items())
+    return day_stats, pair_stats
+
+
 def daily_table(
     day: date, prices: Sequence[PointPrice], basket: Basket, policy: AlertPolicy,
     region: str = CITY_NAME,
 ) -> PriceTable:
-    """The table of ``day`` from the prices of the days :func:`days_needed` names, all of
-    them in the table's area already. ``region`` is the area's label; alerts per county
-    are added when it is the whole city."""
-    wanted: dict[str, BasketItem] = {i.product: i for i in basket.items}
-    usable = [p for p in prices if p.product in wanted and p.price_unit == wanted[p.product].unit]
-    everywhere = _by_point(usable)
-    counties: dict[str, list[PointPrice]] = defaultdict(list)
-    for p in usable:
-        counties[p.county].append(p)
-    per_county = {county: _by_point(rows) for county, rows in counties.items()}
-    iso = day.isoformat()
+    """The table of ``day`` from single prices of the days :func:`days_needed` names, all
+    of them in the table's area already (see :func:`table_of`)."""
+    day_stats, pair_stats = aggregate(day, prices, basket, offsets_needed(policy))
+    return table_of(day, day_stats, pair_stats, basket, policy, region)
 
-    def before(k: int) -> str:
-        return (day - timedelta(days=k)).isoformat()
 
+def table_of(
+    day: date, day_stats: Sequence[DayStat], pair_stats: Sequence[PairStat], basket: Basket,
+    policy: AlertPolicy, region: str = CITY_NAME,
+) -> PriceTable:
+    """The table of ``day`` from the per-county figures of its area. ``region`` is the
+    area's label; alerts per county are added when it is the whole city."""
+    stats: dict[str, list[DayStat]] = defaultdict(list)
+    for st in day_stats:
+        stats[st.product].append(st)
+    pairs: dict[tuple[str, int], list[PairStat]] = defaultdict(list)
+    for pair in pair_stats:
+        pairs[(pair.product, pair.days)].append(pair)
     items: list[ItemFigures] = []
     alerts: list[Alert] = []
     for item in basket.items:
-        today = everywhere.get((iso, item.product), {})
-        values = list(today.values())
-        county_of = {p.point_id: p.county for p in usable if p.day == iso
-                     and p.product == item.product}
-        by_county: dict[str, list[float]] = defaultdict(list)
-        for point, price in today.items():
-            by_county[county_of[point]].append(price)
+        mine = stats.get(item.product, [])
+        points = sum(st.points for st in mine)
+        avg = sum(st.total for st in mine) / points if points else None
         items.append(ItemFigures(
             product=item.product, category=item.category, unit=item.unit,
-            avg=_round(fmean(values), 2) if values else None,
-            min=_round(min(values), 2) if values else None,
-            max=_round(max(values), 2) if values else None,
-            points=len(values),
-            change_1d_pct=_round(change_pct(today, everywhere.get((before(1), item.product),
-                                                                   {})), 1),
-            change_7d_pct=_round(change_pct(today, everywhere.get((before(7), item.product),
-                                                                   {})), 1),
-            by_county={c: round(fmean(v), 2) for c, v in sorted(by_county.items())},
+            avg=_round(avg, 2),
+            min=_round(min(st.low for st in mine), 2) if mine else None,
+            max=_round(max(st.high for st in mine), 2) if mine else None,
+            points=points,
+            change_1d_pct=_round(_change(pairs.get((item.product, 1), [])), 1),
+            change_7d_pct=_round(_change(pairs.get((item.product, 7), [])), 1),
+            by_county={st.county: round(st.total / st.points, 2)
+                       for st in sorted(mine, key=lambda st: st.county)},
         ))
         for rule in policy.rules_for(item.category):
-            rise = change_pct(today, everywhere.get((before(rule.days), item.product), {}))
+            found = pairs.get((item.product, rule.days), [])
+            rise = _change(found)
             if rise is not None and rise >= rule.threshold_pct - _EPSILON:
                 alerts.append(Alert(item.product, region, rule.rule, round(rise, 1), None))
             if region != CITY_NAME:
                 continue
             alerting: list[Alert] = []
-            for county in sorted(per_county):
-                rows = per_county[county]
-                rise = change_pct(rows.get((iso, item.product), {}),
-                                  rows.get((before(rule.days), item.product), {}))
+            for pair in sorted(found, key=lambda p: p.county):
+                rise = _change([pair])
                 if rise is not None and rise >= rule.threshold_pct - _EPSILON:
-                    alerting.append(Alert(item.product, county, rule.rule, round(rise, 1),
-                                          county))
+                    alerting.append(Alert(item.product, pair.county, rule.rule,
+                                          round(rise, 1), pair.county))
             alerts.extend(alerting)
             if len(alerting) >= policy.escalate_counties:
                 alerts.append(Alert(item.product, region, f"{rule.rule}:counties",

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from bot.matching.area import Area
 from bot.matching.basket import Basket, get_alert_policy, get_basket
 from bot.matching.catalogue import get_catalogue
 from bot.matching.model import CITY_NAME
-from bot.matching.monitoring import PriceTable, Suspect, daily_table, days_needed, suspects
+from bot.matching.monitoring import PriceTable, Suspect, offsets_needed, suspects, table_of
 from bot.matching.reports import Report, ReportItem, parse_report
 from bot.texts import prices as texts
 from storage.interfaces import UnitOfWork
@@ -252,6 +252,8 @@ async def import_rows(uow: UnitOfWork, rows: Sequence[ImportRow], *, now: float,
 # The daily table -------------------------------------------------------------------
 async def load_table(uow: UnitOfWork, day: date, area: Area) -> PriceTable:
     """The day's table of ``area`` with its changes and alerts."""
-    policy = get_alert_policy()
-    prices = await uow.prices.day_prices(days_needed(day, policy), area)
-    return daily_table(day, prices, get_basket(), policy, area.label or CITY_NAME)
+    policy, basket = get_alert_policy(), get_basket()
+    offsets = [(k, (day - timedelta(days=k)).isoformat()) for k in offsets_needed(policy)]
+    stats, pairs = await uow.prices.day_figures(
+        day.isoformat(), offsets, {i.product: i.unit for i in basket.items}, area)
+    return table_of(day, stats, pairs, basket, policy, area.label or CITY_NAME)
