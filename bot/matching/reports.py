@@ -17,6 +17,7 @@ is named in ``errors``. The report is ``ok`` when at least one item was read. Pu
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -202,6 +203,14 @@ def _measure(number: str | None, unit: str) -> tuple[str, float] | None:
     return None
 
 
+def _per_of(token: _Token) -> tuple[str | None, str]:
+    """(how many, which unit) a price is for: from /斤, 每公斤, /10斤, or 3斤 after 10元."""
+    assert token.match is not None
+    if token.kind == "per":
+        return token.match.group("per_n"), token.match.group("per_u")
+    return token.match.group("num"), token.match.group("unit")
+
+
 def _is_oil(item: BasketItem) -> bool:
     return item.dimension == "volume" or item.product.endswith("油")
 
@@ -213,8 +222,8 @@ def _priced(entry: _Entry, item: BasketItem, value: float) -> tuple[float, str]:
     """The price in yuan per the item's unit where the measures meet, else as written."""
     measure: tuple[str, float] | None = None
     count_unit: str | None = None
-    if entry.per is not None and entry.per.match is not None:
-        per_n, per_u = entry.per.match.group("per_n"), entry.per.match.group("per_u")
+    if entry.per is not None:
+        per_n, per_u = _per_of(entry.per)
         measure = _measure(per_n, per_u)
         if measure is None:
             content = entry.content or entry.pack
@@ -260,7 +269,9 @@ def _sales(token: _Token, item: BasketItem) -> tuple[float, str] | None:
 def _entries(tokens: list[_Token], report: Report) -> list[_Entry]:
     entries: list[_Entry] = []
     current: _Entry | None = None
+    previous: _Token | None = None
     for token in tokens:
+        adjacent, previous = previous, token
         if token.kind == "sep":
             continue
         if token.kind == "word":
@@ -285,9 +296,11 @@ def _entries(tokens: list[_Token], report: Report) -> list[_Entry]:
         elif token.kind == "qty":
             if current.price is None and current.pack is None:
                 current.pack = token
+            elif (current.per is None and adjacent is current.price and adjacent is not None
+                  and adjacent.match is not None and adjacent.match.groupdict().get("yuan")):
+                current.per = token  # 10元3斤: the price of 3 斤
             elif current.price is not None and current.per is not None and current.content is None \
-                    and current.per.match is not None \
-                    and _measure(None, current.per.match.group("per_u")) is None:
+                    and _measure(None, _per_of(current.per)[1]) is None:
                 current.content = token
             elif current.price is not None and current.sales is None:
                 current.sales = token
@@ -337,6 +350,9 @@ def parse_report(
                 word=word, text=entry.price.text.strip()))
             continue
         value = _price_value(found)
+        if value is not None and not math.isfinite(value):
+            report.errors.append(REPORT_ERRORS["unreadable"].format(word=entry.price.text))
+            continue
         if value is None or value <= 0:
             report.errors.append(REPORT_ERRORS["zero"].format(word=word))
             continue
@@ -346,6 +362,9 @@ def parse_report(
         seen.add(item.product)
         price, price_unit = _priced(entry, item, value)
         sales = _sales(entry.sales, item) if entry.sales is not None else None
+        if sales is not None and not math.isfinite(sales[0]):
+            report.errors.append(REPORT_ERRORS["unreadable"].format(word=entry.sales.text))
+            sales = None
         report.items.append(ReportItem(
             item.product, price, price_unit,
             sales[0] if sales else None, sales[1] if sales else None))
