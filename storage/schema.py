@@ -250,7 +250,9 @@ price_reports = Table(
     Column("reported_at", Number, nullable=False),
     Column("source", Text, nullable=False),
 )
-Index("price_reports_day_product", price_reports.c.day, price_reports.c.product)
+# Covers the day's table: the day's scan and the lookup of each point's price days before.
+Index("price_reports_day_point", price_reports.c.day, price_reports.c.point_id,
+      price_reports.c.product, price_reports.c.price_unit, price_reports.c.price)
 price_report_history = Table(
     "price_report_history", metadata,
     Column("id", Integer, primary_key=True),

@@ -56,7 +56,9 @@ def upgrade() -> None:
         sa.Column("reported_at", NUMBER, nullable=False),
         sa.Column("source", sa.Text, nullable=False),
     )
-    op.create_index("price_reports_day_product", "price_reports", ["day", "product"])
+    # Covers the day's table: the day's scan and the lookup of each point's price days before.
+    op.create_index("price_reports_day_point", "price_reports",
+                    ["day", "point_id", "product", "price_unit", "price"])
     op.create_table(
         "price_report_history",
         sa.Column("id", sa.Integer, primary_key=True),
