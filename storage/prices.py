@@ -167,6 +167,13 @@ class PriceRepository:
             .order_by(price_reports.c.product))
         return [PriceRecord.from_row(r) for r in rows]
 
+    async def last_day_before(self, point_id: int, day: str) -> list[PriceRecord]:
+        """The point's prices of its latest day of reports before ``day``."""
+        last = (await self._conn.execute(
+            select(func.max(price_reports.c.day))
+            .where(price_reports.c.point_id == point_id, price_reports.c.day < day))).scalar()
+        return [] if last is None else await self.day_of(point_id, last)
+
     async def history(self, point_id: int, day: str) -> list[tuple[PriceRecord, float]]:
         """What later reports replaced, oldest first, with when it was replaced."""
         h = price_report_history

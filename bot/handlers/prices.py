@@ -37,7 +37,7 @@ from bot.texts.html import esc
 from storage.records import MonitoringPoint
 
 FLOW_NAME = "prices"
-CHOOSE, LINE, CONFIRM = "point", "line", "confirm"
+CHOOSE, LINE, FORM, CONFIRM = "point", "line", "form", "confirm"
 INVITE_PREFIX = "pt"
 
 
@@ -163,16 +163,84 @@ async def report_command(req: Request) -> None:
         req.say(texts.NOT_A_REPORTER)
         return
     if len(points) == 1:
-        _ask_line(req, points[0])
+        await _ask_line(req, points[0])
         return
     req.conversation.enter(FLOW_NAME, CHOOSE)
     req.say(Message(texts.CHOOSE_POINT, grid(
         [Button(p.name, actions.prices("pt", p.id)) for p in points], 1)))
 
 
-def _ask_line(req: Request, point: MonitoringPoint) -> None:
-    req.conversation.enter(FLOW_NAME, LINE, {"point": point.id, "day": req.today.isoformat()})
-    req.say(texts.ASK_LINE.format(day=req.today.isoformat(), point=esc(point.name)))
+async def _ask_line(req: Request, point: MonitoringPoint, *, edit: bool = False) -> None:
+    """Ask for the line, offering the form and (when there is one) the last report again."""
+    day = req.today.isoformat()
+    req.conversation.enter(FLOW_NAME, LINE, {"point": point.id, "day": day})
+    last = await req.uow.prices.last_day_before(point.id, day)
+    row = [Button(texts.FORM_START, actions.prices("form"))]
+    if last:
+        row.append(Button(texts.SAME_AS_LAST.format(day=last[0].day[5:]),
+                          actions.prices("same")))
+    message = Message(texts.ASK_LINE.format(day=day, point=esc(point.name)), (tuple(row),))
+    if edit:
+        req.replies.edit(message)
+    else:
+        req.say(message)
+
+
+def _form_message(req: Request, last: dict[str, tuple[float, str]]) -> Message:
+    """The form's question about the item it is at."""
+    basket = get_basket().items
+    index = req.conversation.data["index"]
+    item = basket[index]
+    text = texts.FORM_ITEM.format(n=index + 1, total=len(basket), product=item.product,
+                                  spec=esc(item.spec), unit=texts.unit_label(item.unit))
+    row = [Button(texts.FORM_SKIP, actions.prices("skip"))]
+    if item.product in last:
+        price, unit = last[item.product]
+        text += "\n" + texts.FORM_LAST.format(price=money(price), unit=texts.unit_label(unit))
+        row.append(Button(texts.FORM_SAME.format(price=money(price)), actions.prices("prev")))
+    return Message(text, (tuple(row), (Button(texts.FORM_DONE, actions.prices("done")),)))
+
+
+async def _last_prices(req: Request, point: MonitoringPoint) -> dict[str, tuple[float, str]]:
+    rows = await req.uow.prices.last_day_before(point.id, req.conversation.data["day"])
+    return {r.product: (r.price, r.price_unit) for r in rows}
+
+
+async def _form_next(req: Request, point: MonitoringPoint, *, edit: bool) -> None:
+    """Move the form on: the next item's question, or the card after the last item."""
+    data = req.conversation.data
+    if data["index"] >= len(get_basket().items):
+        await _show_card(req, point, _items(data), [], edit=edit)
+        return
+    message = _form_message(req, await _last_prices(req, point))
+    if edit:
+        req.replies.edit(message)
+    else:
+        req.say(message)
+
+
+async def form_typed(req: Request) -> None:
+    """A price typed into the form, for the item it is at."""
+    point = await _linked_point(req)
+    if point is None:
+        req.conversation.end()
+        req.say(texts.NOT_A_REPORTER)
+        return
+    data = req.conversation.data
+    item = get_basket().items[data["index"]]
+    report = parse_report(f"{item.product} {req.text or ''}")
+    if len(report.items) != 1 or report.errors:
+        req.say(texts.FORM_BAD_PRICE.format(errors=esc("；".join(report.errors) or "")))
+        return
+    _put(data, report.items[0])
+    data["index"] += 1
+    await _form_next(req, point, edit=False)
+
+
+def _put(data: dict[str, Any], item: ReportItem) -> None:
+    rows = [r for r in data.get("items", []) if r[0] != item.product]
+    data["items"] = [*rows, [item.product, item.price, item.price_unit, item.sales,
+                             item.sales_unit]]
 
 
 async def _linked_point(req: Request) -> MonitoringPoint | None:
@@ -199,16 +267,67 @@ async def line_typed(req: Request) -> None:
     if not report.ok:
         req.say(texts.REPORT_NOT_READ.format(errors=esc("\n".join(report.errors))))
         return
+    await _show_card(req, point, report.items, report.errors)
+
+
+async def _show_card(req: Request, point: MonitoringPoint, items: list[ReportItem],
+                     notes: list[str], *, edit: bool = False) -> None:
+    """What will be stored, with the questions about it and the buttons."""
+    if not items:
+        await _ask_line(req, point, edit=edit)
+        req.say(texts.FORM_NOTHING)
+        return
     day = date.fromisoformat(req.conversation.data["day"])
-    suspects = await check_report(req.uow, point, day, report.items)
+    suspects = await check_report(req.uow, point, day, items)
     req.conversation.data["items"] = [
-        [i.product, i.price, i.price_unit, i.sales, i.sales_unit] for i in report.items]
+        [i.product, i.price, i.price_unit, i.sales, i.sales_unit] for i in items]
     # Twice the last price: typed per 公斤 where the basket counts per 500 g.
     req.conversation.data["mixups"] = [s.product for s in suspects if s.reason == "mixup"
                                        and s.price > (s.previous or 0)]
     req.conversation.goto(CONFIRM)
-    req.say(_card(point, day.isoformat(), report.items, report.errors, suspects,
-                  bool(req.conversation.data["mixups"])))
+    card = _card(point, day.isoformat(), items, notes, suspects,
+                 bool(req.conversation.data["mixups"]))
+    if edit:
+        req.replies.edit(card)
+    else:
+        req.say(card)
+
+
+async def _form_pressed(req: Request, press: str) -> None:
+    """The form's buttons, and 全部同上次 on the question for the line."""
+    point = await _linked_point(req)
+    if point is None:
+        req.conversation.end()
+        await refuse_press(req, "price report for a point no longer linked")
+        return
+    data = req.conversation.data
+    if press == "form":
+        data["index"], data["items"] = 0, []
+        req.conversation.goto(FORM)
+        await _form_next(req, point, edit=True)
+        return
+    last = await _last_prices(req, point)
+    if press == "same":
+        if not last:
+            req.replies.toast(texts.NO_LAST_REPORT)
+            return
+        basket = get_basket()
+        items = [ReportItem(product, price, unit) for product, (price, unit) in last.items()
+                 if basket.get(product) is not None]
+        await _show_card(req, point, items, [], edit=True)
+        return
+    if press == "done":
+        await _show_card(req, point, _items(data), [], edit=True)
+        return
+    item = get_basket().items[data["index"]]
+    if press == "prev":
+        if item.product not in last:
+            await stale_press(req, "same-as-last for an item without a last price")
+            return
+        price, unit = last[item.product]
+        _put(data, ReportItem(item.product, price, unit))
+    data["index"] += 1
+    await _form_next(req, point, edit=True)
 
 
 def _card(point: MonitoringPoint, day: str, items: list[ReportItem], notes: list[str],
@@ -258,7 +377,11 @@ async def pressed(req: Request) -> None:
         if point is None:
             await refuse_press(req, "price report for a point not linked")
             return
-        _ask_line(req, point)
+        await _ask_line(req, point, edit=True)
+        return
+    if (step == LINE and press in ("form", "same")) or (
+            step == FORM and press in ("skip", "prev", "done")):
+        await _form_pressed(req, press)
         return
     if step != CONFIRM or press not in ("ok", "kg", "again", "no"):
         await stale_press(req, "price report button of another step")
@@ -273,7 +396,7 @@ async def pressed(req: Request) -> None:
         req.replies.edit(texts.REPORT_CANCELLED)
         return
     if press == "again":
-        _ask_line(req, point)
+        await _ask_line(req, point, edit=True)
         return
     items = _items(req.conversation.data)
     if press == "kg":
@@ -295,6 +418,6 @@ async def pressed(req: Request) -> None:
 
 
 FLOW = Flow(name=FLOW_NAME, steps={CHOOSE: Step(), LINE: Step(text=line_typed),
-                                   CONFIRM: Step(text=line_typed)},
+                                   FORM: Step(text=form_typed), CONFIRM: Step(text=line_typed)},
             namespace="prc", press=pressed)
 

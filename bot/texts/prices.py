@@ -159,3 +159,16 @@ LISTING_PRICE_MIXUP = ("❓ {product} {price}元/斤，正好是今天全市监�
                        "的{times}倍：您写的是每斤还是每公斤？没写错请再点一次「确认发布」，写错了请点「修改」。")
 SECTION_HIGH_OFFERS = "价格偏高的出售信息（达到监测均价{ratio}倍，可能哄抬物价）："
 SECTION_HIGH_OFFER = "· {product} {price}元/斤（均价{avg}元/斤，{times}倍）{place} 编号{id}"
+
+# The report as a form, item by item.
+FORM_START = "📝 逐项填写"
+SAME_AS_LAST = "↩️ 全部同上次（{day}）"
+FORM_ITEM = ("第 {n}/{total} 项：<b>{product}</b>（{spec}），元/{unit}？\n直接发价格，如 1.2；"
+             "别的单位请写明，如 38元/斤")
+FORM_LAST = "上次：{price}元/{unit}"
+FORM_SKIP = "跳过"
+FORM_SAME = "同上次 {price}"
+FORM_DONE = "✅ 填完了"
+FORM_BAD_PRICE = "没看懂这个价格：{errors}\n请再发一次，如 1.2，或点「跳过」。"
+FORM_NOTHING = "还没有填任何价格。"
+NO_LAST_REPORT = "这个监测点还没有以前的报价。"

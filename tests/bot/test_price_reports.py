@@ -95,3 +95,60 @@ async def test_a_report_from_link_to_stored_prices(make_user, db: Database) -> N
     assert (await reporter.next_message()).content == NOT_AN_OFFICIAL
     async with db.read() as uow:
         assert len(await uow.prices.points()) == 1
+
+
+async def test_the_basket_as_a_form_and_the_last_report_again(make_user, db: Database) -> None:
+    async with db.write() as uow:
+        from bot.matching.area import Area
+        from bot.services.prices import add_point
+
+        point = await add_point(uow, name="叶县市场", type="农贸市场", area=Area("叶县"), now=0.0,
+                                telegram_id=None)
+        code = await uow.prices.create_invite(point.id, None, 0.0)
+        await uow.commit()
+    reporter = make_user("赵师傅")
+    reporter.start(code)
+    await reporter.next_message()
+    reporter.send("/report")
+    ask = await reporter.next_message()
+    assert "全部同上次" not in " ".join(ask.button_texts())  # nothing reported before
+    reporter.press(ask, "逐项填写")
+    first = await _edited(reporter, ask, "第 1/")
+    assert "大米" in first.content
+    reporter.send("2.6")
+    second = await reporter.next_message(lambda m: "第 2/" in m.content)
+    assert "面粉" in second.content
+    reporter.press(second, "跳过")
+    third = await _edited(reporter, second, "第 3/")
+    reporter.send("不知道")  # not a price
+    assert "没看懂" in (await reporter.next_message()).content
+    reporter.send("58元/桶")
+    fourth = await reporter.next_message(lambda m: "第 4/" in m.content)
+    reporter.press(fourth, "填完了")
+    card = await _edited(reporter, fourth, "核对")
+    assert "大米 2.60元/500克" in card.content and "大豆油 58.00元/5升" in card.content
+    assert "面粉" not in card.content and third.content
+    reporter.press(card, "确认保存")
+    await _edited(reporter, card, "已保存")
+
+    # The next day: the same again, in one press.
+    today = datetime.now(TZ).date()
+    async with db.write() as uow:
+        for row in await uow.prices.day_of(point.id, today.isoformat()):
+            await uow.prices.record(point.id, (today - timedelta(days=1)).isoformat(), [
+                PriceEntry(row.product, row.price, row.price_unit)], reported_by=None,
+                source="bot", now=0.0)
+        await uow.connection.exec_driver_sql(
+            f"DELETE FROM price_reports WHERE day = '{today.isoformat()}'")
+        await uow.commit()
+    reporter.send("/report")
+    ask = await reporter.next_message(lambda m: "请发一行" in m.content)
+    reporter.press(ask, "全部同上次")
+    card = await _edited(reporter, ask, "核对")
+    assert "大米 2.60元/500克" in card.content and "大豆油 58.00元/5升" in card.content
+    reporter.press(card, "确认保存")
+    await _edited(reporter, card, "已保存")
+    async with db.read() as uow:
+        stored = {r.product: r.price for r in await uow.prices.day_of(point.id,
+                                                                       today.isoformat())}
+    assert stored == {"大米": 2.6, "大豆油": 58.0}
