@@ -180,12 +180,13 @@ def _row_item(row: ImportRow, basket: Basket) -> ReportItem | str:
     item = basket.get(product.name) if product else None
     if item is None:
         return texts.IMPORT_NOT_IN_BASKET.format(product=row.product)
+    price = row.price.strip().removesuffix("元").removesuffix("块").strip()
     try:
-        float(row.price)
+        float(price)
     except ValueError:
         return texts.IMPORT_BAD_PRICE.format(price=row.price)
     unit = row.unit.strip().removeprefix("元").removeprefix("/").strip()
-    line = f"{item.product} {row.price.strip()}元" + (f"/{unit}" if unit else "")
+    line = f"{item.product} {price}元" + (f"/{unit}" if unit else "")
     if row.sales.strip():
         try:
             float(row.sales)
