@@ -122,6 +122,11 @@ class PriceRepository:
             code=code, point_id=point_id, created_by=created_by, created_at=now))
         return code
 
+    async def invite(self, code: str) -> PointInvite | None:
+        """A point link, used or not."""
+        row = (await self._conn.execute(_INVITE.where(point_invites.c.code == code))).first()
+        return PointInvite.from_row(row) if row else None
+
     async def use_invite(self, code: str, telegram_id: int, now: float) -> PointInvite | None:
         """Take an unused invite for ``telegram_id``; None when unknown or used."""
         result = await self._conn.execute(
@@ -142,6 +147,11 @@ class PriceRepository:
         one goes to the history); ``replace_day`` replaces the point's whole day. Returns
         how many prices were stored."""
         entries = list(entries)
+        if self._conn.dialect.name == "postgresql":
+            # Two reports of one point at once are stored one after the other (SQLite's
+            # one writer does this there): the point's row is the lock.
+            await self._conn.execute(select(monitoring_points.c.id)
+                                     .where(monitoring_points.c.id == point_id).with_for_update())
         current = price_reports.c
         where = and_(current.point_id == point_id, current.day == day)
         if not replace_day:

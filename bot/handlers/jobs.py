@@ -48,12 +48,15 @@ async def morning_messages(services: Services, *, now: float | None = None) -> i
         return 0
     added = await enqueue_daily_digests(services.db, yesterday, settings.timezone, now=now,
                                         operators=settings.operator_chat_ids)
-    async with services.db.write() as uow:
-        added += await broadcasts.enqueue_match_summaries(uow, yesterday, settings.timezone)
-        # With the digest: each official's prices section and the day's price bulletin.
-        added += await price_notices.enqueue_morning_prices(
+    # With the digest: each official's prices section and the day's price bulletin, made
+    # in a read (the tables take a while) and enqueued below.
+    async with services.db.read() as uow:
+        prices = await price_notices.morning_price_rows(
             uow, yesterday, settings.bureau_name, tz=settings.timezone,
             ratio=settings.price_sanity_ratio)
+    async with services.db.write() as uow:
+        added += await broadcasts.enqueue_match_summaries(uow, yesterday, settings.timezone)
+        added += await uow.outbox.enqueue_groups(prices)
         if not await uow.jobs.finish(MORNING_JOB, day, services.worker_id, time.time()):
             log.warning("morning messages for %s took longer than the lease: another worker"
                         " took the run over", yesterday)
@@ -111,13 +114,17 @@ async def price_checks(services: Services, *, now: float | None = None) -> int:
     moment = time.time() if now is None else now
     today = local_today(settings.timezone, moment)
     clock = datetime.fromtimestamp(moment, settings.timezone).time()
-    async with services.db.write() as uow:
-        added = await price_notices.enqueue_price_alerts(uow, today)
+    # The tables are read without holding the write lock; the rows go in in a short write.
+    async with services.db.read() as uow:
+        rows = await price_notices.price_alert_rows(uow, today)
         if clock >= settings.price_reminder_time:
-            added += await price_notices.enqueue_price_reminders(uow, today)
+            rows += await price_notices.price_reminder_rows(uow, today)
+        groups = []
         if settings.bulletin_chat is not None and clock >= settings.bulletin_time:
-            added += await price_notices.enqueue_bulletin(uow, today, settings.bureau_name,
-                                                          settings.bulletin_chat)
+            groups = await price_notices.bulletin_rows(uow, today, settings.bureau_name,
+                                                       settings.bulletin_chat)
+    async with services.db.write() as uow:
+        added = await uow.outbox.enqueue(rows) + await uow.outbox.enqueue_groups(groups)
         await uow.commit()
     if added:
         services.wake_outbox()

@@ -142,8 +142,10 @@ async def prices_command(req: Request) -> None:
 async def start(req: Request) -> None:
     """/start: a reporter's point link links the caller to the point; anything else is
     sign-up's."""
-    if req.args and req.args[0].startswith(INVITE_PREFIX):
-        invite = await req.uow.prices.use_invite(req.args[0][:64], req.caller.id, req.now)
+    code = req.args[0][:64] if req.args else ""
+    # Only a code the point links know: an official's invite may start with pt too.
+    if code.startswith(INVITE_PREFIX) and await req.uow.prices.invite(code) is not None:
+        invite = await req.uow.prices.use_invite(code, req.caller.id, req.now)
         point = await req.uow.prices.point(invite.point_id) if invite else None
         if point is None or point.removed_at is not None:
             req.say(texts.POINT_INVITE_INVALID)

@@ -7,6 +7,7 @@ sent once however often the jobs run, on however many workers, across restarts.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -22,6 +23,7 @@ from bot.services.prices_text import money
 from bot.texts import prices as texts
 from bot.texts.html import esc
 from storage.interfaces import UnitOfWork
+from storage.outbox import OutgoingMessage
 from storage.records import MonitoringPoint, User
 
 MOVES_SHOWN = 5
@@ -55,12 +57,13 @@ def _officials_of(officials: list[User], county: str | None) -> list[User]:
     return [o for o in officials if o.county == county and (county is None or o.township is None)]
 
 
-async def enqueue_price_alerts(uow: UnitOfWork, day: date) -> int:
-    """Each alert of ``day``'s city table to the officials of its area, once: a county's
-    to that county's officials, the city's (and several counties' at once) to the city's."""
+async def price_alert_rows(uow: UnitOfWork, day: date) -> list[OutgoingMessage]:
+    """Each alert of ``day``'s city table for the officials of its area: a county's for
+    that county's officials, the city's (and several counties' at once) for the city's.
+    Reads only: the rows are enqueued by the caller, in a short write."""
     table = await load_table(uow, day, Area())
     if not table.alerts:
-        return 0
+        return []
     officials = await uow.users.active_officials()
     rows = []
     for alert in table.alerts:
@@ -69,7 +72,12 @@ async def enqueue_price_alerts(uow: UnitOfWork, day: date) -> int:
             key = (f"{day.isoformat()}|{official.telegram_id}|price_alert|{alert.product}|"
                    f"{alert.region}|{alert.rule}")
             rows.append(outgoing(key, official.telegram_id, "price_alert", Message(text)))
-    return await uow.outbox.enqueue(rows)
+    return rows
+
+
+async def enqueue_price_alerts(uow: UnitOfWork, day: date) -> int:
+    """:func:`price_alert_rows` into the outbox, each once (its key)."""
+    return await uow.outbox.enqueue(await price_alert_rows(uow, day))
 
 
 async def missing_points(uow: UnitOfWork, day: date,
@@ -79,8 +87,8 @@ async def missing_points(uow: UnitOfWork, day: date,
     return [p for p in await uow.prices.points(area) if p.id not in reported]
 
 
-async def enqueue_price_reminders(uow: UnitOfWork, day: date) -> int:
-    """One reminder a day to each reporter of each point that has not reported ``day``."""
+async def price_reminder_rows(uow: UnitOfWork, day: date) -> list[OutgoingMessage]:
+    """A reminder for each reporter of each point that has not reported ``day``."""
     missing = await missing_points(uow, day)
     reporters = await uow.prices.reporters([p.id for p in missing])
     rows = []
@@ -89,7 +97,12 @@ async def enqueue_price_reminders(uow: UnitOfWork, day: date) -> int:
         for chat in reporters.get(point.id, []):
             rows.append(outgoing(f"{day.isoformat()}|{chat}|price_reminder|{point.id}", chat,
                                  "price_reminder", Message(text)))
-    return await uow.outbox.enqueue(rows)
+    return rows
+
+
+async def enqueue_price_reminders(uow: UnitOfWork, day: date) -> int:
+    """One reminder a day to each reporter of each point that has not reported ``day``."""
+    return await uow.outbox.enqueue(await price_reminder_rows(uow, day))
 
 
 async def prices_section(uow: UnitOfWork, day: date, area: Area, *,
@@ -131,37 +144,58 @@ async def prices_section(uow: UnitOfWork, day: date, area: Area, *,
     return "\n".join(lines)
 
 
-def bulletin_messages(bulletin: Bulletin) -> list[Message]:
-    """The bulletin as it is posted: its text, then the image to repost."""
+async def bulletin_messages(bulletin: Bulletin) -> list[Message]:
+    """The bulletin as it is posted: its text, then the image to repost (drawn in a
+    thread, off the event loop)."""
     caption = texts.BULLETIN_CAPTION.format(title=bulletin.title, date=bulletin.date_label,
                                             bureau=esc(bulletin.bureau))
+    image = await asyncio.to_thread(bulletin_png, bulletin)
     return [Message(esc(bulletin_text(bulletin))),
             Message(caption, attachment=Attachment(
-                "photo", f"bulletin-{bulletin.day.isoformat()}.png", bulletin_png(bulletin)))]
+                "photo", f"bulletin-{bulletin.day.isoformat()}.png", image))]
+
+
+async def morning_price_rows(
+    uow: UnitOfWork, day: date, bureau: str, *, tz: ZoneInfo | None = None,
+    ratio: float | None = None,
+) -> list[list[OutgoingMessage]]:
+    """With the morning digest: each official's prices section of ``day`` and the
+    bulletin, a group per official (each area's section made once). Reads only."""
+    officials = await uow.users.active_officials()
+    if not officials or not await uow.prices.points():
+        return []
+    bulletin = await bulletin_messages(await load_bulletin(uow, day, bureau))
+    sections: dict[Area, str] = {}
+    groups = []
+    for official in officials:
+        area = official.area
+        if area not in sections:
+            sections[area] = await prices_section(uow, day, area, tz=tz, ratio=ratio)
+        chat = official.telegram_id
+        groups.append([outgoing(f"{day.isoformat()}|{chat}|price_digest|{n}", chat,
+                                "price_digest", message)
+                       for n, message in enumerate([Message(sections[area]), *bulletin])])
+    return groups
 
 
 async def enqueue_morning_prices(uow: UnitOfWork, day: date, bureau: str, *,
                                  tz: ZoneInfo | None = None, ratio: float | None = None) -> int:
-    """With the morning digest: each official's prices section of ``day`` and the bulletin."""
-    officials = await uow.users.active_officials()
-    if not officials or not await uow.prices.points():
-        return 0
-    bulletin = bulletin_messages(await load_bulletin(uow, day, bureau))
-    rows = []
-    for official in officials:
-        section = await prices_section(uow, day, official.area, tz=tz, ratio=ratio)
-        chat = official.telegram_id
-        for n, message in enumerate([Message(section), *bulletin]):
-            rows.append(outgoing(f"{day.isoformat()}|{chat}|price_digest|{n}", chat,
-                                 "price_digest", message))
-    return await uow.outbox.enqueue_groups([rows[i:i + 3] for i in range(0, len(rows), 3)])
+    """:func:`morning_price_rows` into the outbox, each official's group once."""
+    return await uow.outbox.enqueue_groups(
+        await morning_price_rows(uow, day, bureau, tz=tz, ratio=ratio))
+
+
+async def bulletin_rows(uow: UnitOfWork, day: date, bureau: str,
+                        chat: int) -> list[list[OutgoingMessage]]:
+    """``day``'s bulletin for the channel ``chat``; nothing when it is in the outbox
+    already (not even drawn again). Reads only."""
+    if await uow.outbox.known_keys([f"{day.isoformat()}|{chat}|bulletin|0"]):
+        return []
+    messages = await bulletin_messages(await load_bulletin(uow, day, bureau))
+    return [[outgoing(f"{day.isoformat()}|{chat}|bulletin|{n}", chat, "bulletin", m)
+             for n, m in enumerate(messages)]]
 
 
 async def enqueue_bulletin(uow: UnitOfWork, day: date, bureau: str, chat: int) -> int:
     """``day``'s bulletin to the channel ``chat``, once."""
-    if await uow.outbox.known_keys([f"{day.isoformat()}|{chat}|bulletin|0"]):
-        return 0  # already enqueued: not even drawn again
-    messages = bulletin_messages(await load_bulletin(uow, day, bureau))
-    return await uow.outbox.enqueue_groups([[
-        outgoing(f"{day.isoformat()}|{chat}|bulletin|{n}", chat, "bulletin", m)
-        for n, m in enumerate(messages)]])
+    return await uow.outbox.enqueue_groups(await bulletin_rows(uow, day, bureau, chat))

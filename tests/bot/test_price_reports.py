@@ -152,3 +152,23 @@ async def test_the_basket_as_a_form_and_the_last_report_again(make_user, db: Dat
         stored = {r.product: r.price for r in await uow.prices.day_of(point.id,
                                                                        today.isoformat())}
     assert stored == {"大米": 2.6, "大豆油": 58.0}
+
+
+async def test_an_officials_invite_that_looks_like_a_point_link_still_signs_them_up(
+    make_user, db: Database
+) -> None:
+    from sqlalchemy import insert
+
+    from storage.schema import invites
+
+    async with db.write() as uow:
+        await uow.connection.execute(insert(invites).values(
+            code="ptOfficial123", role="official", name="王科长", county="宝丰县",
+            created_at=0.0))
+        await uow.commit()
+    official = make_user("王科长")
+    official.start("ptOfficial123")
+    assert "工作人员" in (await official.next_message()).content
+    async with db.read() as uow:
+        user = await uow.users.get(official.id)
+    assert user is not None and user.role == "official"
