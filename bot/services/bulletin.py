@@ -220,6 +220,7 @@ def bulletin_png(bulletin: Bulletin) -> bytes:
     out = io.BytesIO()
     # 64 colours hold the antialiased text and the few inks; the file is a third the size
     # and written faster than a full-colour one.
+    image = image.crop((0, 0, WIDTH, min(height, y + 40)))
     image.quantize(colors=64, method=Image.Quantize.FASTOCTREE).save(out, "PNG")
     return out.getvalue()
 
