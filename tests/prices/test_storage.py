@@ -89,3 +89,27 @@ async def test_replacing_a_day_never_doubles_and_removal_keeps_reports(db: Datab
         assert sorted((p.day, p.product, p.county) for p in prices) == [
             ("2026-05-08", "猪肉", "鲁山县"), ("2026-05-09", "鸡蛋", "鲁山县")]
         assert await uow.prices.day_prices(["2026-05-09"], Area("叶县")) == []
+
+
+async def test_two_reports_of_one_point_at_once_both_land_one_after_the_other(
+    db: Database,
+) -> None:
+    import asyncio
+
+    async with db.write() as uow:
+        point = await add_point(uow, name="卫东区市场", type="农贸市场", area=Area("卫东区"),
+                                now=NOW)
+        await uow.commit()
+
+    async def report(price: float) -> None:
+        async with db.write() as uow:
+            await uow.prices.record(point.id, "2026-05-09", [PriceEntry("大白菜", price, "500g")],
+                                    reported_by=None, source="bot", now=NOW + price)
+            await asyncio.sleep(0.05)  # both transactions are open at once
+            await uow.commit()
+
+    await asyncio.gather(report(1.0), report(2.0))
+    async with db.read() as uow:
+        (current,) = await uow.prices.day_of(point.id, "2026-05-09")
+        history = await uow.prices.history(point.id, "2026-05-09")
+    assert len(history) == 1 and {current.price, history[0][0].price} == {1.0, 2.0}
