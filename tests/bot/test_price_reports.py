@@ -172,3 +172,20 @@ async def test_an_officials_invite_that_looks_like_a_point_link_still_signs_them
     async with db.read() as uow:
         user = await uow.users.get(official.id)
     assert user is not None and user.role == "official"
+
+
+async def test_the_digest_ends_with_the_prices_section_where_there_are_points(
+    make_user, db: Database
+) -> None:
+    invite = await each(db).users.create_invite(role="official", name="王科长", county="郏县")
+    official = make_user("王科长")
+    official.start(invite.code)
+    await official.next_message()
+    official.send("/digest")
+    first = await official.next_message()
+    assert "价格监测" not in first.content
+    official.send("/addpoint 郏县超市 超市")
+    await official.next_message()
+    official.send("/digest")
+    section = await official.next_message(lambda m: "价格监测" in m.content)
+    assert "未报价的监测点（1个）：郏县超市" in section.content
