@@ -56,6 +56,8 @@ _TAIL = (f"(?:(?P<yuan>元|块)钱?(?:(?P<jiao>{_DIGIT}){_UNIT_AHEAD}(?:毛|角)
 _PER = rf"\s*(?:/|每|一)\s*(?P<per_n>{_ARABIC})?\s*(?P<per_u>{_UNIT})"
 
 _TOKENS = [
+    # A date heading the report (5月9日, 2026-05-09): the day is the report's, not a price.
+    ("sep", re.compile(r"(?:\d{4}[-/.年])?\d{1,2}月\d{1,2}[日号]?|\d{4}-\d{1,2}-\d{1,2}")),
     ("sales", re.compile(
         rf"(?:{_alternation(_WORDS['sales'])})\s*:?\s*(?P<num>{NUMBER})\s*(?P<unit>{_UNIT})?")),
     ("qty", re.compile(
@@ -335,8 +337,9 @@ def parse_report(
                 entry.price is not None and _CJK.search(word) is not None
                 and bool(_strip_filler(word)))
             if looks_like_product:
-                report.unknown.append(word)
-                report.errors.append(REPORT_ERRORS["not_in_basket"].format(word=word))
+                named = _strip_filler(word) or word  # 今日榴莲 → 榴莲
+                report.unknown.append(named)
+                report.errors.append(REPORT_ERRORS["not_in_basket"].format(word=named))
             elif _strip_filler(word) or entry.price is not None:
                 report.errors.append(REPORT_ERRORS["unreadable"].format(word=word))
             continue
