@@ -33,6 +33,7 @@ from bot.handlers import (
     officials,
     passes,
     posting,
+    prices,
     registration,
     tickets,
 )
@@ -68,7 +69,8 @@ LAST_RETRY = 60.0
 # chat is in that flow. Typed text goes to the step the chat is at, else it is a post.
 ROUTES = Routes(
     commands={
-        "start": Route(registration.start),
+        # A reporter's point link (start=pt…) links to the point; any other is sign-up's.
+        "start": Route(prices.start),
         "offer": Route(posting.steps_started),
         "need": Route(posting.steps_started),
         "mine": Route(my_listings.mine_command),
@@ -87,6 +89,12 @@ ROUTES = Routes(
         "pass": Route(passes.pass_command),
         "verify": Route(passes.verify_command),
         "passes": Route(passes.register_command, writes=False),
+        # The daily price monitoring (日监测).
+        "addpoint": Route(prices.add_point_command),
+        "pointlink": Route(prices.point_link_command),
+        "points": Route(prices.points_command, writes=False),
+        "prices": Route(prices.prices_command, writes=False),
+        "report": Route(prices.report_command),
     },
     presses={
         "int": Route(matches.interest_pressed),
@@ -98,7 +106,7 @@ ROUTES = Routes(
         "pas": Route(passes.decision_pressed),
     },
     flows=[registration.FLOW, posting.FLOW, my_listings.FLOW, deals.FLOW, tickets.FLOW,
-           tickets.ANSWER_FORM, passes.FLOW, passes.REASON_FLOW],
+           tickets.ANSWER_FORM, passes.FLOW, passes.REASON_FLOW, prices.FLOW],
     text=posting.line_posted,
     contact=common.contact_shared,
     media=common.media_sent,
@@ -151,6 +159,9 @@ def schedule_jobs(application: Application, services: Services) -> None:
                         name="ask-deals", job_kwargs=JOB_KWARGS)
     queue.run_repeating(job(jobs.ticket_deadlines), interval=TICKET_CHECK_INTERVAL, first=30,
                         name="ticket-deadlines", job_kwargs=JOB_KWARGS)
+    # Price alerts, reminders and the bulletin, each once a day (outbox keys).
+    queue.run_repeating(job(jobs.price_checks), interval=CATCH_UP_INTERVAL, first=30,
+                        name="price-checks", job_kwargs=JOB_KWARGS)
 
     async def staff_menus(context: ContextTypes.DEFAULT_TYPE) -> None:
         # One call per official: in the background, so many officials never delay start-up.

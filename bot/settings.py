@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
+from bot.matching.basket import read_alert_policy, read_basket
 from bot.matching.clock import DEFAULT_TIMEZONE
 from bot.matching.limits import read_limits
 from bot.matching.policy import POLICY_DIR_VARIABLE, PolicyError
@@ -63,6 +64,14 @@ class Settings:
     follow_notices_per_day: int = 20
     # Signs transport passes (HMAC-SHA256); without it the bot issues none.
     pass_secret: str | None = None
+    # Daily price monitoring: when points that have not reported are reminded, when the
+    # public bulletin goes out and where, whose name it bears, and how far above the day's
+    # monitored average an offer's price is confirmed with its poster.
+    price_reminder_time: clock_time = clock_time(10, 0)
+    bulletin_time: clock_time = clock_time(15, 0)
+    bulletin_chat: int | None = None
+    bureau_name: str = "平顶山市商务局"
+    price_sanity_ratio: float = 1.5
 
     @property
     def database(self) -> str:
@@ -185,7 +194,39 @@ def load_settings(
         deal_ask_hours=deal_ask_hours,
         follow_notices_per_day=follow_notices,
         pass_secret=pass_secret,
+        price_reminder_time=_time_of_day(get("PRICE_REMINDER_TIME", "10:00"),
+                                         "FARMDOCK_PRICE_REMINDER_TIME"),
+        bulletin_time=_time_of_day(get("BULLETIN_TIME", "15:00"), "FARMDOCK_BULLETIN_TIME"),
+        bulletin_chat=_chat(get("BULLETIN_CHAT"), "FARMDOCK_BULLETIN_CHAT"),
+        bureau_name=get("BUREAU_NAME", "平顶山市商务局") or "平顶山市商务局",
+        price_sanity_ratio=_ratio(get("PRICE_SANITY_RATIO", "1.5"),
+                                  "FARMDOCK_PRICE_SANITY_RATIO"),
     )
+
+
+def _time_of_day(text: str, name: str) -> clock_time:
+    try:
+        return clock_time.fromisoformat(text)
+    except ValueError:
+        raise SettingsError(f"{name}={text!r} is not a time of day: use HH:MM, e.g. 10:00") \
+            from None
+
+
+def _chat(text: str, name: str) -> int | None:
+    """A chat's numeric id (a channel's is -100…)."""
+    if not text:
+        return None
+    if re.match(r"^-?\d{1,20}$", text):
+        return int(text)
+    raise SettingsError(f"{name}={text!r} is not a chat id: give the channel's numeric id "
+                        "(e.g. -1001234567890; forward a channel post to @userinfobot)")
+
+
+def _ratio(text: str, name: str) -> float:
+    value = _positive_number(text, name)
+    if value <= 1:
+        raise SettingsError(f"{name}={text!r} must be more than 1 (e.g. 1.5)")
+    return value
 
 
 def database_url_setting(text: str, name: str = "FARMDOCK_DATABASE_URL") -> str | None:
@@ -238,6 +279,9 @@ def policy_dir(text: str) -> Path | None:
     try:
         read_limits(path)
         read_ticket_policy(path)
+        # The monitoring tables (basket.json, price_alerts.json).
+        read_basket(path)
+        read_alert_policy(path)
     except PolicyError as error:
         raise SettingsError(f"{POLICY_DIR_VARIABLE}={text!r}: {error}") from None
     return path

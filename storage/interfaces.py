@@ -16,6 +16,7 @@ from bot.matching.model import Kind, Listing, ListingStatus
 from storage.deals import Answer, DealAnswer, DueAsk
 from storage.follows import Follow
 from storage.outbox import OutgoingMessage
+from storage.prices import PriceRepository
 from storage.records import (
     AuditEntry,
     Conversation,
@@ -250,5 +251,6 @@ class UnitOfWork(Protocol):
     follows: Follows
     tickets: Tickets
     passes: Passes
+    prices: PriceRepository
 
     async def commit(self) -> None: ...

@@ -262,3 +262,46 @@ class TransportPass(_Record):
     def people(self) -> list[dict[str, str]]:
         """Driver first, then crew: [{"name", "phone"}]."""
         return list(json.loads(self.crew))
+
+
+@dataclass(frozen=True, slots=True)
+class MonitoringPoint(_Record):
+    """A supermarket, farmers' market or wholesale market whose prices are monitored."""
+
+    id: int
+    name: str
+    type: str
+    county: str
+    township: str | None
+    created_at: float
+    removed_at: float | None
+
+    @property
+    def area(self) -> Area:
+        return Area(self.county, self.township)
+
+
+@dataclass(frozen=True, slots=True)
+class PriceRecord(_Record):
+    """A point's price of one basket item on one day (yuan per ``price_unit``)."""
+
+    point_id: int
+    day: str
+    product: str
+    price: float
+    price_unit: str
+    sales: float | None
+    sales_unit: str | None
+    reported_by: int | None
+    reported_at: float
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class PointInvite(_Record):
+    code: str
+    point_id: int
+    created_by: int | None
+    created_at: float
+    used_by: int | None
+    used_at: float | None

@@ -322,3 +322,77 @@ pass_serials = Table(
     Column("code", Text, primary_key=True),
     Column("last", Integer, nullable=False),
 )
+
+# Daily price monitoring (日监测). Monitoring points: supermarkets, farmers' markets and
+# wholesale markets in a county-level unit (and township). A removed point keeps its
+# reports; its name stays taken.
+monitoring_points = Table(
+    "monitoring_points", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", Text, nullable=False, unique=True),
+    Column("type", Text, nullable=False),
+    Column("county", Text, nullable=False),
+    Column("township", Text),
+    Column("created_at", Number, nullable=False),
+    Column("removed_at", Number),
+    sqlite_autoincrement=True,
+)
+# A user linked to a point reports its prices. A link is not a role: a buyer linked to a
+# market stays a buyer, and one user may be linked to several points. By Telegram id, so
+# a reporter may be linked before first opening the bot.
+point_links = Table(
+    "point_links", metadata,
+    Column("point_id", Integer, ForeignKey("monitoring_points.id"), primary_key=True,
+           autoincrement=False),
+    Column("telegram_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("created_at", Number, nullable=False),
+)
+Index("point_links_user", point_links.c.telegram_id)
+# One-time links an official hands to a point's reporter.
+point_invites = Table(
+    "point_invites", metadata,
+    Column("code", Text, primary_key=True),
+    Column("point_id", Integer, ForeignKey("monitoring_points.id"), nullable=False),
+    Column("created_by", BigInteger),
+    Column("created_at", Number, nullable=False),
+    Column("used_by", BigInteger),
+    Column("used_at", Number),
+)
+# A point's price of a basket item on a day, the latest report of it (yuan per
+# price_unit; sales in kg, L or a count unit). What a later report replaced is kept in
+# price_report_history.
+price_reports = Table(
+    "price_reports", metadata,
+    Column("point_id", Integer, ForeignKey("monitoring_points.id"), primary_key=True,
+           autoincrement=False),
+    Column("day", Text, primary_key=True),
+    Column("product", Text, primary_key=True),
+    Column("price", Number, nullable=False),
+    Column("price_unit", Text, nullable=False),
+    Column("sales", Number),
+    Column("sales_unit", Text),
+    Column("reported_by", BigInteger),
+    Column("reported_at", Number, nullable=False),
+    Column("source", Text, nullable=False),
+)
+# Covers the day's table: the day's scan and the lookup of each point's price days before.
+Index("price_reports_day_point", price_reports.c.day, price_reports.c.point_id,
+      price_reports.c.product, price_reports.c.price_unit, price_reports.c.price)
+price_report_history = Table(
+    "price_report_history", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("point_id", Integer, nullable=False),
+    Column("day", Text, nullable=False),
+    Column("product", Text, nullable=False),
+    Column("price", Number, nullable=False),
+    Column("price_unit", Text, nullable=False),
+    Column("sales", Number),
+    Column("sales_unit", Text),
+    Column("reported_by", BigInteger),
+    Column("reported_at", Number, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("replaced_at", Number, nullable=False),
+    sqlite_autoincrement=True,
+)
+Index("price_report_history_point_day", price_report_history.c.point_id,
+      price_report_history.c.day)

@@ -19,6 +19,7 @@ from storage.listings import ListingRepository
 from storage.matches import MatchRepository
 from storage.outbox import OutboxRepository
 from storage.passes import PassRepository
+from storage.prices import PriceRepository
 from storage.reports import ReportRepository
 from storage.send_clock import SendClockRepository
 from storage.tickets import TicketRepository
@@ -43,6 +44,7 @@ class SqlUnitOfWork:
         self.follows = FollowRepository(connection)
         self.tickets = TicketRepository(connection)
         self.passes = PassRepository(connection)
+        self.prices = PriceRepository(connection)
 
     async def commit(self) -> None:
         """Make everything this unit of work did permanent."""

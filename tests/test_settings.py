@@ -164,3 +164,22 @@ def test_the_pass_secret_is_optional_and_kept() -> None:
     secret = "0123456789abcdef" * 4
     assert settings_from({"FARMDOCK_TOKEN": TOKEN,
                           "FARMDOCK_PASS_SECRET": secret}).pass_secret == secret
+
+
+def test_the_monitoring_settings_have_defaults_and_refuse_bad_values() -> None:
+    settings = settings_from({"FARMDOCK_TOKEN": TOKEN})
+    assert (settings.price_reminder_time.hour, settings.bulletin_time.hour) == (10, 15)
+    assert (settings.bulletin_chat, settings.bureau_name) == (None, "平顶山市商务局")
+    assert settings.price_sanity_ratio == 1.5
+    settings = settings_from({"FARMDOCK_TOKEN": TOKEN, "FARMDOCK_BULLETIN_CHAT": "-1001234567890",
+                              "FARMDOCK_BUREAU_NAME": "宝丰县商务局",
+                              "FARMDOCK_PRICE_SANITY_RATIO": "2"})
+    assert (settings.bulletin_chat, settings.bureau_name, settings.price_sanity_ratio) == (
+        -1001234567890, "宝丰县商务局", 2.0)
+    for name, value in (("FARMDOCK_PRICE_REMINDER_TIME", "10点"),
+                        ("FARMDOCK_BULLETIN_TIME", "25:00"),
+                        ("FARMDOCK_BULLETIN_CHAT", "@pds_prices"),
+                        ("FARMDOCK_PRICE_SANITY_RATIO", "0.9")):
+        with pytest.raises(SettingsError) as caught:
+            settings_from({"FARMDOCK_TOKEN": TOKEN, name: value})
+        assert str(caught.value).startswith(name)

@@ -15,7 +15,7 @@ import time
 from datetime import datetime, timedelta
 
 from bot.matching.clock import local_today
-from bot.services import broadcasts
+from bot.services import broadcasts, price_notices
 from bot.services.deals import enqueue_deal_questions
 from bot.services.digest import enqueue_daily_digests
 from bot.services.listings import expire_listings
@@ -50,8 +50,15 @@ async def morning_messages(services: Services, *, now: float | None = None) -> i
         return 0
     added = await enqueue_daily_digests(services.db, yesterday, settings.timezone, now=now,
                                         operators=settings.operator_chat_ids)
+    # With the digest: each official's prices section and the day's price bulletin, made
+    # in a read (the tables take a while) and enqueued below.
+    async with services.db.read() as uow:
+        prices = await price_notices.morning_price_rows(
+            uow, yesterday, settings.bureau_name, tz=settings.timezone,
+            ratio=settings.price_sanity_ratio)
     async with services.db.write() as uow:
         added += await broadcasts.enqueue_match_summaries(uow, yesterday, settings.timezone)
+        added += await uow.outbox.enqueue_groups(prices)
         if not await uow.jobs.finish(MORNING_JOB, day, services.worker_id, time.time()):
             log.warning("morning messages for %s took longer than the lease: another worker"
                         " took the run over", yesterday)
@@ -118,6 +125,32 @@ async def ticket_deadlines(services: Services, *, now: float | None = None) -> i
     async with services.db.write() as uow:
         added = await check_deadlines(uow, now=time.time() if now is None else now,
                                       tz=services.settings.timezone)
+        await uow.commit()
+    if added:
+        services.wake_outbox()
+    return added
+
+
+async def price_checks(services: Services, *, now: float | None = None) -> int:
+    """The daily price monitoring's messages of today, each once (the outbox keys): price
+    alerts to officials; from ``FARMDOCK_PRICE_REMINDER_TIME`` a reminder to each point
+    that has not reported; from ``FARMDOCK_BULLETIN_TIME`` the bulletin to
+    ``FARMDOCK_BULLETIN_CHAT``. Run every few minutes, so a restart misses nothing."""
+    settings = services.settings
+    moment = time.time() if now is None else now
+    today = local_today(settings.timezone, moment)
+    clock = datetime.fromtimestamp(moment, settings.timezone).time()
+    # The tables are read without holding the write lock; the rows go in in a short write.
+    async with services.db.read() as uow:
+        rows = await price_notices.price_alert_rows(uow, today)
+        if clock >= settings.price_reminder_time:
+            rows += await price_notices.price_reminder_rows(uow, today)
+        groups = []
+        if settings.bulletin_chat is not None and clock >= settings.bulletin_time:
+            groups = await price_notices.bulletin_rows(uow, today, settings.bureau_name,
+                                                       settings.bulletin_chat)
+    async with services.db.write() as uow:
+        added = await uow.outbox.enqueue(rows) + await uow.outbox.enqueue_groups(groups)
         await uow.commit()
     if added:
         services.wake_outbox()

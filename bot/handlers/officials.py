@@ -12,6 +12,7 @@ from bot.matching.area import CITY, Area
 from bot.matching.days import read_day
 from bot.services.digest import digest_replies, load_bundle, load_short
 from bot.services.digest_text import render_short
+from bot.services.price_notices import prices_section
 from bot.texts import officials as texts
 from bot.texts.html import split_message
 from storage.records import User
@@ -51,6 +52,11 @@ async def digest_command(req: Request) -> None:
                               now=req.now)
     for message in digest_replies(found):
         req.say(message)
+    # The prices section of the day, where the area has monitoring points.
+    if await req.uow.prices.points(area_of(official)):
+        settings = req.services.settings
+        req.say(await prices_section(req.uow, day, area_of(official), tz=settings.timezone,
+                                     ratio=settings.price_sanity_ratio))
 
 
 async def short_command(req: Request) -> None:

@@ -24,7 +24,7 @@ from bot.matching.chatter import chatter_kind
 from bot.matching.drafts import valid_days_for
 from bot.matching.model import CITY_NAME, ListingDraft, Place
 from bot.matching.regions import get_gazetteer
-from bot.services import actions, buttons, drafts
+from bot.services import actions, buttons, drafts, price_sanity
 from bot.services.drafts import Posting
 from bot.services.listings import listing_summary, open_listings_of, publish_listing
 from bot.services.messages import Button, Message, Rows, grid
@@ -39,6 +39,8 @@ ASKING, CARD = "asking", "card"
 PRODUCT_BUTTONS = 15
 # Unfinished drafts kept while newer ones are posted; older ones beyond are dropped.
 MAX_HELD = 5
+# The card whose price was asked about against the day's monitored prices.
+PRICE_ASKED = "price_asked"
 
 
 # -- the drafts of the chat ---------------------------------------------------------------
@@ -300,6 +302,8 @@ async def _publish(req: Request, posting: Posting) -> bool:
         req.replies.toast(common_texts.STALE_BUTTON)
         return False
     settings = req.services.settings
+    if await _price_questioned(req, posting):
+        return False
     listings = drafts.to_listings(posting, account.telegram_id, settings.timezone, req.now)
     texts_out: list[str] = []
     presses: list[str | None] = []
@@ -319,6 +323,21 @@ async def _publish(req: Request, posting: Posting) -> bool:
     # Telegram instead of an edit and a new message.
     body = "\n\n".join(texts_out)
     req.replies.edit(Message(f"{texts.published_card(_card(req, posting))}\n\n{body}", rows))
+    return True
+
+
+async def _price_questioned(req: Request, posting: Posting) -> bool:
+    """An offer priced far above the day's monitored average, or at twice or half of it
+    (斤 or 公斤?), is asked about once on the card; the next 确认发布 publishes it."""
+    flags = await price_sanity.flag_offers(
+        req.uow, req.today,
+        [(p.draft.kind or "", p.draft.product, p.draft.price, p.draft.price_unit)
+         for p in posting.products()], req.services.settings.price_sanity_ratio)
+    if not any(flags) or req.conversation.data.get(PRICE_ASKED) == posting.token:
+        return False
+    req.conversation.data[PRICE_ASKED] = posting.token
+    notes = "\n".join(price_sanity.flag_text(f) for f in flags if f is not None)
+    req.replies.edit(Message(f"{_card(req, posting)}\n\n{notes}", _card_buttons(posting)))
     return True
 
 

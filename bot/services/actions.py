@@ -89,3 +89,11 @@ def pass_decision(decision: str, pass_id: int) -> str:
 
 def pass_step(step: str, value: str | int = "") -> str:
     return f"pass:{step}:{value}"
+
+
+# A step of a price report: prc:<step>:<value> (pt: a point's id; ok, kg, again, no)
+PRICES_PATTERN = re.compile(r"^prc:([a-z]+):(\d{0,12})$")
+
+
+def prices(step: str, value: str | int = "") -> str:
+    return f"prc:{step}:{value}"

@@ -26,7 +26,8 @@ class Services:
     wake_outbox: Callable[[], None]
     # Names this process in the claims it makes (outbox rows, job runs).
     worker_id: str = field(default_factory=lambda: default_worker_id())
-    # The bot's @username from getMe (the deep link in a pass's QR code).
+    # The bot's @username from getMe: the t.me links it hands out (a pass's QR code,
+    # a reporter's invite).
     bot_username: str = ""
 
 

@@ -22,6 +22,10 @@ FUTURE_DATE = "这一天还没到，请输入今天或以前的日期。"
 STAFF_COMMANDS: tuple[tuple[str, str], ...] = (
     ("digest", "日报：辖区今天或某天的供求，如 /digest 昨天"),
     ("short", "缺口：辖区内现在仍未匹配的需求"),
+    # The daily price monitoring (日监测).
+    ("prices", "价格：辖区今天的监测价格、预警和未报价的监测点"),
+    ("points", "监测点：今天谁已报价"),
+    ("addpoint", "添加监测点并生成报价员链接"),
 )
 HELP_COMMAND = ("help", "工作人员使用说明")
 
@@ -39,7 +43,10 @@ def official_help(area: str, digest_time: str, escalation_hours: float) -> str:
         "• /short 缺口：辖区内现在仍未匹配的需求。\n"
         f"• 缺口提醒：求购发布 {township} 小时仍未匹配到供应，会提醒所在乡镇（街道）的工作人员；"
         f"{county} 小时仍未匹配提醒县（区），{city} 小时提醒市里。"
-        "收到后请协调货源。"
+        "收到后请协调货源。\n"
+        "• 价格监测：/addpoint 名称 类型 [地区] 添加监测点（超市、农贸市场、批发市场），"
+        "把返回的链接发给报价员；/pointlink 编号 再生成一个链接；/points 看今天谁已报价；"
+        "/prices 看辖区今天的价格、涨幅预警和未报价的监测点。价格涨幅达到预警线时会自动提醒。"
     )
 BUILDING = "正在生成{area}{day}的日报，请稍候……"
 # To the operators, when one area's daily digest could not be built.

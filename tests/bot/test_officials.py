@@ -63,7 +63,8 @@ async def test_officials_and_admins_signed_up_before_a_start_get_their_menus(
     async with bot_factory():
         await fake_api.wait_until(lambda: "digest" in fake_api.menu(502), what="admin menu")
         assert {"digest", "short"} <= set(fake_api.menu(501))
-        assert set(fake_api.menu(502)) == POSTING | {"digest", "short"}
+        assert set(fake_api.menu(502)) == POSTING | {"digest", "short", "prices", "points",
+                                                     "addpoint"}
         assert set(fake_api.menu(503)) == POSTING
         assert len(fake_api.calls_to("setMyCommands")) == 3  # the default, then one each
 
