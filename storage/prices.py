@@ -233,17 +233,20 @@ class PriceRepository:
 
     async def day_figures(
         self, day: str, offsets: Sequence[tuple[int, str]], units: dict[str, str],
-        area: Area | None = None,
+        area: Area | None = None, products: Sequence[str] | None = None,
     ) -> tuple[list[DayStat], list[PairStat]]:
         """The per-county figures of ``day``'s table: each product's count, sum, min and
         max of prices in its basket unit (``units``), and for each (days back, that day)
-        of ``offsets`` the count and sums of the points that reported both days. A few
-        grouped queries: the database adds up, only a few rows per product come back."""
+        of ``offsets`` the count and sums of the points that reported both days (of
+        ``products`` only, when given). A few grouped queries: the database adds up, only
+        a few rows per product come back."""
         t, p = price_reports, monitoring_points
         base = t.join(p, p.c.id == t.c.point_id)
         where = [t.c.day == day]
         if area is not None:
             where.append(in_area(p, area))
+        if products is not None:
+            where.append(t.c.product.in_(list(products)))
         rows = await self._conn.execute(
             select(p.c.county, t.c.product, t.c.price_unit, func.count(), func.sum(t.c.price),
                    func.min(t.c.price), func.max(t.c.price))

@@ -22,6 +22,7 @@ from bot.matching.text import normalize
 from bot.services import actions
 from bot.services import tickets as service
 from bot.services.messages import Button, Message, grid
+from bot.services.ticket_prices import monitored_prices
 from bot.services.tickets import TicketRefused
 from bot.texts import tickets as texts
 from storage.records import Ticket, User
@@ -200,7 +201,7 @@ async def ticket_pressed(req: Request) -> None:
         if action == "need":
             made = await service.to_need(req.uow, req.services.index, ticket_id, account,
                                          today=req.today, tz=settings.timezone, now=req.now)
-            req.replies.edit(_card(made.ticket, account, req))
+            req.replies.edit(await _card(made.ticket, account, req))
             req.say(texts.need_published(made.ticket.number, made.published.listing.id,
                                          made.published.listing.product))
             return
@@ -213,7 +214,7 @@ async def ticket_pressed(req: Request) -> None:
     except TicketRefused as refused:
         await _refused(req, refused)
         return
-    req.replies.edit(_card(changed, account, req))
+    req.replies.edit(await _card(changed, account, req))
 
 
 def _value(action: str, index: str | None) -> str:
@@ -254,7 +255,7 @@ async def answer_typed(req: Request) -> None:
     except TicketRefused as refused:
         req.say(refused.text)
         return
-    req.say(_card(changed, account, req))
+    req.say(await _card(changed, account, req))
 
 
 async def _refused(req: Request, refused: TicketRefused) -> None:
@@ -267,9 +268,10 @@ async def _refused(req: Request, refused: TicketRefused) -> None:
     req.replies.toast(refused.text)
 
 
-def _card(ticket: Ticket, viewer: User, req: Request) -> Message:
+async def _card(ticket: Ticket, viewer: User, req: Request) -> Message:
     tz = req.services.settings.timezone
-    return Message(service.render(ticket, viewer, tz, req.now),
+    monitored = await monitored_prices(req.uow, ticket, req.today)
+    return Message(service.render(ticket, viewer, tz, req.now, monitored=monitored),
                    service.buttons_for(ticket, viewer))
 
 
@@ -284,7 +286,7 @@ async def tickets_command(req: Request) -> None:
         return
     req.say(texts.TICKETS_TITLE.format(count=len(found)))
     for ticket in found[-SHOWN:] if account.role not in ("official", "admin") else found[:SHOWN]:
-        req.say(_card(ticket, account, req))
+        req.say(await _card(ticket, account, req))
 
 
 FLOW = Flow(

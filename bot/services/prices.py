@@ -251,10 +251,12 @@ async def import_rows(uow: UnitOfWork, rows: Sequence[ImportRow], *, now: float,
 
 
 # The daily table -------------------------------------------------------------------
-async def load_table(uow: UnitOfWork, day: date, area: Area) -> PriceTable:
-    """The day's table of ``area`` with its changes and alerts."""
+async def load_table(uow: UnitOfWork, day: date, area: Area,
+                     products: Sequence[str] | None = None) -> PriceTable:
+    """The day's table of ``area`` with its changes and alerts (of ``products`` only, when
+    given)."""
     policy, basket = get_alert_policy(), get_basket()
     offsets = [(k, (day - timedelta(days=k)).isoformat()) for k in offsets_needed(policy)]
     stats, pairs = await uow.prices.day_figures(
-        day.isoformat(), offsets, {i.product: i.unit for i in basket.items}, area)
+        day.isoformat(), offsets, {i.product: i.unit for i in basket.items}, area, products)
     return table_of(day, stats, pairs, basket, policy, area.label or CITY_NAME)

@@ -27,6 +27,7 @@ from bot.services.listings import Published, publish_listing
 from bot.services.match_index import ListingIndex
 from bot.services.messages import Button, Message, Rows, grid, outgoing
 from bot.services.ticket_needs import tell_filers_of_matches
+from bot.services.ticket_prices import monitored_prices
 from bot.texts import tickets as texts
 from storage.interfaces import UnitOfWork
 from storage.outbox import OutgoingMessage
@@ -67,8 +68,10 @@ def may_see_phone(viewer: User | None, ticket: Ticket) -> bool:
                               and rules.may_see_phone(actor(viewer), facts(ticket)))
 
 
-def render(ticket: Ticket, viewer: User | None, tz: ZoneInfo, now: float) -> str:
-    """The ticket's card for ``viewer``: the caller's phone only if they may see it."""
+def render(ticket: Ticket, viewer: User | None, tz: ZoneInfo, now: float, *,
+           monitored: str | None = None) -> str:
+    """The ticket's card for ``viewer``: the caller's phone only if they may see it;
+    ``monitored``: a price ticket's line on the day's monitored prices."""
     phone = ticket.caller_phone if may_see_phone(viewer, ticket) else None
     return texts.card(
         ticket.number, ticket.state, ticket.category, ticket.ticket_class, ticket.what,
@@ -76,7 +79,7 @@ def render(ticket: Ticket, viewer: User | None, tz: ZoneInfo, now: float) -> str
         texts.when(ticket.deadline_at, tz), caller_name=ticket.caller_name,
         caller_phone=phone, answer=ticket.answer, close_reason=ticket.close_reason,
         rating=ticket.rating, need_id=ticket.need_id,
-        overdue=rules.is_overdue(ticket.state, ticket.deadline_at, now),
+        overdue=rules.is_overdue(ticket.state, ticket.deadline_at, now), monitored=monitored,
     )
 
 
@@ -132,9 +135,11 @@ async def file_ticket(
                           f"ticket:{ticket.number}", category=category, ticket_class=chosen,
                           owner_area=owner.label, by=filer.role if filer else "cli")
     officials = [o for o in covering if o.area == owner]
+    monitored = await monitored_prices(uow, ticket, day)
     await uow.outbox.enqueue([
         outgoing(f"ticket:{ticket.id}:new:{o.telegram_id}", o.telegram_id, KIND,
-                 Message(texts.new_for_officials(render(ticket, o, tz, now)),
+                 Message(texts.new_for_officials(render(ticket, o, tz, now,
+                                                        monitored=monitored)),
                          buttons_for(ticket, o)))
         for o in officials
     ])

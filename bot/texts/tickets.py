@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.texts.html import esc
+from bot.texts.prices import unit_label
+
+if TYPE_CHECKING:
+    from bot.matching.monitoring import ItemFigures
 
 # The hotline's commands in the command menus of citizens, hotline operators and officials.
 FILER_COMMANDS: tuple[tuple[str, str], ...] = (
@@ -83,7 +88,7 @@ def card(
     number: str, state: str, category: str, ticket_class: str, what: str, place: str,
     owner_area: str, deadline: str, *, caller_name: str = "", caller_phone: str | None = None,
     answer: str | None = None, close_reason: str | None = None, rating: str | None = None,
-    need_id: int | None = None, overdue: bool = False,
+    need_id: int | None = None, overdue: bool = False, monitored: str | None = None,
 ) -> str:
     """A ticket as a card; the caller's phone only when the viewer may see it."""
     lines = [
@@ -103,7 +108,21 @@ def card(
         lines.append(f"答复：{esc(answer)}")
     if need_id is not None:
         lines.append(f"已转为求购信息 #{need_id}")
+    if monitored:
+        lines.append(monitored)
     return "\n".join(lines)
+
+
+NOT_MONITORED_TODAY = "📊 今日监测价：{product} 暂无监测数据"
+
+
+def monitored_price(product: str, region: str, item: ItemFigures) -> str:
+    """The day's monitored price of ``product`` in ``region``, for a price ticket's card."""
+    change = ("" if item.change_1d_pct is None
+              else f"，较昨日 {item.change_1d_pct:+.1f}%")
+    return (f"📊 今日监测价（{esc(region)}）：{esc(product)} 均价 {item.avg:.2f}元/"
+            f"{unit_label(item.unit)}（{item.min:.2f}–{item.max:.2f}，"
+            f"{item.points}个监测点）{change}")
 
 
 def filed(number: str, owner_area: str, deadline: str) -> str:

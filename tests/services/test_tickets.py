@@ -401,3 +401,43 @@ async def test_each_class_is_reminded_its_own_lead_ahead(
     # Nobody has taken it yet: both officials of the township are reminded.
     assert await check(db, T0 + (hours - ahead) * HOUR) == 2
     assert await check(db, T0 + hours * HOUR - 60) == 0
+
+
+async def test_a_price_ticket_shows_the_days_monitored_price(db: Database) -> None:
+    from bot.matching.area import Area
+    from bot.services.prices import add_point
+    from bot.services.ticket_prices import monitored_prices
+    from storage.prices import PriceEntry
+
+    people = await staff(db)
+    async with db.write() as uow:
+        for name, county, today_price in (("宝丰县农贸市场", "宝丰县", 1.4),
+                                          ("宝丰县超市", "宝丰县", 1.6),
+                                          ("叶县超市", "叶县", 3.0)):
+            point = await add_point(uow, name=name, type="超市", area=Area(county), now=T0)
+            for day, price in (("2026-05-08", 1.25), ("2026-05-09", today_price)):
+                await uow.prices.record(point.id, day, [PriceEntry("大白菜", price, "500g")],
+                                        reported_by=None, source="bot", now=T0)
+        await uow.commit()
+    ticket = await file(db, people["citizen"], category="价格",
+                        what="大白菜一斤卖到三块，太贵了；猪肉也涨了")
+    day = datetime.fromtimestamp(T0, TZ).date()
+    async with db.read() as uow:
+        line = await monitored_prices(uow, ticket, day)
+    # The county's own points (宝丰县), not 叶县's; the same points yesterday for the change.
+    assert line is not None
+    cabbage_line, pork_line = line.split("\n")
+    assert "宝丰县" in cabbage_line and "大白菜 均价 1.50元/500克" in cabbage_line
+    assert "1.40–1.60" in cabbage_line and "2个监测点" in cabbage_line
+    assert "较昨日 +20.0%" in cabbage_line
+    assert pork_line == "📊 今日监测价：猪肉 暂无监测数据"
+    # The officials who own it see it on the card they are sent.
+    sent = json.dumps(await rows(db, people["town"].telegram_id), ensure_ascii=False)
+    assert "大白菜 均价 1.50元/500克" in sent
+
+    # Other categories, and a price ticket naming nothing monitored, show nothing.
+    other = await file(db, people["citizen"], category="缺货", what="大白菜买不到")
+    vague = await file(db, people["citizen"], category="价格", what="东西太贵了")
+    async with db.read() as uow:
+        assert await monitored_prices(uow, other, day) is None
+        assert await monitored_prices(uow, vague, day) is None
