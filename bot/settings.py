@@ -22,6 +22,7 @@ from dotenv import dotenv_values
 from bot.matching.clock import DEFAULT_TIMEZONE
 from bot.matching.limits import read_limits
 from bot.matching.policy import POLICY_DIR_VARIABLE, PolicyError
+from bot.matching.survey import read_survey_items
 
 TELEGRAM_API_BASE_URL = "https://api.telegram.org/bot"
 _TOKEN_SHAPE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{5,}$")
@@ -217,6 +218,7 @@ def policy_dir(text: str) -> Path | None:
         )
     try:
         read_limits(path)
+        read_survey_items(path)  # and the survey's targets, which it checks against
     except PolicyError as error:
         raise SettingsError(f"{POLICY_DIR_VARIABLE}={text!r}: {error}") from None
     return path

@@ -1,0 +1,65 @@
+"""``farmdock survey parse|add``: read stores' daily survey reports, and store one."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from typing import Any, BinaryIO
+
+log = logging.getLogger(__name__)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``survey`` subcommand and its actions."""
+    parser = subparsers.add_parser("survey", help="read or store stores' daily survey reports")
+    actions = parser.add_subparsers(dest="survey_command", metavar="ACTION", required=True)
+    parse = actions.add_parser(
+        "parse", help="read reports and print one JSON object per report",
+        description=(
+            "Read stores' daily survey reports (大米 库存20吨 日销2吨；…). Each TEXT is one "
+            "report; with no TEXT, every line of standard input is one. Prints one JSON "
+            "object per report, in input order: ok, items (product, stock, stock_unit, "
+            "sales, sales_unit, sales_basis; weights in kg, count units as written), "
+            "unknown and errors."),
+    )
+    parse.add_argument("text", nargs="*", metavar="TEXT", help="a report (default: read stdin)")
+    parse.set_defaults(func=parse_command)
+    _register_add(actions)
+
+
+def parse_command(args: argparse.Namespace) -> int:
+    """Print every report's reading; exit 0 even when some reports have errors."""
+    reports = args.text if args.text else _lines(sys.stdin.buffer)
+    out = sys.stdout.buffer
+    try:
+        for report in reports:
+            line = json.dumps(_parse_one(report), ensure_ascii=False)
+            out.write(line.encode("utf-8", errors="replace") + b"\n")
+            out.flush()
+    except BrokenPipeError:
+        sys.stderr.close()
+    return 0
+
+
+def _parse_one(text: str) -> dict[str, Any]:
+    from bot.matching.survey import SurveyReport, parse_report
+
+    try:
+        return parse_report(text).to_json()
+    except Exception:
+        # One answer per line is the contract: a parser bug must not end the run.
+        log.exception("survey parser failed on a report of %d characters", len(text))
+        return SurveyReport(errors=["这条报告暂时无法识别，请换个写法再试"]).to_json()
+
+
+def _lines(stream: BinaryIO) -> Iterator[str]:
+    """Lines split on newline only, bad bytes replaced."""
+    for raw in iter(stream.readline, b""):
+        yield raw.rstrip(b"\n").rstrip(b"\r").decode("utf-8", errors="replace")
+
+
+def _register_add(actions: argparse._SubParsersAction) -> None:
+    """``survey add`` (storing a report) comes with the stores."""
