@@ -27,6 +27,7 @@ from storage.records import (
     UserStatus,
 )
 from storage.reports import ListingTotals
+from storage.survey import SurveyRepository
 
 Side = Literal["need", "offer"]
 
@@ -177,5 +178,7 @@ class UnitOfWork(Protocol):
     updates: Updates
     send_clock: SendClock
     jobs: JobRuns
+    # The store survey's one repository (stores, managers, officers, reports, its needs).
+    survey: SurveyRepository
 
     async def commit(self) -> None: ...

@@ -18,6 +18,7 @@ from storage.matches import MatchRepository
 from storage.outbox import OutboxRepository
 from storage.reports import ReportRepository
 from storage.send_clock import SendClockRepository
+from storage.survey import SurveyRepository
 from storage.users import UserRepository
 
 
@@ -35,6 +36,7 @@ class SqlUnitOfWork:
         self.updates = UpdateRepository(connection)
         self.send_clock = SendClockRepository(connection)
         self.jobs = JobRunRepository(connection)
+        self.survey = SurveyRepository(connection)
 
     async def commit(self) -> None:
         """Make everything this unit of work did permanent."""

@@ -7,6 +7,7 @@ import json
 import logging
 import sys
 from collections.abc import Iterator
+from datetime import date
 from typing import Any, BinaryIO
 
 log = logging.getLogger(__name__)
@@ -62,4 +63,56 @@ def _lines(stream: BinaryIO) -> Iterator[str]:
 
 
 def _register_add(actions: argparse._SubParsersAction) -> None:
-    """``survey add`` (storing a report) comes with the stores."""
+    from bot.cli.db import add_database_arguments
+
+    add = actions.add_parser(
+        "add", help="store a store's report of a day",
+        description="Read TEXT as the store's report of the day and store the items it gives "
+                    "(a later report of the same item and day replaces the earlier). Prints "
+                    "the reading as survey parse does, with store and date; exit 0 when the "
+                    "report is ok, 1 when it has errors (what could be read is stored), 2 "
+                    "for an unknown store or a bad date.")
+    add.add_argument("--store", required=True, help="the store's id or exact 门店 name")
+    add.add_argument("--date", help="YYYY-MM-DD (default: today)")
+    add.add_argument("text", metavar="TEXT", help="the report")
+    add_database_arguments(add)
+    add.set_defaults(func=add_command)
+
+
+def add_command(args: argparse.Namespace) -> int:
+    import asyncio
+    import time
+
+    from bot.cli.db import database_target
+    from bot.matching.clock import local_today
+    from bot.services.stores import find_store
+    from bot.services.survey import record_report
+    from bot.settings import load_settings
+    from storage.database import Database
+
+    tz = load_settings(require_token=False).timezone
+    try:
+        day = date.fromisoformat(args.date) if args.date else local_today(tz)
+    except ValueError:
+        return _fail(f"--date {args.date!r} is not a date: use YYYY-MM-DD")
+
+    async def run() -> dict[str, Any] | str:
+        async with await Database.open(database_target(args)) as db:
+            async with db.write() as uow:
+                store = await find_store(uow, args.store)
+                if isinstance(store, str):
+                    return store
+                report = await record_report(uow, store, day, args.text, None, time.time())
+                await uow.commit()
+                return {**report.to_json(), "store": store.id, "date": day.isoformat()}
+
+    result = asyncio.run(run())
+    if isinstance(result, str):
+        return _fail(result)
+    print(json.dumps(result, ensure_ascii=False))
+    return 0 if result["ok"] else 1
+
+
+def _fail(message: str) -> int:
+    print(f"farmdock: {message}", file=sys.stderr)
+    return 2
