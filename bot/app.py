@@ -31,6 +31,7 @@ from bot.handlers import (
     officials,
     posting,
     registration,
+    survey,
 )
 from bot.handlers.routing import Route, Routes
 from bot.services.match_index import ListingIndex
@@ -74,13 +75,18 @@ ROUTES = Routes(
         # Reads: a city's digest takes a second to build and must hold no write lock.
         "digest": Route(officials.digest_command, writes=False),
         "short": Route(officials.short_command, writes=False),
+        # The store survey: a manager's daily report.
+        "report": Route(survey.report_command),
     },
     presses={
         "int": Route(matches.interest_pressed),
         "pair": Route(matches.interest_pressed),
         "lst": Route(my_listings.listing_pressed),
+        # A need the store survey drafted: 发布 / 改数量 / 不需要.
+        "srv": Route(survey.need_pressed),
     },
-    flows=[registration.FLOW, posting.FLOW, my_listings.FLOW],
+    flows=[registration.FLOW, posting.FLOW, my_listings.FLOW,
+           survey.REPORT, survey.QUANTITY],
     text=posting.line_posted,
     contact=common.contact_shared,
     media=common.media_sent,

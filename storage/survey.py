@@ -12,6 +12,7 @@ from sqlalchemy import and_, delete, func, insert, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.matching.area import Area
+from bot.matching.model import CITY_NAME, Place
 from bot.matching.stock import WINDOW_DAYS, DayFigures
 from bot.matching.survey import ReportedItem
 from storage.records import _Record
@@ -51,6 +52,11 @@ class Store(_Record):
     @property
     def area(self) -> Area:
         return Area.of(self.county, self.township)
+
+    @property
+    def place(self) -> Place:
+        """Where the store is, as a listing's place."""
+        return Place(city=CITY_NAME, county=self.county, township=self.township)
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +166,13 @@ class SurveyRepository:
             select(users.c.telegram_id).where(users.c.phone == store.manager_phone)
         )).scalars())
         return [i for i in ids if await self.link_manager(store.id, i, now)]
+
+    async def link_stores_by_phone(self, user_id: int, phone: str, now: float) -> list[int]:
+        """Link ``user_id`` to every store whose 店长电话 is ``phone``; the store ids newly
+        linked."""
+        ids = list((await self._conn.execute(
+            select(stores.c.id).where(stores.c.manager_phone == phone))).scalars())
+        return [i for i in ids if await self.link_manager(i, user_id, now)]
 
     async def managers(self, store_id: int) -> list[int]:
         return list((await self._conn.execute(

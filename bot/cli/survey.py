@@ -87,6 +87,7 @@ def add_command(args: argparse.Namespace) -> int:
     from bot.matching.clock import local_today
     from bot.services.stores import find_store
     from bot.services.survey import record_report
+    from bot.services.survey_needs import after_report
     from bot.settings import load_settings
     from storage.database import Database
 
@@ -102,7 +103,10 @@ def add_command(args: argparse.Namespace) -> int:
                 store = await find_store(uow, args.store)
                 if isinstance(store, str):
                     return store
-                report = await record_report(uow, store, day, args.text, None, time.time())
+                now = time.time()
+                report = await record_report(uow, store, day, args.text, None, now)
+                # The needs a short item drafts go to the managers through the outbox.
+                await after_report(uow, store, day, now)
                 await uow.commit()
                 return {**report.to_json(), "store": store.id, "date": day.isoformat()}
 

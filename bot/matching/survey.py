@@ -405,3 +405,18 @@ def _read_item(product: Product, body: str, errors: list[str]) -> ReportedItem |
         sales_value, sales_unit = normalize_amount(sales.value, sales.unit or stock.unit
                                                    or stock_unit)
     return ReportedItem(name, stock_value, stock_unit, sales_value, sales_unit, basis)
+
+
+_AMOUNT_ONLY = re.compile(rf"\s*{_FIGURE}\s*")
+
+
+def read_amount(text: str) -> tuple[float, str] | None:
+    """One positive amount with its unit (30吨, 500箱, 两千斤), normalised like a report's
+    figures (kg for weights); None when the text is anything else."""
+    found = _AMOUNT_ONLY.fullmatch(_HEDGES.sub(" ", normalize(clean_text(text))))
+    if found is None or not found.group("unit"):
+        return None
+    figure = _figure(found)
+    if figure is None or figure.unit is None or not figure.value > 0:
+        return None
+    return normalize_amount(figure.value, figure.unit)

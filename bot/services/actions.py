@@ -20,6 +20,9 @@ LISTING_ACTIONS = ("qty", "price", "renew", "done", "close")
 LISTING_PATTERN = re.compile(rf"^lst:({'|'.join(LISTING_ACTIONS)}):(\d{{1,12}})$")
 # A step of posting: post:<step>:<value>
 POSTING_PATTERN = re.compile(r"^post:([a-z]+):(.{0,50})$")
+# A need the survey drafted, on its card: srv:<pub|qty|no>:<survey need id>
+SURVEY_NEED_ACTIONS = ("pub", "qty", "no")
+SURVEY_NEED_PATTERN = re.compile(rf"^srv:({'|'.join(SURVEY_NEED_ACTIONS)}):(\d{{1,12}})$")
 # A step of signing up: reg:<step>:<value>
 REGISTRATION_PATTERN = re.compile(r"^reg:([a-z]+):(.{0,50})$")
 
@@ -43,3 +46,8 @@ def posting(step: str, value: str | int = "") -> str:
 
 def registration(step: str, value: str | int = "") -> str:
     return f"reg:{step}:{value}"
+
+
+def survey_need(action: str, need_id: int) -> str:
+    assert action in SURVEY_NEED_ACTIONS
+    return f"srv:{action}:{need_id}"

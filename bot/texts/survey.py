@@ -18,3 +18,34 @@ TABLE_ROW = ("{store} {product}：库存{stock}{unit}，日均{sales}，可销�
 TABLE_AREAS = "按县区："
 AREA_ROW = ("{county} {product}：报送{reporting}家，可销售天数中位数{median}，偏紧{tight} "
             "告急{emergency} 断货{out}")
+
+# The need the survey drafts (to the store's managers).
+CARD_URGENT = "⚠️ <b>{status}</b>"
+CARD = ("📦 <b>{store}</b> {product}：可销售{days}天（{status}）。\n"
+        "建议求购 <b>{amount}</b>，补到目标天数。发布后平台为您匹配供应方。")
+PUBLISH = "发布"
+CHANGE_QUANTITY = "改数量"
+NOT_NEEDED = "不需要"
+NEED_TEXT = "求购{product}{amount}（{store}，门店库存调查）"
+NEED_CLOSED = "✅ {store} {product}的库存已回到目标天数以上，门店库存调查的这条需求已关闭。"
+PUBLISHED = "✅ 已发布求购：{product} {amount}（编号{id}）。"
+DECLINED = "好的，这次不发布。今天不再提醒这一项。"
+ASK_QUANTITY = "请输入新的求购数量（例如：30吨、500箱），单位：{unit}。"
+QUANTITY_NOT_UNDERSTOOD = "没看懂数量，请写数字和单位，例如：30吨、500箱（单位要是{unit}）。"
+NEED_GONE = "这条需求已经处理过了。"
+# To the store's officer, at once.
+OFFICER_URGENT = ("🚨 <b>{store}</b> {product}{status}：库存{stock}，可销售{days}天。"
+                  "请尽快联系门店。")
+
+# The manager's daily report (/report).
+NOT_A_MANAGER = "您还不是哪家门店的店长。门店的店长由商务部门登记（按店长电话关联）。"
+WHICH_STORE = "报哪家门店的库存？"
+ASK_REPORT = ("请发送 <b>{store}</b> 今天的库存，一行即可，例如：\n"
+              "大米 库存20吨 日销2吨；猪肉 库存3吨 今天卖了1.5吨；鸡蛋 500箱 日销120箱\n"
+              "调查品种：{items}")
+REPORT_REFUSED = "没能读出库存：\n{errors}\n请改一下再发。"
+REPORT_SAVED = "✅ 已收到 <b>{store}</b> {day} 的库存："
+REPORT_LINE = "{mark}{product}：{stock}，可销售{days}天，{status}"
+REPORT_UNKNOWN = "不在调查品种里，没有记录：{names}"
+REPORT_ERRORS = "有几处没看懂：\n{errors}"
+REPORT_DRAFTED = "有{count}项低于目标天数，已为您拟好求购，请在下面的卡片上确认。"
