@@ -28,10 +28,12 @@ from bot.handlers import (
     jobs,
     matches,
     my_listings,
+    officers,
     officials,
     posting,
     registration,
     survey,
+    survey_jobs,
 )
 from bot.handlers.routing import Route, Routes
 from bot.services.match_index import ListingIndex
@@ -75,8 +77,10 @@ ROUTES = Routes(
         # Reads: a city's digest takes a second to build and must hold no write lock.
         "digest": Route(officials.digest_command, writes=False),
         "short": Route(officials.short_command, writes=False),
-        # The store survey: a manager's daily report.
+        # The store survey: a manager's daily report, an officer's list, assigning officers.
         "report": Route(survey.report_command),
+        "todo": Route(officers.todo_command),
+        "assign": Route(officers.assign_command),
     },
     presses={
         "int": Route(matches.interest_pressed),
@@ -86,7 +90,7 @@ ROUTES = Routes(
         "srv": Route(survey.need_pressed),
     },
     flows=[registration.FLOW, posting.FLOW, my_listings.FLOW,
-           survey.REPORT, survey.QUANTITY],
+           survey.REPORT, survey.QUANTITY, officers.FLOW],
     text=posting.line_posted,
     contact=common.contact_shared,
     media=common.media_sent,
@@ -131,6 +135,13 @@ def schedule_jobs(application: Application, services: Services) -> None:
     queue.run_repeating(job(jobs.expire), EXPIRY_INTERVAL, first=0, name="expire-listings")
     queue.run_repeating(job(jobs.catch_up), interval=CATCH_UP_INTERVAL, first=1,
                         name="officials-catch-up", job_kwargs=JOB_KWARGS)
+    # The store survey: officers' mornings with the digest, reminders when reports are due.
+    queue.run_daily(job(survey_jobs.officer_mornings),
+                    time=settings.digest_time.replace(tzinfo=settings.timezone),
+                    name="survey-officer-mornings", job_kwargs=JOB_KWARGS)
+    queue.run_daily(job(survey_jobs.survey_deadline),
+                    time=settings.survey_deadline.replace(tzinfo=settings.timezone),
+                    name="survey-deadline", job_kwargs=JOB_KWARGS)
 
     async def staff_menus(context: ContextTypes.DEFAULT_TYPE) -> None:
         # One call per official: in the background, so many officials never delay start-up.

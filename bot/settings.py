@@ -57,6 +57,8 @@ class Settings:
     proxy: str | None = None
     # A PostgreSQL database instead of the SQLite file (FARMDOCK_DATABASE_URL).
     database_url: str | None = None
+    # When stores' daily survey reports are due: reminders, officers copied, area alerts.
+    survey_deadline: clock_time = clock_time(11, 0)
 
     @property
     def database(self) -> str:
@@ -123,6 +125,12 @@ def load_settings(
         ) from None
 
     escalation_hours = _positive_number(get("ESCALATION_HOURS", "24"), "FARMDOCK_ESCALATION_HOURS")
+    deadline_text = get("SURVEY_DEADLINE", "11:00")
+    try:
+        survey_deadline = clock_time.fromisoformat(deadline_text)
+    except ValueError:
+        raise SettingsError(f"FARMDOCK_SURVEY_DEADLINE={deadline_text!r} is not a time of day: "
+                            "use HH:MM, e.g. 11:00") from None
     send_rate = _positive_number(get("SEND_RATE", "30"), "FARMDOCK_SEND_RATE")
     webhook_port = _port(get("WEBHOOK_PORT", "8443"))
     webhook_url = get("WEBHOOK_URL") or None
@@ -166,6 +174,7 @@ def load_settings(
         policy_dir=policy_dir(get("POLICY_DIR")),
         proxy=_proxy(get("PROXY")),
         database_url=database_url,
+        survey_deadline=survey_deadline,
     )
 
 

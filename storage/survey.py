@@ -32,6 +32,12 @@ NeedStatus = str  # draft, published, dismissed, closed
 ACTIVE_NEED = ("draft", "published")
 
 
+def store_label(chain: str, name: str) -> str:
+    """连锁企业 门店 as officials read it (丹尼斯 新华店), the name alone when it says the chain
+    already (丹尼斯新华店) or there is none."""
+    return name if not chain or name.startswith(chain) else f"{chain} {name}"
+
+
 @dataclass(frozen=True, slots=True)
 class Store(_Record):
     id: int
@@ -46,8 +52,7 @@ class Store(_Record):
 
     @property
     def label(self) -> str:
-        """连锁企业 门店, as officials read it."""
-        return f"{self.chain} {self.name}" if self.chain and self.chain != self.name else self.name
+        return store_label(self.chain, self.name)
 
     @property
     def area(self) -> Area:

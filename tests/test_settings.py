@@ -144,3 +144,13 @@ def test_a_file_and_a_url_at_once_are_refused_naming_both() -> None:
     message = str(refused.value)
     assert "FARMDOCK_DB" in message and "FARMDOCK_DATABASE_URL" in message
     assert "\n" not in message
+
+
+def test_the_survey_deadline_is_a_time_of_day() -> None:
+    assert settings_from({"FARMDOCK_TOKEN": TOKEN}).survey_deadline.isoformat() == "11:00:00"
+    assert settings_from({"FARMDOCK_TOKEN": TOKEN, "FARMDOCK_SURVEY_DEADLINE": "12:30"}
+                         ).survey_deadline.isoformat() == "12:30:00"
+    with pytest.raises(SettingsError) as caught:
+        settings_from({"FARMDOCK_TOKEN": TOKEN, "FARMDOCK_SURVEY_DEADLINE": "noon"})
+    assert str(caught.value).startswith("FARMDOCK_SURVEY_DEADLINE") and "\n" not in str(
+        caught.value)

@@ -11,7 +11,7 @@ from bot.matching.text import clean_text
 from bot.services.imports import Row
 from bot.texts import survey as texts
 from storage.interfaces import UnitOfWork
-from storage.survey import Store
+from storage.survey import Store, store_label
 
 STORE_TYPES = ("超市", "农贸市场", "社区店")
 IMPORT_COLUMNS = ("连锁企业", "门店", "类型", "县区", "乡镇街道", "店长电话")
@@ -35,7 +35,7 @@ class StoreInput:
 
     @property
     def label(self) -> str:
-        return f"{self.chain} {self.name}" if self.chain else self.name
+        return store_label(self.chain, self.name)
 
 
 def check_store(chain: str, name: str, type_: str, county: str, township: str,

@@ -10,6 +10,10 @@ For each item the store reported on the day:
 - back at or above target with a need of the survey open for it: each manager is told, and
   the need is closed (its listing too, when it was published).
 
+When reports are due (the survey's deadline job), a county-level unit where more than
+half of the stores reporting an item are 偏紧 or worse is flagged to its officials and the
+city's, once a day per item.
+
 On 发布 the draft becomes an ordinary need on the market, published through the listing
 use case (matched, notified, escalated like any other). Every message goes through the
 outbox under a key naming what it is about, in the caller's unit of work.
@@ -21,6 +25,7 @@ from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
+from bot.matching.area import Area
 from bot.matching.catalogue import get_catalogue, get_usual_packs
 from bot.matching.clock import end_of_day
 from bot.matching.drafts import last_valid_day
@@ -32,7 +37,7 @@ from bot.services.digest_text import amount
 from bot.services.listings import Published, close_listing, publish_listing
 from bot.services.match_index import ListingIndex
 from bot.services.messages import Button, Message, outgoing
-from bot.services.survey import StoreItem, stock_rows, target_of
+from bot.services.survey import StoreItem, area_items, stock_rows, target_of
 from bot.texts import survey as texts
 from bot.texts.html import esc
 from storage.interfaces import UnitOfWork
@@ -112,6 +117,32 @@ async def after_report(uow: UnitOfWork, store: Store, day: date, now: float) -> 
             closed.append(need)
     await uow.outbox.enqueue(out)
     return AfterReport(drafted, closed, urgent, rows)
+
+
+async def area_alerts(uow: UnitOfWork, county: str, day: date) -> list[OutgoingMessage]:
+    """The cStock rule: when more than half of the stores of ``county`` reporting an item on
+    ``day`` are 偏紧 or worse, the county's officials and the city's are told, once a day
+    per item (the outbox key)."""
+    items, targets, packs = get_survey_items(), get_targets(), get_usual_packs()
+    stores = {s.id: s for s in await uow.survey.stores_in(Area.of(county, None))}
+    rows = stock_rows(await uow.survey.histories(day, list(stores)), stores, day, items,
+                      targets, packs)
+    alerts = [a for a in area_items(rows, items) if a.short * 2 > a.reporting]
+    if not alerts:
+        return []
+    officials = [o for o in await uow.users.officials_covering(county, None)
+                 if o.township is None]
+    out = []
+    for alert in alerts:
+        message = Message(texts.AREA_ALERT.format(
+            county=esc(county), product=esc(alert.product), short=alert.short,
+            reporting=alert.reporting, tight=alert.tight, emergency=alert.emergency,
+            out=alert.out, median="—" if alert.median_days is None
+            else f"{alert.median_days:.1f}"))
+        out += [outgoing(f"survey-area:{day.isoformat()}:{county}:{alert.product}:"
+                         f"{o.telegram_id}", o.telegram_id, "survey_area", message)
+                for o in officials]
+    return out
 
 
 async def close_need(uow: UnitOfWork, need: SurveyNeed, now: float) -> None:

@@ -49,3 +49,32 @@ REPORT_LINE = "{mark}{product}：{stock}，可销售{days}天，{status}"
 REPORT_UNKNOWN = "不在调查品种里，没有记录：{names}"
 REPORT_ERRORS = "有几处没看懂：\n{errors}"
 REPORT_DRAFTED = "有{count}项低于目标天数，已为您拟好求购，请在下面的卡片上确认。"
+# To a county's officials and the city's, once a day per item.
+AREA_ALERT = ("📉 <b>{county} {product}</b>：报送的{reporting}家门店中{short}家库存不足"
+              "（偏紧{tight}、告急{emergency}、断货{out}），可销售天数中位数{median}。")
+
+# Supply-assurance officers (保供服务官).
+ASSIGN_NOT_OFFICIAL = "只能指派在岗的工作人员做保供服务官"
+ASSIGN_OUTSIDE = "{store}不在{area}的辖区内"
+ASSIGN_NOT_ALLOWED = "只有市级或县区级工作人员可以指派本辖区门店的保供服务官"
+ASSIGNED = "✅ 已指派 {official} 为 {store} 的保供服务官。"
+ASSIGN_PICK_STORE = "给哪家门店指派保供服务官？（本辖区，未指派的在前）"
+ASSIGN_PICK_OFFICIAL = "指派谁做 <b>{store}</b> 的保供服务官？"
+ASSIGN_NO_STORES = "本辖区还没有登记的门店。"
+ASSIGN_NO_OFFICIALS = "这家门店所在辖区还没有工作人员。"
+ASSIGN_ONLY_OFFICIALS = "只有市级或县区级工作人员可以指派保供服务官。"
+YOU_ARE_OFFICER = ("您已被指派为 <b>{store}</b> 的保供服务官，每天早上会收到门店情况，"
+                   "/todo 随时查看。")
+TODO_NO_STORES = "您还没有负责的门店。"
+TODO_HEAD = "📋 {day} 待办：负责{stores}家门店，已报送{reported}家"
+TODO_NOTHING = "今天没有待办事项。"
+TODO_NOT_REPORTED = "{store}：今天还没报库存"
+TODO_URGENT = "🚨 {store} {product}{status}（库存{stock}）"
+TODO_NEED_DRAFT = "{store} {product}：已拟求购{amount}，店长还没发布"
+TODO_NEED_OPEN = "{store} {product}：求购{amount}（编号{id}）还没有匹配"
+TODO_NEED_MATCHED = "{store} {product}：求购{amount}（编号{id}）已有匹配"
+OFFICER_MORNING = "☀️ 保供服务官早报\n{body}"
+TODO_ONLY_OFFICIALS = "/todo 是保供服务官的待办，只对工作人员开放。"
+# Reminders when reports are due.
+REMINDER = "⏰ <b>{store}</b> 今天还没有报库存，请发送 /report 报送。"
+SECOND_MISS = "⏰ <b>{store}</b> 连续两天没有报库存（已提醒店长{managers}人），请跟进。"

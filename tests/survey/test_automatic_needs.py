@@ -15,7 +15,7 @@ from bot.matching.clock import local_today
 from bot.services import actions
 from bot.services.match_index import ListingIndex
 from bot.services.survey import record_report
-from bot.services.survey_needs import after_report, decline_need, publish_need
+from bot.services.survey_needs import after_report, area_alerts, decline_need, publish_need
 from storage.database import Database
 from storage.survey import Store
 from tests.services.factories import cabbage
@@ -146,3 +146,37 @@ async def test_no_sales_no_need_and_a_sold_out_item_without_sales_still_tells_th
     assert result.drafted == []
     assert [r.stock.status for r in result.rows] == ["无销量", "断货"]
     assert len(await payloads(db, "survey_urgent", OFFICER)) == 1
+
+
+async def test_the_area_alert_when_more_than_half_the_county_is_short(db: Database) -> None:
+    first = await store_with_people(db)
+    city, county, township = 801, 802, 803
+    await each(db).users.upsert(city, role="official", name="市")
+    await each(db).users.upsert(county, role="official", name="县", county="宝丰县")
+    await each(db).users.upsert(township, role="official", name="镇", county="宝丰县",
+                                township="张八桥镇")
+    stores = [first]
+    for n in range(3):
+        added, _ = await each(db).survey.upsert_store(
+            chain="万家福", name=f"万家福{n}店", type="超市", county="宝丰县",
+            township="张八桥镇", manager_phone=None, now=time.time())
+        stores.append(added)
+
+    async def alert() -> list:  # type: ignore[type-arg]
+        async with db.write() as uow:
+            await uow.outbox.enqueue(await area_alerts(uow, "宝丰县", D))
+            await uow.commit()
+        return await each(db).outbox.rows(kind="survey_area")
+
+    # Two of four short: half, not more than half. 面粉 is short at the one store reporting it.
+    for store, stock in zip(stores, (20, 20, 90, 90), strict=True):
+        await report(db, store, D, f"大米 库存{stock}吨 日销2吨")
+    assert await alert() == []
+    await report(db, stores[2], D, "大米 库存10吨 日销2吨；面粉 库存1吨 日销1吨")
+    alerts = await alert()
+    told = sorted((a.chat_id, json.loads(a.payload)["text"].split("</b>")[0][5:])
+                  for a in alerts)
+    # The county's officials (the officer is one) and the city's; never the township's.
+    assert told == sorted((chat, f"宝丰县 {p}") for chat in (OFFICER, city, county)
+                          for p in ("大米", "面粉"))
+    assert len(await alert()) == 6  # once a day

@@ -73,7 +73,7 @@ def test_a_messy_file_dry_run_apply_and_strict(db, capsys, tmp_path: Path) -> No
     assert [x for x in lines if x.startswith("第")] == [
         "第3行：门店名称是空的", "第4行：类型「便利店」不对：只能是超市、农贸市场、社区店",
         "第5行：不认识的地点：宝丰县某某镇", "第6行：店长电话不是电话号码：12345",
-        "第8行：与第2行重复：丹尼斯 丹尼斯新华店", "第10行：不认识的地点：汝阳县"]
+        "第8行：与第2行重复：丹尼斯新华店", "第10行：不认识的地点：汝阳县"]
     assert lines[-1] == "新增2家，更新0家，有误6行；试运行，未写入（加 --apply 写入）"
     code, out, _ = run(capsys, "stores", "import", str(path), "--apply", "--strict",
                        "--format", "json", *db)
