@@ -250,7 +250,10 @@ survey_reports = Table(
     Column("reported_by", BigInteger),
     Column("reported_at", Number, nullable=False),
 )
-Index("survey_reports_day", survey_reports.c.day)
+# The day's table reads a week of every store's reports: this index holds all it reads.
+Index("survey_reports_day", survey_reports.c.day, survey_reports.c.store_id,
+      survey_reports.c.product, survey_reports.c.stock, survey_reports.c.stock_unit,
+      survey_reports.c.sales, survey_reports.c.sales_unit)
 
 # A need the survey drafted for a store's short item: draft → published (its listing) or
 # dismissed; published → closed when the stock is back above target.

@@ -7,8 +7,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from operator import attrgetter
 
-from sqlalchemy import and_, delete, func, insert, select, tuple_, update
+from sqlalchemy import and_, case, delete, func, insert, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.matching.area import Area
@@ -80,6 +81,17 @@ class SurveyNeed(_Record):
 
 
 @dataclass(frozen=True, slots=True)
+class ItemDay:
+    """An item's figures for its days of stock on a day: the day's stock with the sales
+    summed by unit (``sums``), or the reported days themselves (``history``)."""
+
+    stock: float
+    stock_unit: str
+    sums: dict[str, tuple[float, int]] | None
+    history: list[DayFigures] | None
+
+
+@dataclass(frozen=True, slots=True)
 class StoredReport:
     """One stored item of a day's report."""
 
@@ -100,6 +112,25 @@ def _figures(row: Sequence) -> tuple[tuple[int, str], DayFigures]:
     store_id, product, day, stock, stock_unit, sales, sales_unit = row
     return (store_id, product), DayFigures(date.fromisoformat(day), stock, stock_unit, sales,
                                            sales_unit)
+
+
+_DAY = attrgetter("day")
+
+
+def _group(rows: Sequence[Sequence], into: dict[tuple[int, str], list[DayFigures]]) -> None:
+    """Report rows appended to their (store, item)'s list, in the order given (the hot loop
+    of the day's table: each day's date parsed once)."""
+    dates: dict[str, date] = {}
+    for store_id, product, day, stock, stock_unit, sales, sales_unit in rows:
+        when = dates.get(day)
+        if when is None:
+            when = dates[day] = date.fromisoformat(day)
+        figures = DayFigures(when, stock, stock_unit, sales, sales_unit)
+        found = into.get((store_id, product))
+        if found is None:
+            into[(store_id, product)] = [figures]
+        else:
+            found.append(figures)
 
 
 class SurveyRepository:
@@ -268,6 +299,58 @@ class SurveyRepository:
             found.append(StoredReport(sid, product, figures, row[7]))
         return found
 
+    async def day_figures(self, day: date, store_ids: Iterable[int] | None = None
+                          ) -> dict[tuple[int, str], ItemDay]:
+        """What days of stock on ``day`` rest on, for every (store, item) reported that day
+        (of ``store_ids`` when given).
+
+        An item reported on each of the window's 7 calendar days (a store reporting daily)
+        comes as the day's stock and the sales the average is taken over, summed by unit
+        in the database (the days with stock; all 7 when it was sold out on every one):
+        two indexed reads for the whole city. Any other item comes as its reported days
+        (:meth:`histories`), for the rule on short histories and gaps.
+        """
+        iso, first = day.isoformat(), (day - timedelta(days=WINDOW_DAYS - 1)).isoformat()
+        r = survey_reports.c
+        in_stock = r.stock > 0
+        window = select(
+            r.store_id, r.product, r.sales_unit, func.count(),
+            func.sum(case((in_stock, 1), else_=0)),
+            func.sum(case((in_stock, r.sales), else_=None)),
+            func.sum(case((and_(in_stock, r.sales.is_not(None)), 1), else_=0)),
+            func.sum(r.sales), func.count(r.sales),
+        ).where(r.day >= first, r.day <= iso).group_by(r.store_id, r.product, r.sales_unit)
+        today = select(r.store_id, r.product, r.stock, r.stock_unit).where(r.day == iso)
+        parts: list[Sequence[int] | None] = (
+            [None] if store_ids is None else list(chunks(sorted(set(store_ids)))))
+        stocks: dict[tuple[int, str], tuple[float, str]] = {}
+        groups: dict[tuple[int, str], list[Sequence]] = defaultdict(list)
+        for part in parts:
+            t = today if part is None else today.where(r.store_id.in_(part))
+            for store_id, product, stock, unit in (await self._conn.execute(t)).all():
+                stocks[(store_id, product)] = (stock, unit)
+            w = window if part is None else window.where(r.store_id.in_(part))
+            for row in (await self._conn.execute(w)).all():
+                if (row[0], row[1]) in stocks:
+                    groups[(row[0], row[1])].append(row)
+        found: dict[tuple[int, str], ItemDay] = {}
+        uneven: list[int] = []
+        for key, (stock, unit) in stocks.items():
+            rows = groups[key]
+            if sum(g[3] for g in rows) != WINDOW_DAYS:
+                uneven.append(key[0])
+                continue
+            with_stock = sum(g[4] for g in rows) > 0
+            sums = {g[2]: ((g[5] or 0.0, g[6]) if with_stock else (g[7] or 0.0, g[8]))
+                    for g in rows if g[2] is not None}
+            found[key] = ItemDay(stock, unit, {u: v for u, v in sums.items() if v[1]}, None)
+        if uneven:
+            for key, history in (await self.histories(day, uneven)).items():
+                if key not in found:
+                    found[key] = ItemDay(history[-1].stock, history[-1].stock_unit, None,
+                                         history)
+        return found
+
     async def histories(self, day: date, store_ids: Iterable[int] | None = None
                         ) -> dict[tuple[int, str], list[DayFigures]]:
         """For every (store, item) reported on ``day`` (of ``store_ids`` when given), its
@@ -278,19 +361,18 @@ class SurveyRepository:
         LOOKBACK_DAYS).
         """
         first = (day - timedelta(days=WINDOW_DAYS - 1)).isoformat()
-        query = select(*_REPORT_COLUMNS).where(survey_reports.c.day >= first,
-                                               survey_reports.c.day <= day.isoformat())
-        found: dict[tuple[int, str], list[DayFigures]] = defaultdict(list)
-        groups: list[Sequence[int] | None] = (
+        # No ORDER BY: the rows are grouped here, and each item's days sorted where used.
+        query = select(*_REPORT_COLUMNS).where(
+            survey_reports.c.day >= first, survey_reports.c.day <= day.isoformat())
+        found: dict[tuple[int, str], list[DayFigures]] = {}
+        parts: list[Sequence[int] | None] = (
             [None] if store_ids is None else list(chunks(sorted(set(store_ids)))))
-        for part in groups:
+        for part in parts:
             q = query if part is None else query.where(survey_reports.c.store_id.in_(part))
-            for row in await self._conn.execute(q):
-                key, figures = _figures(row)
-                found[key].append(figures)
-        iso = day.isoformat()
-        result = {k: sorted(v, key=lambda f: f.day) for k, v in found.items()
-                  if any(f.day.isoformat() == iso for f in v)}
+            _group((await self._conn.execute(q)).all(), found)
+        result = {k: v for k, v in found.items() if any(f.day == day for f in v)}
+        for figures in result.values():
+            figures.sort(key=_DAY)
         gaps = [k for k, v in result.items() if len(v) < WINDOW_DAYS]
         if gaps:
             await self._older(result, gaps, day)
@@ -308,17 +390,16 @@ class SurveyRepository:
                 partition_by=(survey_reports.c.store_id, survey_reports.c.product),
                 order_by=survey_reports.c.day.desc()).label("rank"),
         ).where(survey_reports.c.day < before, survey_reports.c.day >= since)
+        older: dict[tuple[int, str], list[DayFigures]] = {}
         for part in chunks(keys, 200):
             inner = ranked.where(tuple_(survey_reports.c.store_id, survey_reports.c.product)
                                  .in_(list(part))).subquery()
             rows = await self._conn.execute(
                 select(*[inner.c[c.name] for c in _REPORT_COLUMNS])
                 .where(inner.c.rank <= WINDOW_DAYS))
-            for row in rows:
-                key, figures = _figures(row)
-                result[key].append(figures)
-        for key in keys:
-            result[key] = sorted(result[key], key=lambda f: f.day)[-WINDOW_DAYS:]
+            _group(rows.all(), older)
+        for key, earlier in older.items():
+            result[key] = (sorted(earlier, key=_DAY) + result[key])[-WINDOW_DAYS:]
 
     async def last_report_days(self, store_ids: Iterable[int], before: date
                                ) -> dict[int, date]:
@@ -336,15 +417,24 @@ class SurveyRepository:
 
     # --- the needs the survey drafts ---
 
-    async def add_need(self, *, store_id: int, product: str, day: date, urgency: str,
-                       quantity: float, unit: str, now: float) -> SurveyNeed:
-        need_id = (await self._conn.execute(insert(survey_needs).values(
-            store_id=store_id, product=product, day=day.isoformat(), status="draft",
-            urgency=urgency, quantity=quantity, unit=unit, created_at=now, updated_at=now,
-        ).returning(survey_needs.c.id))).scalar_one()
-        need = await self.get_need(need_id)
-        assert need is not None
-        return need
+    async def add_needs(self, drafts: Sequence[dict[str, object]], now: float
+                        ) -> list[SurveyNeed]:
+        """Add drafted needs (store_id, product, day, urgency, quantity, unit), in order;
+        the needs stored, with their ids. One INSERT of many rows, then one read back (an
+        INSERT … RETURNING of many rows goes one row a trip on SQLite)."""
+        if not drafts:
+            return []
+        await self._conn.execute(insert(survey_needs), [
+            {**d, "status": "draft", "created_at": now, "updated_at": now} for d in drafts])
+        stored: dict[tuple[object, object], SurveyNeed] = {}
+        for day in sorted({str(d["day"]) for d in drafts}):
+            rows = await self._conn.execute(_NEED.where(
+                survey_needs.c.day == day, survey_needs.c.status == "draft",
+                survey_needs.c.created_at == now))
+            for row in rows.all():
+                need = SurveyNeed.from_row(row)
+                stored[(need.store_id, need.product)] = need
+        return [stored[(d["store_id"], d["product"])] for d in drafts]
 
     async def get_need(self, need_id: int) -> SurveyNeed | None:
         row = (await self._conn.execute(_NEED.where(survey_needs.c.id == need_id))).first()

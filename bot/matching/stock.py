@@ -21,10 +21,11 @@ the target: target days × average daily sales − stock. Pure: no clock, no I/O
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, Literal
 
@@ -36,6 +37,7 @@ WINDOW_DAYS = 7
 SHORT_HISTORY = 3
 Status = Literal["充足", "偏紧", "告急", "断货", "无销量", "无法换算"]
 STATUSES: tuple[Status, ...] = ("断货", "告急", "偏紧", "充足", "无销量", "无法换算")
+_DAY = attrgetter("day")
 # Worse first: what "偏紧 or worse" means.
 SHORT_STATUSES: tuple[Status, ...] = ("偏紧", "告急", "断货")
 URGENT_STATUSES: tuple[Status, ...] = ("告急", "断货")
@@ -139,11 +141,15 @@ def _unit_name(unit: str) -> str:
     return "公斤" if unit == WEIGHT_UNIT else unit
 
 
-def days_of_stock(product: str, history: Sequence[DayFigures], day: date, target: Target,
-                  packs: Sequence[PackSize] = ()) -> StockDays | None:
-    """Day ``day``'s days of stock and status from the item's reported days (any order);
-    None when the item was not reported that day."""
-    reported = sorted((h for h in history if h.day <= day), key=lambda h: h.day)
+# The sales figures of the days an average is taken over, by unit: unit → (sum, days).
+SalesSums = Mapping[str, tuple[float, int]]
+
+
+def considered_sales(history: Sequence[DayFigures], day: date
+                     ) -> tuple[DayFigures, dict[str, tuple[float, int]]] | None:
+    """Day ``day``'s report and the sales the average is taken over (see the module
+    docstring), summed by unit; None when the item was not reported that day."""
+    reported = sorted((h for h in history if h.day <= day), key=_DAY)
     if not reported or reported[-1].day != day:
         return None
     today = reported[-1]
@@ -152,33 +158,57 @@ def days_of_stock(product: str, history: Sequence[DayFigures], day: date, target
         considered = [h for h in window if h.stock > 0] or window
     else:
         considered = [next((h for h in reversed(reported) if h.sales is not None), today)]
-    sales: list[float] = []
-    reason: str | None = None
+    sums: dict[str, tuple[float, int]] = {}
     for figures in considered:
-        if figures.sales is None or figures.sales_unit is None:
-            continue
-        value = convert(figures.sales, figures.sales_unit, today.stock_unit, packs)
+        if figures.sales is not None and figures.sales_unit is not None:
+            total, count = sums.get(figures.sales_unit, (0.0, 0))
+            sums[figures.sales_unit] = (total + figures.sales, count + 1)
+    return today, sums
+
+
+def days_of_stock(product: str, history: Sequence[DayFigures], day: date, target: Target,
+                  packs: Sequence[PackSize] = ()) -> StockDays | None:
+    """Day ``day``'s days of stock and status from the item's reported days (any order);
+    None when the item was not reported that day."""
+    found = considered_sales(history, day)
+    if found is None:
+        return None
+    today, sums = found
+    return stock_status(product, day, today.stock, today.stock_unit, sums, target, packs)
+
+
+def stock_status(product: str, day: date, stock: float, stock_unit: str, sums: SalesSums,
+                 target: Target, packs: Sequence[PackSize] = ()) -> StockDays:
+    """The status of ``stock`` against the average of the sales ``sums`` (by unit),
+    converted to the stock's unit by the packs; the days whose unit cannot be converted
+    count for nothing."""
+    total, days_counted = 0.0, 0
+    reason: str | None = None
+    for unit in sorted(sums):
+        amount, count = sums[unit]
+        value = convert(amount, unit, stock_unit, packs)
         if value is None:
             reason = reason or (
-                f"库存按{_unit_name(today.stock_unit)}、销量按{_unit_name(figures.sales_unit)}，"
-                f"不知道每{_unit_name(_package(today.stock_unit, figures.sales_unit))}"
-                f"有多少{_unit_name(_content(today.stock_unit, figures.sales_unit))}")
+                f"库存按{_unit_name(stock_unit)}、销量按{_unit_name(unit)}，"
+                f"不知道每{_unit_name(_package(stock_unit, unit))}"
+                f"有多少{_unit_name(_content(stock_unit, unit))}")
             continue
-        sales.append(value)
-    average = sum(sales) / len(sales) if sales else None
-
-    def result(status: Status, days: float | None = None, why: str | None = None) -> StockDays:
-        return StockDays(product, day, today.stock, today.stock_unit, average, days, status,
-                         why)
-
-    if today.stock <= 0:
-        return result("断货", 0.0 if average else None)
-    if average is None:
-        return result("无法换算", why=reason) if reason else result("无销量")
-    if average <= 0:
-        return result("充足")
-    days = today.stock / average
-    return result(status_of(days, target), days)
+        total += value
+        days_counted += count
+    average = total / days_counted if days_counted else None
+    status: Status
+    days: float | None = None
+    if stock <= 0:
+        status, days = "断货", (0.0 if average else None)
+    elif average is None:
+        status = "无法换算" if reason else "无销量"
+    elif average <= 0:
+        status = "充足"
+    else:
+        days = stock / average
+        status = status_of(days, target)
+    return StockDays(product, day, stock, stock_unit, average, days, status,
+                     reason if status == "无法换算" else None)
 
 
 def _package(a: str, b: str) -> str:

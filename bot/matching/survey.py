@@ -73,9 +73,13 @@ class SurveyItems:
 
     items: tuple[SurveyItem, ...]
     group_words: dict[str, tuple[str, ...]]  # 油 → (大豆油, 花生油)
+    _by_product: dict[str, SurveyItem] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_product", {i.product: i for i in self.items})
 
     def get(self, product: str) -> SurveyItem | None:
-        return next((i for i in self.items if i.product == product), None)
+        return self._by_product.get(product)
 
     @property
     def products(self) -> tuple[str, ...]:

@@ -108,8 +108,8 @@ async def not_reported(ctx: TodoContext) -> list[TodoEntry]:
 async def urgent_items(ctx: TodoContext) -> list[TodoEntry]:
     """Items 告急 or 断货 in today's reports."""
     stores = {s.id: s for s in ctx.stores}
-    histories = await ctx.uow.survey.histories(ctx.day, list(stores))
-    rows = stock_rows(histories, stores, ctx.day, get_survey_items(), get_targets(),
+    figures = await ctx.uow.survey.day_figures(ctx.day, list(stores))
+    rows = stock_rows(figures, stores, ctx.day, get_survey_items(), get_targets(),
                       get_usual_packs())
     return [TodoEntry("urgent", r.store.id, texts.TODO_URGENT.format(
         store=esc(r.store.label), product=esc(r.stock.product), status=r.stock.status,

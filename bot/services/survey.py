@@ -14,15 +14,15 @@ from bot.matching.catalogue import get_usual_packs
 from bot.matching.model import PackSize
 from bot.matching.stock import (
     SHORT_STATUSES,
-    DayFigures,
     StockDays,
     Target,
     days_of_stock,
     get_targets,
+    stock_status,
 )
 from bot.matching.survey import SurveyItems, SurveyReport, get_survey_items, parse_report
 from storage.interfaces import UnitOfWork
-from storage.survey import Store
+from storage.survey import ItemDay, Store
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,19 +87,23 @@ def target_of(product: str, items: SurveyItems, targets: Mapping[str, Target]) -
     return None if item is None else targets.get(item.category)
 
 
-def stock_rows(histories: Mapping[tuple[int, str], Sequence[DayFigures]],
-               stores: Mapping[int, Store], day: date, items: SurveyItems,
-               targets: Mapping[str, Target],
+def stock_rows(figures: Mapping[tuple[int, str], ItemDay], stores: Mapping[int, Store],
+               day: date, items: SurveyItems, targets: Mapping[str, Target],
                packs: Mapping[str, Sequence[PackSize]]) -> list[StoreItem]:
     """Days of stock of every (store, item) reported on ``day``, in the survey's item order
     within each store."""
     order = {p: i for i, p in enumerate(items.products)}
     rows = []
-    for (store_id, product), history in histories.items():
+    for (store_id, product), found in figures.items():
         store, target = stores.get(store_id), target_of(product, items, targets)
         if store is None or target is None:
             continue  # an item no longer surveyed
-        result = days_of_stock(product, history, day, target, packs.get(product, ()))
+        item_packs = packs.get(product, ())
+        if found.sums is not None:
+            result: StockDays | None = stock_status(product, day, found.stock, found.stock_unit,
+                                                    found.sums, target, item_packs)
+        else:
+            result = days_of_stock(product, found.history or [], day, target, item_packs)
         if result is not None:
             rows.append(StoreItem(store, result))
     rows.sort(key=lambda r: (r.store.id, order.get(r.stock.product, len(order))))
@@ -128,8 +132,8 @@ async def survey_day(uow: UnitOfWork, day: date, area: Area) -> SurveyDay:
     and status, and the sums per county-level unit and item."""
     items, targets, packs = get_survey_items(), get_targets(), get_usual_packs()
     stores = {s.id: s for s in await uow.survey.stores_in(area)}
-    histories = await uow.survey.histories(day, None if area.county is None else list(stores))
-    rows = stock_rows(histories, stores, day, items, targets, packs)
+    figures = await uow.survey.day_figures(day, None if area.county is None else list(stores))
+    rows = stock_rows(figures, stores, day, items, targets, packs)
     reported = len({r.store.id for r in rows})
     return SurveyDay(day, area, rows, area_items(rows, items), len(stores), reported)
 

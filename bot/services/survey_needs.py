@@ -21,6 +21,7 @@ outbox under a key naming what it is about, in the caller's unit of work.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
@@ -74,49 +75,68 @@ def card(need: SurveyNeed, store: Store, row: StoreItem | None) -> Message:
 async def after_report(uow: UnitOfWork, store: Store, day: date, now: float) -> AfterReport:
     """Draft needs for the store's short items of ``day``, close those back above target,
     tell the store's officer of 告急 and 断货 (see the module docstring)."""
+    return await after_reports(uow, {store.id: store}, day, now)
+
+
+async def after_reports(uow: UnitOfWork, stores: Mapping[int, Store], day: date,
+                        now: float, rows: Sequence[StoreItem] | None = None) -> AfterReport:
+    """:func:`after_report` for many stores at once: a handful of queries whatever their
+    number (the whole city's survey day in one go). ``rows``: the stores' survey table of
+    the day when the caller has it already."""
     items, targets, packs = get_survey_items(), get_targets(), get_usual_packs()
-    histories = await uow.survey.histories(day, [store.id])
-    rows = stock_rows(histories, {store.id: store}, day, items, targets, packs)
-    active = {n.product: n for n in await uow.survey.active_needs([store.id])}
-    declined = {p for s, p in await uow.survey.dismissed_on(day) if s == store.id}
-    managers = await uow.survey.managers(store.id)
-    officer = await uow.survey.officer_of(store.id)
+    ids = list(stores)
+    if rows is None:
+        rows = stock_rows(await uow.survey.day_figures(day, ids), stores, day, items, targets,
+                          packs)
+    active = {(n.store_id, n.product): n for n in await uow.survey.active_needs(ids)}
+    declined = await uow.survey.dismissed_on(day)
+    managers = await uow.survey.managers_of(ids)
+    officers = await uow.survey.officers_of(ids)
     out: list[OutgoingMessage] = []
-    drafted: list[SurveyNeed] = []
+    wanted: list[tuple[StoreItem, float]] = []
     closed: list[SurveyNeed] = []
     urgent: list[StoreItem] = []
     for row in rows:
-        stock, need = row.stock, active.get(row.stock.product)
+        stock, store = row.stock, row.store
+        need = active.get((store.id, stock.product))
         target = target_of(stock.product, items, targets)
         assert target is not None  # stock_rows keeps surveyed items only
         if stock.status in SHORT_STATUSES:
             quantity = shortfall(stock, target)
-            if need is None and stock.product not in declined and quantity is not None:
-                need = await uow.survey.add_need(
-                    store_id=store.id, product=stock.product, day=day, urgency=stock.status,
-                    quantity=quantity, unit=stock.stock_unit, now=now)
-                drafted.append(need)
-                message = card(need, store, row)
-                out += [outgoing(f"survey-card:{need.id}:{m}", m, "survey_need", message)
-                        for m in managers]
+            if need is None and (store.id, stock.product) not in declined \
+                    and quantity is not None:
+                wanted.append((row, quantity))
             if stock.status in URGENT_STATUSES:
                 urgent.append(row)
+                officer = officers.get(store.id)
                 if officer is not None:
-                    out.append(outgoing(
-                        f"survey-urgent:{store.id}:{stock.product}:{day.isoformat()}:{officer}",
-                        officer, "survey_urgent", Message(texts.OFFICER_URGENT.format(
-                            store=esc(store.label), product=esc(stock.product),
-                            status=stock.status, stock=amount(stock.stock, stock.stock_unit),
-                            days="—" if stock.days_of_stock is None
-                            else f"{stock.days_of_stock:.1f}"))))
+                    out.append(_urgent_notice(row, day, officer))
         elif stock.status == "充足" and need is not None:
             out += [outgoing(f"survey-closed:{need.id}:{m}", m, "survey_need", Message(
                 texts.NEED_CLOSED.format(store=esc(store.label), product=esc(need.product))))
-                for m in managers]
+                for m in managers.get(store.id, [])]
             await close_need(uow, need, now)
             closed.append(need)
+    drafted = await uow.survey.add_needs([
+        {"store_id": row.store.id, "product": row.stock.product, "day": day.isoformat(),
+         "urgency": row.stock.status, "quantity": quantity, "unit": row.stock.stock_unit}
+        for row, quantity in wanted], now)
+    for need, (row, _quantity) in zip(drafted, wanted, strict=True):
+        message = card(need, row.store, row)
+        out += [outgoing(f"survey-card:{need.id}:{m}", m, "survey_need", message)
+                for m in managers.get(row.store.id, [])]
     await uow.outbox.enqueue(out)
-    return AfterReport(drafted, closed, urgent, rows)
+    return AfterReport(drafted, closed, urgent, list(rows))
+
+
+def _urgent_notice(row: StoreItem, day: date, officer: int) -> OutgoingMessage:
+    stock, store = row.stock, row.store
+    return outgoing(
+        f"survey-urgent:{store.id}:{stock.product}:{day.isoformat()}:{officer}", officer,
+        "survey_urgent", Message(texts.OFFICER_URGENT.format(
+            store=esc(store.label), product=esc(stock.product), status=stock.status,
+            stock=amount(stock.stock, stock.stock_unit),
+            days="—" if stock.days_of_stock is None else f"{stock.days_of_stock:.1f}")))
 
 
 async def area_alerts(uow: UnitOfWork, county: str, day: date) -> list[OutgoingMessage]:
@@ -125,7 +145,7 @@ async def area_alerts(uow: UnitOfWork, county: str, day: date) -> list[OutgoingM
     per item (the outbox key)."""
     items, targets, packs = get_survey_items(), get_targets(), get_usual_packs()
     stores = {s.id: s for s in await uow.survey.stores_in(Area.of(county, None))}
-    rows = stock_rows(await uow.survey.histories(day, list(stores)), stores, day, items,
+    rows = stock_rows(await uow.survey.day_figures(day, list(stores)), stores, day, items,
                       targets, packs)
     alerts = [a for a in area_items(rows, items) if a.short * 2 > a.reporting]
     if not alerts:
