@@ -25,6 +25,7 @@ from telegram.request import HTTPXRequest
 
 from bot.handlers import (
     common,
+    escalations,
     jobs,
     matches,
     my_listings,
@@ -88,6 +89,8 @@ ROUTES = Routes(
         "lst": Route(my_listings.listing_pressed),
         # A need the store survey drafted: 发布 / 改数量 / 不需要.
         "srv": Route(survey.need_pressed),
+        # An official on a ⚠️ 缺口提醒: the best candidates, 已协调.
+        "esc": Route(escalations.escalation_pressed),
     },
     flows=[registration.FLOW, posting.FLOW, my_listings.FLOW,
            survey.REPORT, survey.QUANTITY, officers.FLOW],

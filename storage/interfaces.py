@@ -13,6 +13,7 @@ from typing import Any, Literal, Protocol
 
 from bot.matching.area import Area
 from bot.matching.model import Kind, Listing, ListingStatus
+from storage.coordination import CoordinationRepository
 from storage.outbox import OutgoingMessage
 from storage.records import (
     AuditEntry,
@@ -180,5 +181,7 @@ class UnitOfWork(Protocol):
     jobs: JobRuns
     # The store survey's one repository (stores, managers, officers, reports, its needs).
     survey: SurveyRepository
+    # Officials' 已协调 on escalated needs; users told officials may see their phone.
+    coordination: CoordinationRepository
 
     async def commit(self) -> None: ...

@@ -275,3 +275,20 @@ survey_needs = Table(
 Index("survey_needs_store", survey_needs.c.store_id, survey_needs.c.product,
       survey_needs.c.status)
 Index("survey_needs_listing", survey_needs.c.listing_id)
+
+# 已协调: an official acknowledged an escalated need (shown above, pausing escalation a step).
+need_coordinations = Table(
+    "need_coordinations", metadata,
+    Column("listing_id", Integer, ForeignKey("listings.id"), primary_key=True),
+    Column("official_id", BigInteger, ForeignKey("users.telegram_id"), primary_key=True),
+    Column("at", Number, nullable=False),
+)
+
+# When a user was told that officials of their area may see their phone (at sign-up, or
+# once before an escalation first shows it).
+phone_notices = Table(
+    "phone_notices", metadata,
+    Column("user_id", BigInteger, ForeignKey("users.telegram_id"), primary_key=True,
+           autoincrement=False),
+    Column("told_at", Number, nullable=False),
+)

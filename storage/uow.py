@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncTransaction
 
 from storage.audit import AuditRepository
 from storage.conversations import ConversationRepository, UpdateRepository
+from storage.coordination import CoordinationRepository
 from storage.jobs import JobRunRepository
 from storage.listings import ListingRepository
 from storage.matches import MatchRepository
@@ -37,6 +38,7 @@ class SqlUnitOfWork:
         self.send_clock = SendClockRepository(connection)
         self.jobs = JobRunRepository(connection)
         self.survey = SurveyRepository(connection)
+        self.coordination = CoordinationRepository(connection)
 
     async def commit(self) -> None:
         """Make everything this unit of work did permanent."""

@@ -23,6 +23,9 @@ POSTING_PATTERN = re.compile(r"^post:([a-z]+):(.{0,50})$")
 # A need the survey drafted, on its card: srv:<pub|qty|no>:<survey need id>
 SURVEY_NEED_ACTIONS = ("pub", "qty", "no")
 SURVEY_NEED_PATTERN = re.compile(rf"^srv:({'|'.join(SURVEY_NEED_ACTIONS)}):(\d{{1,12}})$")
+# An official on an escalated need: esc:<cand|ack>:<listing id>
+ESCALATION_ACTIONS = ("cand", "ack")
+ESCALATION_PATTERN = re.compile(rf"^esc:({'|'.join(ESCALATION_ACTIONS)}):(\d{{1,12}})$")
 # A step of signing up: reg:<step>:<value>
 REGISTRATION_PATTERN = re.compile(r"^reg:([a-z]+):(.{0,50})$")
 
@@ -51,3 +54,8 @@ def registration(step: str, value: str | int = "") -> str:
 def survey_need(action: str, need_id: int) -> str:
     assert action in SURVEY_NEED_ACTIONS
     return f"srv:{action}:{need_id}"
+
+
+def escalation(action: str, listing_id: int) -> str:
+    assert action in ESCALATION_ACTIONS
+    return f"esc:{action}:{listing_id}"

@@ -34,7 +34,9 @@ async def sign_up(
     )
     await uow.audit.write(telegram_id, "user.sign_up", f"user:{telegram_id}", role=role)
     if phone is not None:
-        # A store's 店长电话 makes the user who shares that phone its manager.
+        # Told at sign-up that officials of their area may see it; and a store's 店长电话
+        # makes the user who shares that phone its manager.
+        await uow.coordination.mark_told(telegram_id, time.time())
         await uow.survey.link_stores_by_phone(telegram_id, phone, time.time())
     return user
 
@@ -52,6 +54,7 @@ async def save_phone(uow: UnitOfWork, telegram_id: int, phone: str) -> None:
     """Keep the user's own phone (shared from Telegram, so it is theirs); the stores whose
     店长电话 it is get the user as a manager."""
     await uow.users.set_phone(telegram_id, phone)
+    await uow.coordination.mark_told(telegram_id, time.time())  # the reply says so
     await uow.survey.link_stores_by_phone(telegram_id, phone, time.time())
 
 

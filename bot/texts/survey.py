@@ -78,3 +78,12 @@ TODO_ONLY_OFFICIALS = "/todo 是保供服务官的待办，只对工作人员开
 # Reminders when reports are due.
 REMINDER = "⏰ <b>{store}</b> 今天还没有报库存，请发送 /report 报送。"
 SECOND_MISS = "⏰ <b>{store}</b> 连续两天没有报库存（已提醒店长{managers}人），请跟进。"
+
+# Officials acting on an escalated need (⚠️ 缺口提醒).
+NO_CANDIDATES = "{product}：目前没有在售的供应可以推荐。"
+CANDIDATES_HEAD = "👀 需求#{id} {product} 的候选供应（最合适的在前）："
+CANDIDATE_LINE = "{n}. {organisation}｜{amount}｜{place}（供应#{id}）"
+COORDINATED_DONE = "✅ 已记录您在协调这条需求；上级会看到，缺口提醒暂缓一级。"
+COORDINATED_BEFORE = "您已经点过「已协调」了。"
+COORDINATED_ABOVE = "ℹ️ {who}（{area}）已在协调需求#{id}：{product} {amount}。"
+ESCALATION_GONE = "这条需求已经匹配或关闭了。"

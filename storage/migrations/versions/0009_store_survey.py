@@ -1,6 +1,7 @@
 """The daily store survey (日调查): stores and their managers (users linked to a store),
 the officer assigned to each store, the items reported each day, and the needs the
-survey drafts for short items.
+survey drafts for short items; the officials' 已协调 on escalated needs, and when a user
+was told that officials of their area may see their phone.
 """
 
 import sqlalchemy as sa
@@ -81,3 +82,16 @@ def upgrade() -> None:
     )
     op.create_index("survey_needs_store", "survey_needs", ["store_id", "product", "status"])
     op.create_index("survey_needs_listing", "survey_needs", ["listing_id"])
+    op.create_table(
+        "need_coordinations",
+        sa.Column("listing_id", sa.Integer, sa.ForeignKey("listings.id"), primary_key=True),
+        sa.Column("official_id", TELEGRAM_ID, sa.ForeignKey("users.telegram_id"),
+                  primary_key=True),
+        sa.Column("at", NUMBER, nullable=False),
+    )
+    op.create_table(
+        "phone_notices",
+        sa.Column("user_id", TELEGRAM_ID, sa.ForeignKey("users.telegram_id"),
+                  primary_key=True),
+        sa.Column("told_at", NUMBER, nullable=False),
+    )
