@@ -21,7 +21,10 @@ counted in boxes or bags are never added up as kilograms)::
      "prices": [{"product", "kind", "unit", "low", "high", "listings"}],  # unit 斤 = per 斤
      "now": float,
      "open_now": [{"listing_id", "product", "quantity", "unit", "place", "organisation",
-                   "age_hours"}]}                                        # oldest first
+                   "age_hours"}],                                        # oldest first
+     "survey": {"stores_expected", "stores_reported", "items_by_status": {status: n},
+                "worst": [...as farmdock stock's stores...], "needs_opened",
+                "needs_published", "needs_matched"}}       # only where stores are surveyed
 
 ``shortages`` and ``surplus`` are as of ``as_of`` (the day's end, or now for today);
 ``open_now`` holds the needs unmatched at ``now``, when the digest was made, whatever
@@ -95,6 +98,8 @@ def digest_json(digest: Digest) -> dict[str, Any]:
              "age_hours": x.waited_hours}
             for x in digest.open_now
         ],
+        # The store survey's part, when the area has surveyed stores (see README).
+        **({"survey": digest.survey.to_json()} if digest.survey is not None else {}),
     }
 
 

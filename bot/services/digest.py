@@ -11,6 +11,7 @@ in a unit of work of its own: one area that fails never stops another.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import html
 import logging
 import time
@@ -34,6 +35,7 @@ from bot.services.digest_model import (
 )
 from bot.services.digest_text import MAX_SHORTAGES, digest_messages
 from bot.services.messages import Attachment, Message, outgoing
+from bot.services.survey import survey_section
 from bot.texts import officials as texts
 from storage.database import Database
 from storage.interfaces import UnitOfWork
@@ -90,7 +92,8 @@ async def load_digest(
         sorted({i for i in (*need_ids, *offer_ids, *now_ids) if i not in match_listings}))
     known = {**match_listings, **older}
     people = await uow.users.by_ids([x.user_id for x in known.values()])
-    return await asyncio.to_thread(
+    survey = await survey_section(uow, area, day)
+    digest = await asyncio.to_thread(
         build_digest, area=area, window=window, as_of=as_of, listings=day_listings,
         previous=Totals(
             before.offers, before.needs, before.offer_kg, before.need_kg,
@@ -105,6 +108,7 @@ async def load_digest(
         now=now, unmatched_needs_now=[known[i] for i in now_ids],
         open_needs_now=open_now["need"], users=people,
     )
+    return dataclasses.replace(digest, survey=survey) if survey is not None else digest
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,13 +26,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from bot.matching.area import Area
 from bot.matching.clock import DayWindow
 from bot.matching.model import WEIGHT_UNIT, Kind, Listing, Place
 from bot.matching.units import price_per_jin
 from storage.records import MatchRecord, User
+
+if TYPE_CHECKING:
+    from bot.services.survey import SurveySection
 
 # How many products the price table shows: the most listed ones of the day.
 MAIN_PRODUCTS = 10
@@ -145,6 +148,8 @@ class Digest:
     # Shortages at ``now``, oldest first, and how many needs were open then in all.
     open_now: list[OpenItem]
     open_needs_now: int
+    # The store survey's part (stores reported, items by status …), when the area has stores.
+    survey: SurveySection | None = None
 
     @property
     def is_empty(self) -> bool:

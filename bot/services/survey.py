@@ -14,6 +14,7 @@ from bot.matching.catalogue import get_usual_packs
 from bot.matching.model import PackSize
 from bot.matching.stock import (
     SHORT_STATUSES,
+    STATUSES,
     StockDays,
     Target,
     days_of_stock,
@@ -140,3 +141,49 @@ async def survey_day(uow: UnitOfWork, day: date, area: Area) -> SurveyDay:
 
 def is_short(result: StockDays) -> bool:
     return result.status in SHORT_STATUSES
+
+
+@dataclass(frozen=True, slots=True)
+class SurveySection:
+    """The officials' digest's survey part for an area and day."""
+
+    expected: int  # stores of the area
+    reported: int
+    by_status: dict[str, int]  # store items per status
+    worst: list[StoreItem]  # the fewest days of stock (sold out first)
+    needs_opened: int  # drafted by the survey that day
+    needs_published: int
+    needs_matched: int
+
+    def to_json(self) -> dict[str, object]:
+        return {"stores_expected": self.expected, "stores_reported": self.reported,
+                "items_by_status": self.by_status,
+                "worst": [r.to_json() for r in self.worst],
+                "needs_opened": self.needs_opened, "needs_published": self.needs_published,
+                "needs_matched": self.needs_matched}
+
+
+WORST_SHOWN = 5
+
+
+async def survey_section(uow: UnitOfWork, area: Area, day: date) -> SurveySection | None:
+    """The survey's part of ``area``'s digest for ``day``; None when the area has no
+    surveyed store."""
+    found = await survey_day(uow, day, area)
+    if not found.expected:
+        return None
+    by_status = {s: 0 for s in STATUSES}
+    for row in found.rows:
+        by_status[row.stock.status] += 1
+    ranked = sorted((r for r in found.rows if r.stock.days_of_stock is not None),
+                    key=lambda r: (r.stock.days_of_stock, r.store.id))
+    needs = await uow.survey.needs_between(day, day, [s.id for s in await uow.survey.stores_in(
+        area)])
+    published = [n for n in needs if n.listing_id is not None]
+    matched = 0
+    for need in published:
+        assert need.listing_id is not None
+        matched += bool(await uow.matches.of_listing(need.listing_id))
+    return SurveySection(found.expected, found.reported,
+                         {s: n for s, n in by_status.items() if n}, ranked[:WORST_SHOWN],
+                         len(needs), len(published), matched)

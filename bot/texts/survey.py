@@ -87,3 +87,9 @@ COORDINATED_DONE = "✅ 已记录您在协调这条需求；上级会看到，�
 COORDINATED_BEFORE = "您已经点过「已协调」了。"
 COORDINATED_ABOVE = "ℹ️ {who}（{area}）已在协调需求#{id}：{product} {amount}。"
 ESCALATION_GONE = "这条需求已经匹配或关闭了。"
+
+# The officials' digest's survey part.
+DIGEST_HEADING = "<b>🏪 门店库存调查</b>：报送 {reported}/{expected} 家"
+DIGEST_STATUSES = "品种状态：{statuses}"
+DIGEST_WORST = "· {store} {product}：可销售{days}天（{status}）"
+DIGEST_NEEDS = "调查拟求购 {opened} 条，已发布 {published} 条，已匹配 {matched} 条"
