@@ -281,6 +281,21 @@ class SurveyRepository:
              "sales_unit": i.sales_unit, "sales_basis": i.sales_basis,
              "reported_by": reported_by, "reported_at": now} for i in items])
 
+    async def latest_items(self, store_id: int, before: date) -> dict[str, StoredReport]:
+        """Each item's latest report by the store before ``before`` (within LOOKBACK_DAYS):
+        what 同昨天 copies."""
+        since = (before - timedelta(days=LOOKBACK_DAYS)).isoformat()
+        rows = await self._conn.execute(
+            select(*_REPORT_COLUMNS, survey_reports.c.sales_basis)
+            .where(survey_reports.c.store_id == store_id, survey_reports.c.day >= since,
+                   survey_reports.c.day < before.isoformat())
+            .order_by(survey_reports.c.day.desc()))
+        found: dict[str, StoredReport] = {}
+        for row in rows.all():
+            (sid, product), figures = _figures(row[:7])
+            found.setdefault(product, StoredReport(sid, product, figures, row[7]))
+        return found
+
     async def reported_stores(self, day: date) -> set[int]:
         """The stores that reported anything for ``day``."""
         return set((await self._conn.execute(

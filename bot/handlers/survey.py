@@ -3,11 +3,13 @@ the survey drafted (发布 / 改数量 / 不需要)."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from bot.handlers.common import member, refuse_press
 from bot.handlers.request import Request
 from bot.handlers.routing import Flow, Step
 from bot.matching.stock import URGENT_STATUSES
-from bot.matching.survey import read_amount
+from bot.matching.survey import ReportedItem, SurveyReport, parse_report, read_amount
 from bot.services import actions
 from bot.services import survey_needs as needs
 from bot.services.digest_text import amount
@@ -19,7 +21,7 @@ from storage.survey import Store
 
 REPORT_FLOW = "survey_report"
 QUANTITY_FLOW = "survey_quantity"
-LINE, VALUE = "line", "value"
+LINE, WALK, VALUE = "line", "walk", "value"
 STORE_NAMESPACE = "svy"
 
 
@@ -43,7 +45,12 @@ async def report_command(req: Request) -> None:
         await _take_report(req, store, " ".join(req.args))
         return
     req.conversation.enter(REPORT_FLOW, LINE, {"store": store.id})
-    req.say(texts.ASK_REPORT.format(store=esc(store.label), items=_items_hint()))
+    req.say(_ask_report(store))
+
+
+def _ask_report(store: Store) -> Message:
+    return Message(texts.ASK_REPORT.format(store=esc(store.label), items=_items_hint()),
+                   ((Button(texts.WALK, f"{STORE_NAMESPACE}:walk"),),))
 
 
 def _items_hint() -> str:
@@ -52,19 +59,118 @@ def _items_hint() -> str:
     return "、".join(get_survey_items().products)
 
 
-async def store_chosen(req: Request) -> None:
-    """The store of the report, from the buttons of /report (a store the caller manages)."""
+async def report_pressed(req: Request) -> None:
+    """The buttons of /report: which store, 逐项填写, and in the item form 同昨天 / 跳过."""
     assert req.press is not None
+    action = req.press.action
     account = req.account
-    value = req.press.action.removeprefix(f"{STORE_NAMESPACE}:store:")
-    managed = {s.id: s for s in await req.uow.survey.stores_managed_by(
-        account.telegram_id)} if account else {}
-    if not value.isdigit() or int(value) not in managed:
-        await refuse_press(req, "report for a store the caller does not manage")
+    if action.startswith(f"{STORE_NAMESPACE}:store:"):
+        value = action.removeprefix(f"{STORE_NAMESPACE}:store:")
+        managed = {s.id: s for s in await req.uow.survey.stores_managed_by(
+            account.telegram_id)} if account else {}
+        if not value.isdigit() or int(value) not in managed:
+            await refuse_press(req, "report for a store the caller does not manage")
+            return
+        store = managed[int(value)]
+        req.conversation.enter(REPORT_FLOW, LINE, {"store": store.id})
+        req.replies.edit(_ask_report(store))
         return
-    store = managed[int(value)]
-    req.conversation.enter(REPORT_FLOW, LINE, {"store": store.id})
-    req.replies.edit(texts.ASK_REPORT.format(store=esc(store.label), items=_items_hint()))
+    store = await _store_of_flow(req)
+    if store is None:
+        await refuse_press(req, "item form of a store the caller does not manage")
+        return
+    data = req.conversation.data
+    if action == f"{STORE_NAMESPACE}:walk":
+        data.update(walk=0, items=[])
+        req.conversation.goto(WALK)
+        await _ask_item(req, store)
+        return
+    index = data.get("walk")
+    products = _walk_products()
+    if action not in (f"{STORE_NAMESPACE}:same", f"{STORE_NAMESPACE}:skip") or \
+            not isinstance(index, int) or not 0 <= index < len(products):
+        await refuse_press(req, "bad item form data")
+        return
+    if action == f"{STORE_NAMESPACE}:same":
+        last = (await req.uow.survey.latest_items(store.id, req.today)).get(products[index])
+        if last is None:
+            req.replies.toast(texts.WALK_NO_YESTERDAY)
+            return
+        f = last.figures
+        data["items"].append(asdict(ReportedItem(
+            products[index], f.stock, f.stock_unit, f.sales, f.sales_unit,
+            last.sales_basis if last.sales_basis in ("daily_average", "today") else None)))
+    await _next_item(req, store)
+
+
+def _walk_products() -> tuple[str, ...]:
+    from bot.matching.survey import get_survey_items
+
+    return get_survey_items().products
+
+
+async def _store_of_flow(req: Request) -> Store | None:
+    """The store of the report in progress, if the caller manages it."""
+    account, store_id = req.account, req.conversation.data.get("store")
+    if account is None or not isinstance(store_id, int):
+        return None
+    managed = {s.id: s for s in await req.uow.survey.stores_managed_by(account.telegram_id)}
+    return managed.get(store_id)
+
+
+async def _ask_item(req: Request, store: Store) -> None:
+    products = _walk_products()
+    index = req.conversation.data["walk"]
+    product = products[index]
+    last = (await req.uow.survey.latest_items(store.id, req.today)).get(product)
+    before = texts.WALK_NONE if last is None else texts.WALK_LAST.format(
+        stock=amount(last.figures.stock, last.figures.stock_unit),
+        sales="—" if last.figures.sales is None
+        else amount(last.figures.sales, last.figures.sales_unit or ""))
+    buttons = [Button(texts.SAME_AS_YESTERDAY, f"{STORE_NAMESPACE}:same")] if last else []
+    buttons.append(Button(texts.SKIP, f"{STORE_NAMESPACE}:skip"))
+    req.say(Message(texts.WALK_ITEM.format(n=index + 1, total=len(products),
+                                           product=esc(product), before=before),
+                    (tuple(buttons),)))
+
+
+async def _next_item(req: Request, store: Store) -> None:
+    """On to the next item, or the report done when that was the last."""
+    data = req.conversation.data
+    data["walk"] += 1
+    if data["walk"] < len(_walk_products()):
+        await _ask_item(req, store)
+        return
+    items = [ReportedItem(**i) for i in data.get("items", [])]
+    if not items:
+        req.conversation.end()
+        req.say(texts.WALK_EMPTY)
+        return
+    account = req.account
+    assert account is not None
+    await req.uow.survey.save_report(store.id, req.today, items, account.telegram_id, req.now)
+    await _report_taken(req, store, SurveyReport(items=items))
+
+
+async def item_typed(req: Request) -> None:
+    """One item's figures in the item form (20吨 日销2吨)."""
+    store = await _store_of_flow(req)
+    data = req.conversation.data
+    products = _walk_products()
+    index = data.get("walk")
+    if store is None or not isinstance(index, int) or not 0 <= index < len(products):
+        req.conversation.end()
+        req.say(texts.NOT_A_MANAGER)
+        return
+    product = products[index]
+    report = parse_report(f"{product} {req.text or ''}")
+    item = next((i for i in report.items if i.product == product), None)
+    if item is None or report.errors:
+        req.say(texts.REPORT_REFUSED.format(errors="\n".join(
+            esc(e) for e in report.errors or [texts.WALK_NOT_UNDERSTOOD])))
+        return
+    data["items"].append(asdict(item))
+    await _next_item(req, store)
 
 
 async def report_typed(req: Request) -> None:
@@ -89,6 +195,11 @@ async def _take_report(req: Request, store: Store, text: str) -> None:
     if not report.items:
         req.say(texts.REPORT_REFUSED.format(errors="\n".join(esc(e) for e in report.errors)))
         return  # still waiting for a report that can be read
+    await _report_taken(req, store, report)
+
+
+async def _report_taken(req: Request, store: Store, report: SurveyReport) -> None:
+    """The report is stored: the needs it sets going, and the answer item by item."""
     req.conversation.end()
     result = await needs.after_report(req.uow, store, req.today, req.now)
     lines = [texts.REPORT_SAVED.format(store=esc(store.label), day=req.today.isoformat())]
@@ -171,6 +282,7 @@ async def quantity_typed(req: Request) -> None:
     req.say(needs.card(changed, store, None))
 
 
-REPORT = Flow(name=REPORT_FLOW, steps={LINE: Step(text=report_typed)},
-              namespace=STORE_NAMESPACE, press=store_chosen)
+REPORT = Flow(name=REPORT_FLOW, steps={LINE: Step(text=report_typed),
+                                       WALK: Step(text=item_typed)},
+              namespace=STORE_NAMESPACE, press=report_pressed)
 QUANTITY = Flow(name=QUANTITY_FLOW, steps={VALUE: Step(text=quantity_typed)})

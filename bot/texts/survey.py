@@ -93,3 +93,14 @@ DIGEST_HEADING = "<b>🏪 门店库存调查</b>：报送 {reported}/{expected} 
 DIGEST_STATUSES = "品种状态：{statuses}"
 DIGEST_WORST = "· {store} {product}：可销售{days}天（{status}）"
 DIGEST_NEEDS = "调查拟求购 {opened} 条，已发布 {published} 条，已匹配 {matched} 条"
+# The item form of /report (逐项填写).
+WALK = "逐项填写"
+WALK_ITEM = ("第{n}/{total}项：<b>{product}</b>\n{before}\n"
+             "请发库存和销量，例如：20吨 日销2吨；没有这一项请点「跳过」。")
+WALK_LAST = "上次：库存{stock}，销量{sales}"
+WALK_NONE = "之前没有报过。"
+SAME_AS_YESTERDAY = "同昨天"
+SKIP = "跳过"
+WALK_NO_YESTERDAY = "之前没有报过这一项，请直接输入。"
+WALK_NOT_UNDERSTOOD = "没看懂，请写库存和销量，例如：20吨 日销2吨"
+WALK_EMPTY = "这次一项都没有填，没有记录。"
