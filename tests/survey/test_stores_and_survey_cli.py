@@ -163,3 +163,27 @@ def test_a_store_name_shared_by_two_chains_must_be_named_by_id(db, capsys) -> No
             "--region", "新华区", *db)
     code, _, err = run(capsys, "survey", "add", "--store", "新华店", "大米 20吨", *db)
     assert code == 2 and "请用编号" in err
+
+
+def test_stock_as_xlsx_and_linking_a_manager(db, capsys, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    run(capsys, "users", "add", "--telegram-id", "501", "--role", "buyer", "--name", "店长", *db)
+    run(capsys, "stores", "add", "--name", "=HYPERLINK(1)店", "--type", "超市", "--region",
+        "新华区", *db)
+    assert run(capsys, "stores", "link", "--store", "1", "--user", "501", *db)[0] == 0
+    assert stores(capsys, db)[0]["managers"] == [501]
+    code, _, err = run(capsys, "stores", "link", "--store", "1", "--user", "999", *db)
+    assert code == 2 and "no such user" in err
+    run(capsys, "survey", "add", "--store", "1", "--date", "2026-05-10", "鸡蛋 库存10箱 日销5箱",
+        *db)
+    out = tmp_path / "stock.xlsx"
+    code, printed, _ = run(capsys, "stock", "--date", "2026-05-10", "--format", "xlsx",
+                           "--out", str(out), *db)
+    assert code == 0 and printed.strip() == str(out)
+    book = load_workbook(out)
+    rows = list(book["门店库存"].iter_rows(values_only=True))
+    assert rows[1][1:] == ("=HYPERLINK(1)店", "新华区", None, "鸡蛋", 10, "箱", 5, 2, "告急", None)
+    assert book["门店库存"]["B2"].data_type == "s"  # text, never a formula
+    assert list(book["县区汇总"].iter_rows(values_only=True))[1] == (
+        "新华区", "鸡蛋", 1, 2, 0, 1, 0)
