@@ -416,22 +416,6 @@ class SurveyRepository:
         for key, earlier in older.items():
             result[key] = (sorted(earlier, key=_DAY) + result[key])[-WINDOW_DAYS:]
 
-    async def last_report_days(self, store_ids: Iterable[int], before: date
-                               ) -> dict[int, date]:
-        """Each store's latest reported day before ``before``."""
-        found: dict[int, date] = {}
-        for part in chunks(sorted(set(store_ids))):
-            rows = await self._conn.execute(
-                select(survey_reports.c.store_id, func.max(survey_reports.c.day))
-                .where(survey_reports.c.store_id.in_(part),
-                       survey_reports.c.day < before.isoformat())
-                .group_by(survey_reports.c.store_id))
-            for store_id, last in rows:
-                found[store_id] = date.fromisoformat(last)
-        return found
-
-    # --- the needs the survey drafts ---
-
     async def add_needs(self, drafts: Sequence[dict[str, object]], now: float
                         ) -> list[SurveyNeed]:
         """Add drafted needs (store_id, product, day, urgency, quantity, unit), in order;
@@ -453,11 +437,6 @@ class SurveyRepository:
 
     async def get_need(self, need_id: int) -> SurveyNeed | None:
         row = (await self._conn.execute(_NEED.where(survey_needs.c.id == need_id))).first()
-        return SurveyNeed.from_row(row) if row else None
-
-    async def need_of_listing(self, listing_id: int) -> SurveyNeed | None:
-        row = (await self._conn.execute(
-            _NEED.where(survey_needs.c.listing_id == listing_id))).first()
         return SurveyNeed.from_row(row) if row else None
 
     async def active_needs(self, store_ids: Iterable[int] | None = None) -> list[SurveyNeed]:

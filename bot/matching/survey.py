@@ -16,7 +16,9 @@ A manager sends one line, ``大米 库存20吨 日销2吨；猪肉 库存3吨 �
   卖完了 … say the stock is zero. A figure without a unit takes the unit of the item's
   other figure; a zero stock without any unit is counted in the product's usual unit.
 - Weights are kilograms (20吨 → 20000 kg); count units stay as written (500箱). A range
-  (2-3吨) is its middle; 约, 左右, 多 change nothing; 一吨半 is 1.5 吨.
+  (2-3吨) is its middle; 约, 左右, 多 change nothing; 一吨半 is 1.5 吨. What a package
+  holds (5kg装, 24瓶/箱, 每箱24盒) is no figure, nor are those the survey does not ask for
+  (可销售10天, 进货1吨, 销售额…); 食用油（大豆油） is 大豆油.
 
 An item whose stock is read is in the answer even when its sales part is wrong; the error
 says what was wrong. ``ok`` is true when there is no error; a report from which no item
@@ -190,7 +192,8 @@ def _alternation(words: list[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
 
-_ROLES = ("stock", "daily_average", "today", "yesterday", "sold_out")
+# other_figure first: 可销售天数 must not read as 销售, 进货5吨 is no stock.
+_ROLES = ("other_figure", "stock", "daily_average", "today", "yesterday", "sold_out")
 _KEYWORD = "|".join(f"(?P<{role}>{_alternation(_WORDS[role])})" for role in _ROLES)
 _FIGURE = (
     rf"(?P<minus>-\s*)?(?P<n>{NUMBER})(?:\s*(?:-|~|到|至)\s*(?P<n2>{NUMBER}))?"
@@ -201,6 +204,9 @@ _PRICE = re.compile(
     rf"(?:零售价|价格|单价|售价|价)?\s*[:：]?\s*{NUMBER}\s*(?:元|块)(?:\s*(?:/|每)\s*"
     rf"(?:{UNIT_PATTERN}))?")
 _HEDGES = re.compile(_alternation(_WORDS["hedges"]))
+# What one package holds, written beside a figure (5kg装, 24瓶/箱, 每箱24瓶): no figure.
+_PACK_AFTER = re.compile(rf"\s*(?:装|/\s*(?:{UNIT_PATTERN}))")
+_PACK_BEFORE = re.compile(rf"(?:每\s*(?:{UNIT_PATTERN})|[×x*])\s*$")
 # Pieces of a report: an item each, or a part of one (``，日销2吨``).
 _SEPARATORS = re.compile(r"[；;。\n、!！?？,，]")
 _PUNCTUATION = " :：.-/()（）[]【】*#"
@@ -286,8 +292,12 @@ def _read_piece(piece: str, items: SurveyItems, catalogue: Catalogue, names: _Na
             segments[-1] = (segments[-1][0], product, segments[-1][2] + " " + body)
         else:
             segments.append((word, product, body))
-    for word, product, body in segments:
+    for n, (word, product, body) in enumerate(segments):
         if word in items.group_words:
+            following = segments[n + 1][1] if n + 1 < len(segments) else None
+            if _TOKEN.search(body) is None and following is not None and \
+                    following.name in items.group_words[word]:
+                continue  # 食用油（大豆油）…: the item is named right after
             choices = "、".join(items.group_words[word])
             report.errors.append(MESSAGES["ambiguous"].format(word=word, choices=choices))
             continue
@@ -347,7 +357,7 @@ def _read_item(product: Product, body: str, errors: list[str]) -> ReportedItem |
     for found in _TOKEN.finditer(body):
         keyword = next((r for r in _ROLES if found.group(r)), None)
         if keyword is not None:
-            if role is not None:
+            if role is not None and role != "other_figure":
                 missing_figure()
             if keyword == "sold_out":
                 sold_out, role = True, None
@@ -355,7 +365,11 @@ def _read_item(product: Product, body: str, errors: list[str]) -> ReportedItem |
             role, role_word = keyword, found.group(0)
             continue
         figure = _figure(found)
-        if figure is None:
+        if figure is None or _PACK_AFTER.match(body, found.end()) or \
+                _PACK_BEFORE.search(body, 0, found.start()):
+            continue
+        if role == "other_figure":
+            role = None  # 可销售10天, 进货5吨: a figure the survey does not ask for
             continue
         if role is None:
             if figure.unit is None:
@@ -383,7 +397,7 @@ def _read_item(product: Product, body: str, errors: list[str]) -> ReportedItem |
         else:
             errors.append(MESSAGES["extra"].format(product=name, figure=figure.written))
         role = None
-    if role is not None:
+    if role is not None and role != "other_figure":
         missing_figure()
     stock, sales = slots["stock"], slots["sales"]
     if sold_out and stock is None:

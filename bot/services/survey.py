@@ -13,7 +13,6 @@ from bot.matching.area import Area
 from bot.matching.catalogue import get_usual_packs
 from bot.matching.model import PackSize
 from bot.matching.stock import (
-    SHORT_STATUSES,
     STATUSES,
     StockDays,
     Target,
@@ -137,10 +136,6 @@ async def survey_day(uow: UnitOfWork, day: date, area: Area) -> SurveyDay:
     rows = stock_rows(figures, stores, day, items, targets, packs)
     reported = len({r.store.id for r in rows})
     return SurveyDay(day, area, rows, area_items(rows, items), len(stores), reported)
-
-
-def is_short(result: StockDays) -> bool:
-    return result.status in SHORT_STATUSES
 
 
 @dataclass(frozen=True, slots=True)
