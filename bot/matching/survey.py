@@ -204,9 +204,10 @@ _PRICE = re.compile(
     rf"(?:零售价|价格|单价|售价|价)?\s*[:：]?\s*{NUMBER}\s*(?:元|块)(?:\s*(?:/|每)\s*"
     rf"(?:{UNIT_PATTERN}))?")
 _HEDGES = re.compile(_alternation(_WORDS["hedges"]))
-# What one package holds, written beside a figure (5kg装, 24瓶/箱, 每箱24瓶): no figure.
+# What one package holds, written beside a figure (5kg装, 24瓶/箱, 每箱24瓶, 袋装25kg,
+# 规格5kg): no figure.
 _PACK_AFTER = re.compile(rf"\s*(?:装|/\s*(?:{UNIT_PATTERN}))")
-_PACK_BEFORE = re.compile(rf"(?:每\s*(?:{UNIT_PATTERN})|[×x*])\s*$")
+_PACK_BEFORE = re.compile(rf"(?:每\s*(?:{UNIT_PATTERN})|[×x*]|装|规格)\s*[:：]?\s*$")
 # Pieces of a report: an item each, or a part of one (``，日销2吨``).
 _SEPARATORS = re.compile(r"[；;。\n、!！?？,，]")
 _PUNCTUATION = " :：.-/()（）[]【】*#"
