@@ -250,16 +250,17 @@ def parse_report(text: str, items: SurveyItems | None = None,
 
 
 def _pieces(typed: str, names: _Names) -> list[str]:
-    """The report split at separators, with a piece that names no product and begins with
-    a figure or a report word joined to the piece before it."""
+    """The report split at separators, with a piece that begins with a figure or a report
+    word joined to the piece before it."""
     pieces: list[str] = []
     for part in _SEPARATORS.split(typed):
         stripped = part.strip(_PUNCTUATION)
         if not stripped:
             continue
-        continues = names.pattern.search(stripped) is None and (
-            (m := _TOKEN.match(stripped)) is not None)
-        if continues and pieces and m is not None and (m.group("n") is None or m.group("unit")):
+        # Begins with a report word or a figure with its unit: the item before goes on
+        # (whatever products the piece names further on).
+        m = _TOKEN.match(stripped)
+        if pieces and m is not None and (m.group("n") is None or m.group("unit")):
             pieces[-1] += " " + stripped
         else:
             pieces.append(stripped)
