@@ -26,15 +26,20 @@ from telegram.request import HTTPXRequest
 from bot.handlers import (
     common,
     deals,
+    escalations,
     follows,
     jobs,
     matches,
     my_listings,
+    officers,
     officials,
     passes,
     posting,
     prices,
     registration,
+    reports,
+    survey,
+    survey_jobs,
     tickets,
 )
 from bot.handlers.routing import Route, Routes
@@ -94,7 +99,13 @@ ROUTES = Routes(
         "pointlink": Route(prices.point_link_command),
         "points": Route(prices.points_command, writes=False),
         "prices": Route(prices.prices_command, writes=False),
-        "report": Route(prices.report_command),
+        "pricereport": Route(prices.report_command),
+        # The store survey: a manager's daily report, an officer's list, assigning officers.
+        "stockreport": Route(survey.report_command),
+        "todo": Route(officers.todo_command),
+        "assign": Route(officers.assign_command),
+        # /report: the store's stock or the point's prices, whichever the caller reports.
+        "report": Route(reports.report_command),
     },
     presses={
         "int": Route(matches.interest_pressed),
@@ -104,9 +115,14 @@ ROUTES = Routes(
         "fol": Route(follows.follow_pressed),
         "tk": Route(tickets.ticket_pressed),
         "pas": Route(passes.decision_pressed),
+        # A need the store survey drafted: 发布 / 改数量 / 不需要.
+        "srv": Route(survey.need_pressed),
+        # An official on a ⚠️ 缺口提醒: the best candidates, 已协调.
+        "esc": Route(escalations.escalation_pressed),
     },
     flows=[registration.FLOW, posting.FLOW, my_listings.FLOW, deals.FLOW, tickets.FLOW,
-           tickets.ANSWER_FORM, passes.FLOW, passes.REASON_FLOW, prices.FLOW],
+           tickets.ANSWER_FORM, passes.FLOW, passes.REASON_FLOW, prices.FLOW,
+           survey.REPORT, survey.QUANTITY, officers.FLOW],
     text=posting.line_posted,
     contact=common.contact_shared,
     media=common.media_sent,
@@ -162,6 +178,13 @@ def schedule_jobs(application: Application, services: Services) -> None:
     # Price alerts, reminders and the bulletin, each once a day (outbox keys).
     queue.run_repeating(job(jobs.price_checks), interval=CATCH_UP_INTERVAL, first=30,
                         name="price-checks", job_kwargs=JOB_KWARGS)
+    # The store survey: officers' mornings with the digest, reminders when reports are due.
+    queue.run_daily(job(survey_jobs.officer_mornings),
+                    time=settings.digest_time.replace(tzinfo=settings.timezone),
+                    name="survey-officer-mornings", job_kwargs=JOB_KWARGS)
+    queue.run_daily(job(survey_jobs.survey_deadline),
+                    time=settings.survey_deadline.replace(tzinfo=settings.timezone),
+                    name="survey-deadline", job_kwargs=JOB_KWARGS)
 
     async def staff_menus(context: ContextTypes.DEFAULT_TYPE) -> None:
         # One call per official: in the background, so many officials never delay start-up.

@@ -23,6 +23,7 @@ from bot.matching.basket import read_alert_policy, read_basket
 from bot.matching.clock import DEFAULT_TIMEZONE
 from bot.matching.limits import read_limits
 from bot.matching.policy import POLICY_DIR_VARIABLE, PolicyError
+from bot.matching.survey import read_survey_items
 from bot.matching.tickets import read_ticket_policy
 
 TELEGRAM_API_BASE_URL = "https://api.telegram.org/bot"
@@ -72,6 +73,8 @@ class Settings:
     bulletin_chat: int | None = None
     bureau_name: str = "平顶山市商务局"
     price_sanity_ratio: float = 1.5
+    # When stores' daily survey reports are due: reminders, officers copied, area alerts.
+    survey_deadline: clock_time = clock_time(11, 0)
 
     @property
     def database(self) -> str:
@@ -138,6 +141,12 @@ def load_settings(
         ) from None
 
     escalation_hours = _positive_number(get("ESCALATION_HOURS", "24"), "FARMDOCK_ESCALATION_HOURS")
+    deadline_text = get("SURVEY_DEADLINE", "11:00")
+    try:
+        survey_deadline = clock_time.fromisoformat(deadline_text)
+    except ValueError:
+        raise SettingsError(f"FARMDOCK_SURVEY_DEADLINE={deadline_text!r} is not a time of day: "
+                            "use HH:MM, e.g. 11:00") from None
     send_rate = _positive_number(get("SEND_RATE", "30"), "FARMDOCK_SEND_RATE")
     webhook_port = _port(get("WEBHOOK_PORT", "8443"))
     webhook_url = get("WEBHOOK_URL") or None
@@ -201,6 +210,7 @@ def load_settings(
         bureau_name=get("BUREAU_NAME", "平顶山市商务局") or "平顶山市商务局",
         price_sanity_ratio=_ratio(get("PRICE_SANITY_RATIO", "1.5"),
                                   "FARMDOCK_PRICE_SANITY_RATIO"),
+        survey_deadline=survey_deadline,
     )
 
 
@@ -282,6 +292,7 @@ def policy_dir(text: str) -> Path | None:
         # The monitoring tables (basket.json, price_alerts.json).
         read_basket(path)
         read_alert_policy(path)
+        read_survey_items(path)  # and the survey's targets, which it checks against
     except PolicyError as error:
         raise SettingsError(f"{POLICY_DIR_VARIABLE}={text!r}: {error}") from None
     return path

@@ -13,6 +13,7 @@ from typing import Any, Literal, Protocol
 
 from bot.matching.area import Area
 from bot.matching.model import Kind, Listing, ListingStatus
+from storage.coordination import CoordinationRepository
 from storage.deals import Answer, DealAnswer, DueAsk
 from storage.follows import Follow
 from storage.outbox import OutgoingMessage
@@ -32,6 +33,7 @@ from storage.records import (
     UserStatus,
 )
 from storage.reports import ListingTotals
+from storage.survey import SurveyRepository
 
 Side = Literal["need", "offer"]
 
@@ -252,5 +254,9 @@ class UnitOfWork(Protocol):
     tickets: Tickets
     passes: Passes
     prices: PriceRepository
+    # The store survey's one repository (stores, managers, officers, reports, its needs).
+    survey: SurveyRepository
+    # Officials' 已协调 on escalated needs; users told officials may see their phone.
+    coordination: CoordinationRepository
 
     async def commit(self) -> None: ...

@@ -396,3 +396,98 @@ price_report_history = Table(
 )
 Index("price_report_history_point_day", price_report_history.c.point_id,
       price_report_history.c.day)
+
+# --- the daily store survey (日调查) and supply-assurance officers (保供服务官) ---
+# A store or market surveyed daily; re-importing updates it by chain + name.
+stores = Table(
+    "stores", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("chain", Text, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("type", Text, nullable=False),  # 超市, 农贸市场, 社区店
+    Column("county", Text, nullable=False),
+    Column("township", Text),
+    # The 店长电话 of the import: users signed up with it become the store's managers.
+    Column("manager_phone", Text),
+    Column("created_at", Number, nullable=False),
+    Column("updated_at", Number, nullable=False),
+    UniqueConstraint("chain", "name"),
+    sqlite_autoincrement=True,
+)
+Index("stores_region", stores.c.county, stores.c.township)
+
+# A user linked to a store as its manager (a link, not a role: one may manage several).
+store_managers = Table(
+    "store_managers", metadata,
+    Column("store_id", Integer, ForeignKey("stores.id"), primary_key=True),
+    Column("user_id", BigInteger, ForeignKey("users.telegram_id"), primary_key=True),
+    Column("created_at", Number, nullable=False),
+)
+Index("store_managers_user", store_managers.c.user_id)
+
+# The official assigned to a store point to point (its 保供服务官), one per store.
+store_officers = Table(
+    "store_officers", metadata,
+    Column("store_id", Integer, ForeignKey("stores.id"), primary_key=True, autoincrement=False),
+    Column("official_id", BigInteger, ForeignKey("users.telegram_id"), nullable=False),
+    Column("assigned_by", BigInteger),
+    Column("assigned_at", Number, nullable=False),
+)
+Index("store_officers_official", store_officers.c.official_id)
+
+# One item of one store's report of one day (ISO date); a later report of the day wins.
+survey_reports = Table(
+    "survey_reports", metadata,
+    Column("store_id", Integer, ForeignKey("stores.id"), primary_key=True),
+    Column("product", Text, primary_key=True),
+    Column("day", Text, primary_key=True),
+    Column("stock", Number, nullable=False),
+    Column("stock_unit", Text, nullable=False),
+    Column("sales", Number),
+    Column("sales_unit", Text),
+    Column("sales_basis", Text),  # daily_average, today
+    Column("reported_by", BigInteger),
+    Column("reported_at", Number, nullable=False),
+)
+# The day's table reads a week of every store's reports: this index holds all it reads.
+Index("survey_reports_day", survey_reports.c.day, survey_reports.c.store_id,
+      survey_reports.c.product, survey_reports.c.stock, survey_reports.c.stock_unit,
+      survey_reports.c.sales, survey_reports.c.sales_unit)
+
+# A need the survey drafted for a store's short item: draft → published (its listing) or
+# dismissed; published → closed when the stock is back above target.
+survey_needs = Table(
+    "survey_needs", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("store_id", Integer, ForeignKey("stores.id"), nullable=False),
+    Column("product", Text, nullable=False),
+    Column("day", Text, nullable=False),
+    Column("status", Text, nullable=False, server_default="draft"),
+    Column("urgency", Text, nullable=False),  # the item's status when drafted: 偏紧, 告急, 断货
+    Column("quantity", Number, nullable=False),
+    Column("unit", Text, nullable=False),
+    Column("listing_id", Integer, ForeignKey("listings.id")),
+    Column("created_at", Number, nullable=False),
+    Column("updated_at", Number, nullable=False),
+    sqlite_autoincrement=True,
+)
+Index("survey_needs_store", survey_needs.c.store_id, survey_needs.c.product,
+      survey_needs.c.status)
+Index("survey_needs_listing", survey_needs.c.listing_id)
+
+# 已协调: an official acknowledged an escalated need (shown above, pausing escalation a step).
+need_coordinations = Table(
+    "need_coordinations", metadata,
+    Column("listing_id", Integer, ForeignKey("listings.id"), primary_key=True),
+    Column("official_id", BigInteger, ForeignKey("users.telegram_id"), primary_key=True),
+    Column("at", Number, nullable=False),
+)
+
+# When a user was told that officials of their area may see their phone (at sign-up, or
+# once before an escalation first shows it).
+phone_notices = Table(
+    "phone_notices", metadata,
+    Column("user_id", BigInteger, ForeignKey("users.telegram_id"), primary_key=True,
+           autoincrement=False),
+    Column("told_at", Number, nullable=False),
+)

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncTransaction
 
 from storage.audit import AuditRepository
 from storage.conversations import ConversationRepository, UpdateRepository
+from storage.coordination import CoordinationRepository
 from storage.deals import DealRepository
 from storage.follows import FollowRepository
 from storage.jobs import JobRunRepository
@@ -22,6 +23,7 @@ from storage.passes import PassRepository
 from storage.prices import PriceRepository
 from storage.reports import ReportRepository
 from storage.send_clock import SendClockRepository
+from storage.survey import SurveyRepository
 from storage.tickets import TicketRepository
 from storage.users import UserRepository
 
@@ -45,6 +47,8 @@ class SqlUnitOfWork:
         self.tickets = TicketRepository(connection)
         self.passes = PassRepository(connection)
         self.prices = PriceRepository(connection)
+        self.survey = SurveyRepository(connection)
+        self.coordination = CoordinationRepository(connection)
 
     async def commit(self) -> None:
         """Make everything this unit of work did permanent."""

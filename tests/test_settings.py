@@ -183,3 +183,13 @@ def test_the_monitoring_settings_have_defaults_and_refuse_bad_values() -> None:
         with pytest.raises(SettingsError) as caught:
             settings_from({"FARMDOCK_TOKEN": TOKEN, name: value})
         assert str(caught.value).startswith(name)
+
+
+def test_the_survey_deadline_is_a_time_of_day() -> None:
+    assert settings_from({"FARMDOCK_TOKEN": TOKEN}).survey_deadline.isoformat() == "11:00:00"
+    assert settings_from({"FARMDOCK_TOKEN": TOKEN, "FARMDOCK_SURVEY_DEADLINE": "12:30"}
+                         ).survey_deadline.isoformat() == "12:30:00"
+    with pytest.raises(SettingsError) as caught:
+        settings_from({"FARMDOCK_TOKEN": TOKEN, "FARMDOCK_SURVEY_DEADLINE": "noon"})
+    assert str(caught.value).startswith("FARMDOCK_SURVEY_DEADLINE") and "\n" not in str(
+        caught.value)

@@ -25,6 +25,9 @@ counted in boxes or bags are never added up as kilograms)::
      "deals": {"today": {"count", "by_product": {product: {unit: quantity}}},
                "to_date": {... the same, every deal up to as_of ...},
                "exchanges", "deal_rate_pct", "price_vs_listed_pct"}}
+     "survey": {"stores_expected", "stores_reported", "items_by_status": {status: n},
+                "worst": [...as farmdock stock's stores...], "needs_opened",
+                "needs_published", "needs_matched"}}       # only where stores are surveyed
 
 ``shortages`` and ``surplus`` are as of ``as_of`` (the day's end, or now for today);
 ``open_now`` holds the needs unmatched at ``now``, when the digest was made, whatever
@@ -111,6 +114,8 @@ def digest_json(digest: Digest) -> dict[str, Any]:
             "deal_rate_pct": digest.deals.deal_rate_pct,
             "price_vs_listed_pct": digest.deals.price_vs_listed_pct,
         },
+        # The store survey's part, when the area has surveyed stores (see README).
+        **({"survey": digest.survey.to_json()} if digest.survey is not None else {}),
     }
 
 

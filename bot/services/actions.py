@@ -20,6 +20,12 @@ LISTING_ACTIONS = ("qty", "price", "renew", "done", "close")
 LISTING_PATTERN = re.compile(rf"^lst:({'|'.join(LISTING_ACTIONS)}):(\d{{1,12}})$")
 # A step of posting: post:<step>:<value>
 POSTING_PATTERN = re.compile(r"^post:([a-z]+):(.{0,50})$")
+# A need the survey drafted, on its card: srv:<pub|qty|no>:<survey need id>
+SURVEY_NEED_ACTIONS = ("pub", "qty", "no")
+SURVEY_NEED_PATTERN = re.compile(rf"^srv:({'|'.join(SURVEY_NEED_ACTIONS)}):(\d{{1,12}})$")
+# An official on an escalated need: esc:<cand|ack>:<listing id>
+ESCALATION_ACTIONS = ("cand", "ack")
+ESCALATION_PATTERN = re.compile(rf"^esc:({'|'.join(ESCALATION_ACTIONS)}):(\d{{1,12}})$")
 # A step of signing up: reg:<step>:<value>
 REGISTRATION_PATTERN = re.compile(r"^reg:([a-z]+):(.{0,50})$")
 
@@ -97,3 +103,13 @@ PRICES_PATTERN = re.compile(r"^prc:([a-z]+):(\d{0,12})$")
 
 def prices(step: str, value: str | int = "") -> str:
     return f"prc:{step}:{value}"
+
+
+def survey_need(action: str, need_id: int) -> str:
+    assert action in SURVEY_NEED_ACTIONS
+    return f"srv:{action}:{need_id}"
+
+
+def escalation(action: str, listing_id: int) -> str:
+    assert action in ESCALATION_ACTIONS
+    return f"esc:{action}:{listing_id}"

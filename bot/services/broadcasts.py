@@ -14,7 +14,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.matching.area import CITY, LEVELS
-from bot.matching.clock import DayWindow
+from bot.matching.clock import PLATFORM_TZ, DayWindow
 from bot.services import actions
 from bot.services.digest_text import amount
 from bot.services.messages import Button, Message, outgoing
@@ -35,38 +35,72 @@ def escalation_level(waited_hours: float, step_hours: float) -> int:
 
 
 async def enqueue_escalations(
-    uow: UnitOfWork, step_hours: float, *, now: float | None = None
+    uow: UnitOfWork, step_hours: float, *, now: float | None = None,
+    tz: ZoneInfo = PLATFORM_TZ,
 ) -> int:
     """Flag needs unmatched for ``step_hours`` to their township's officials, after twice
-    that to their county's, after three times to the city's; each once. Rows added."""
+    that to their county's, after three times to the city's; each once. Rows added.
+
+    A need an official marked 已协调 climbs one step later (the levels above were told of
+    it when it was pressed), and the messages that follow say who coordinated and when.
+    Each message names the poster, their organisation and their phone; a poster who was
+    never told that officials may see it is told now, and it is shown from the next
+    message on.
+    """
     now = time.time() if now is None else now
     waiting = await uow.reports.unmatched(
         now, kind="need", area=CITY, created_before=now - step_hours * 3600
     )
     people = await uow.users.by_ids([n.user_id for n in waiting])
+    coordinated = await uow.coordination.of_listings([n.id for n in waiting])
+    told = await uow.coordination.told([n.user_id for n in waiting])
     rows: list[OutgoingMessage] = []
     for need in waiting:
         waited = (now - need.created_at) / 3600
+        acks = coordinated.get(need.id, [])
+        levels = escalation_level(waited - (step_hours if acks else 0.0), step_hours)
         officials = await uow.users.officials_covering(need.place.county, need.place.township)
-        for level in LEVELS[: escalation_level(waited, step_hours)]:
-            for official in officials:
-                if official.area.level != level:
-                    continue
-                rows.append(outgoing(
-                    f"escalate:{need.id}:{level}:{official.telegram_id}",
-                    official.telegram_id, "escalation",
-                    Message(_escalation_text(need, people.get(need.user_id), waited)),
-                ))
+        targets = [o for level in LEVELS[:levels] for o in officials if o.area.level == level]
+        if not targets:
+            continue
+        owner = people.get(need.user_id)
+        shown = owner is not None and owner.phone is not None and told.get(owner.telegram_id,
+                                                                            now) < now
+        if owner is not None and owner.phone is not None and owner.telegram_id not in told:
+            await uow.coordination.mark_told(owner.telegram_id, now)
+            told[owner.telegram_id] = now
+            rows.append(outgoing(f"phone-notice:{owner.telegram_id}", owner.telegram_id,
+                                 "phone_notice", Message(texts.PHONE_NOTICE.format(
+                                     product=esc(need.product)))))
+        who = await uow.users.by_ids([a.official_id for a in acks])
+        message = Message(
+            _escalation_text(need, owner, waited, shown,
+                             [(who.get(a.official_id), a.at) for a in acks], tz),
+            ((Button(texts.CANDIDATES, actions.escalation("cand", need.id)),
+              Button(texts.COORDINATED, actions.escalation("ack", need.id))),))
+        rows += [outgoing(f"escalate:{need.id}:{o.area.level}:{o.telegram_id}", o.telegram_id,
+                          "escalation", message) for o in targets]
     return await uow.outbox.enqueue(rows)
 
 
-def _escalation_text(need: Listing, owner: User | None, waited_hours: float) -> str:
-    return texts.ESCALATION.format(
+def _escalation_text(need: Listing, owner: User | None, waited_hours: float, phone_shown: bool,
+                     acks: list[tuple[User | None, float]], tz: ZoneInfo) -> str:
+    lines = [texts.ESCALATION.format(
         product=esc(need.product), amount=amount(need.quantity, need.unit),
         place=esc(need.place.label() or texts.NO_PLACE),
         organisation=esc(owner.organisation or owner.name if owner else ""),
         hours=int(waited_hours),
-    )
+    )]
+    if owner is not None:
+        phone = (esc(owner.phone) if phone_shown and owner.phone else
+                 texts.ESCALATION_PHONE_PENDING if owner.phone else texts.ESCALATION_NO_PHONE)
+        lines.append(texts.ESCALATION_POSTER.format(
+            name=esc(owner.name), organisation=esc(owner.organisation or "—"), phone=phone))
+    for official, at in acks:
+        lines.append(texts.ESCALATION_COORDINATED.format(
+            who=esc(official.display_name if official else "—"),
+            when=f"{datetime.fromtimestamp(at, tz):%m-%d %H:%M}"))
+    return "\n".join(lines)
 
 
 async def enqueue_match_summaries(uow: UnitOfWork, day: date, tz: ZoneInfo) -> int:

@@ -11,6 +11,7 @@ in a unit of work of its own: one area that fails never stops another.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import html
 import logging
 import time
@@ -35,6 +36,7 @@ from bot.services.digest_model import (
 )
 from bot.services.digest_text import MAX_SHORTAGES, digest_messages
 from bot.services.messages import Attachment, Message, outgoing
+from bot.services.survey import survey_section
 from bot.services.tickets import overdue_text, overdue_tickets
 from bot.texts import officials as texts
 from storage.database import Database
@@ -98,7 +100,8 @@ async def load_digest(
         {i for m, _ in done for i in (m.need_id, m.offer_id)} - known.keys())))
     deals = deal_figures(done, known, await uow.deals.exchanges_before(as_of, area),
                          window.start)
-    return await asyncio.to_thread(
+    survey = await survey_section(uow, area, day)
+    digest = await asyncio.to_thread(
         build_digest, area=area, window=window, as_of=as_of, listings=day_listings,
         previous=Totals(
             before.offers, before.needs, before.offer_kg, before.need_kg,
@@ -113,6 +116,7 @@ async def load_digest(
         now=now, unmatched_needs_now=[known[i] for i in now_ids],
         open_needs_now=open_now["need"], users=people, deals=deals,
     )
+    return dataclasses.replace(digest, survey=survey) if survey is not None else digest
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,7 +32,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from bot.matching.area import Area
 from bot.matching.clock import DayWindow
@@ -41,6 +41,9 @@ from bot.matching.model import WEIGHT_UNIT, Kind, Listing, Place
 from bot.matching.units import price_per_jin
 from storage.deals import DealAnswer
 from storage.records import MatchRecord, User
+
+if TYPE_CHECKING:
+    from bot.services.survey import SurveySection
 
 # How many products the price table shows: the most listed ones of the day.
 MAIN_PRODUCTS = 10
@@ -174,6 +177,8 @@ class Digest:
     open_now: list[OpenItem]
     open_needs_now: int
     deals: DealFigures = field(default_factory=DealFigures)
+    # The store survey's part (stores reported, items by status …), when the area has stores.
+    survey: SurveySection | None = None
 
     @property
     def is_empty(self) -> bool:

@@ -7,14 +7,19 @@ import html
 import re
 from collections import Counter
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.matching.model import WEIGHT_UNIT
 from bot.services.digest_model import Digest, OpenItem, PriceRange, Totals, Volumes
 from bot.texts import deals as deal_texts
 from bot.texts import officials as texts
+from bot.texts import survey as survey_texts
 from bot.texts.figures import figure
 from bot.texts.html import esc, split_message
+
+if TYPE_CHECKING:
+    from bot.services.survey import SurveySection
 
 # Longer lists go to the workbook; a message should be read on a phone in a minute.
 MAX_SHORTAGES = 30
@@ -54,6 +59,8 @@ def render_digest(digest: Digest, tz: ZoneInfo) -> str:
         lines.append(texts.PRICES_HEADING)
         lines += [_price_line(digest.prices, product) for product in _products(digest.prices)]
         lines.append("")
+    if digest.survey is not None:
+        lines += [*survey_lines(digest.survey), ""]
     lines.append(texts.DIGEST_FOOTER)
     return "\n".join(lines)
 
@@ -269,3 +276,21 @@ def _price_line(prices: list[PriceRange], product: str) -> str:
         span = figure(p.low) if p.low == p.high else f"{figure(p.low)}–{figure(p.high)}"
         parts.append(texts.PRICE_PART.format(label=label, span=span, unit=esc(p.unit)))
     return texts.PRICE_LINE.format(product=esc(product), parts="，".join(parts))
+
+
+def survey_lines(section: SurveySection) -> list[str]:
+    """The store survey's part: stores reported, items by status, the worst days of stock,
+    the needs the survey opened and how many were matched."""
+    lines = [survey_texts.DIGEST_HEADING.format(reported=section.reported,
+                                                expected=section.expected)]
+    if section.by_status:
+        lines.append(survey_texts.DIGEST_STATUSES.format(statuses="，".join(
+            f"{status}{count}" for status, count in section.by_status.items())))
+    for row in section.worst:
+        lines.append(survey_texts.DIGEST_WORST.format(
+            store=esc(row.store.label), product=esc(row.stock.product),
+            days=number(row.stock.days_of_stock or 0), status=row.stock.status))
+    lines.append(survey_texts.DIGEST_NEEDS.format(
+        opened=section.needs_opened, published=section.needs_published,
+        matched=section.needs_matched))
+    return lines

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from bot.matching.area import Area
 from storage.interfaces import UnitOfWork
 from storage.records import Role, User
@@ -33,6 +35,11 @@ async def sign_up(
         county=area.county, township=area.township,
     )
     await uow.audit.write(telegram_id, "user.sign_up", f"user:{telegram_id}", role=role)
+    if phone is not None:
+        # Told at sign-up that officials of their area may see it; and a store's 店长电话
+        # makes the user who shares that phone its manager.
+        await uow.coordination.mark_told(telegram_id, time.time())
+        await uow.survey.link_stores_by_phone(telegram_id, phone, time.time())
     return user
 
 
@@ -46,7 +53,11 @@ async def redeem_invite(uow: UnitOfWork, code: str, telegram_id: int, name: str)
 
 
 async def save_phone(uow: UnitOfWork, telegram_id: int, phone: str) -> None:
+    """Keep the user's own phone (shared from Telegram, so it is theirs); the stores whose
+    店长电话 it is get the user as a manager."""
     await uow.users.set_phone(telegram_id, phone)
+    await uow.coordination.mark_told(telegram_id, time.time())  # the reply says so
+    await uow.survey.link_stores_by_phone(telegram_id, phone, time.time())
 
 
 async def refuse(uow: UnitOfWork, user_id: int | None, what: str, reason: str) -> None:

@@ -41,7 +41,7 @@ REFUSED = "这个按钮不属于您，或已失效。"
 STALE_BUTTON = "这个按钮已失效，请重新操作。"
 # The answer to a blocked user's button press: about their own account, nothing else.
 BLOCKED = "您的账号已停用，如有疑问请联系平台工作人员。"
-CONTACT_SAVED = "已保存您的手机号。"
+CONTACT_SAVED = "已保存您的手机号。为协调供需，您所在辖区的工作人员可以看到它。"
 CONTACT_NOT_OWN = (
     "这是别人的联系人名片，不能登记为您的号码。请用下方「📱 分享手机号」按钮分享您本人的号码。"
 )

@@ -135,6 +135,16 @@ ESCALATION = (
     "<b>⚠️ 缺口提醒</b>\n{product} {amount}｜{place}｜{organisation}\n"
     "已发布 {hours} 小时仍未匹配到供应，请协调货源。"
 )
+# The poster, for officials of the area (phones only of users told they may be seen).
+ESCALATION_POSTER = "发布人：{name}｜{organisation}｜{phone}"
+ESCALATION_NO_PHONE = "手机未留"
+ESCALATION_PHONE_PENDING = "手机下次提醒时显示（已告知本人）"
+ESCALATION_COORDINATED = "已协调：{who}（{when}）"
+CANDIDATES = "👀 候选供应"
+COORDINATED = "✅ 已协调"
+# To a user whose phone officials are about to see for the first time.
+PHONE_NOTICE = ("ℹ️ 您发布的求购「{product}」还没有匹配到供应。为帮您协调，"
+                "您所在辖区的工作人员接下来可以看到您的手机号，可能会联系您。")
 SUMMARY_TITLE = "<b>📬 {month}月{day}日 您的信息新增 {count} 个匹配</b>"
 SUMMARY_LINE = "· 您的{own} ↔ {other_kind} {amount}｜{place}"
 SUMMARY_MORE = "……另有 {count} 个"

@@ -57,6 +57,10 @@ EXAMPLE_POSTS = {
 }
 
 
+# Said when a phone is given: officials of the user's area may see it (缺口提醒).
+PHONE_SEEN_BY_OFFICIALS = "（为协调供需，您所在辖区的工作人员可以看到您的手机号。）"
+
+
 def signed_up(role: str, name: str, organisation: str, place: str, phone: str | None) -> str:
     lines = [
         "✅ 注册完成！",
@@ -64,6 +68,7 @@ def signed_up(role: str, name: str, organisation: str, place: str, phone: str | 
         f"名称：{esc(' '.join(p for p in (organisation, name) if p))}",
         f"地点：{esc(place)}",
         f"手机：{esc(phone) if phone else '未留（交换联系方式时需要）'}",
+        *([PHONE_SEEN_BY_OFFICIALS] if phone else []),
         "",
         "现在就可以发布了，直接发一句话，如：\n" + EXAMPLE_POSTS.get(role, EXAMPLE_POSTS["grower"]),
     ]

@@ -90,7 +90,7 @@ async def test_from_application_to_a_checkpoints_scan(
     receipt = await apply_for_a_pass(grower)
     assert "宝丰县" in receipt.content
 
-    notice = await baofeng.next_message(lambda m: "待审核" in m.content)
+    notice = await baofeng.next_message(lambda m: "待审核" in m.content, timeout=15)
     assert "13812345678" in notice.content  # officials see the crew's phones
     # Someone else's official and the grower themselves press 批准 on the same notice.
     approve = notice.find_button("批准")["callback_data"]
@@ -165,7 +165,7 @@ async def test_a_rejection_reaches_the_applicant_with_its_reason(
     grower = make_user()
     await sign_up(grower)
     await apply_for_a_pass(grower)
-    notice = await baofeng.next_message(lambda m: "待审核" in m.content)
+    notice = await baofeng.next_message(lambda m: "待审核" in m.content, timeout=15)
     baofeng.press(notice, "驳回")
     await baofeng.next_message(lambda m: "理由" in m.content)
     baofeng.send("车")

@@ -18,7 +18,7 @@ async def test_no_pass_is_issued_or_checked_without_the_secret(
     grower = make_user()
     await sign_up(grower)
     await apply_for_a_pass(grower)
-    notice = await baofeng.next_message(lambda m: "待审核" in m.content)
+    notice = await baofeng.next_message(lambda m: "待审核" in m.content, timeout=15)
     baofeng.press(notice, "批准")
     await baofeng.next_message(lambda m: "FARMDOCK_PASS_SECRET" in m.content)
     [filed] = await each(db).passes.of_applicant(grower.id)
