@@ -19,6 +19,7 @@ from storage.matches import MatchRepository
 from storage.outbox import OutboxRepository
 from storage.reports import ReportRepository
 from storage.send_clock import SendClockRepository
+from storage.suppliers import SupplierRepository
 from storage.survey import SurveyRepository
 from storage.users import UserRepository
 
@@ -39,6 +40,7 @@ class SqlUnitOfWork:
         self.jobs = JobRunRepository(connection)
         self.survey = SurveyRepository(connection)
         self.coordination = CoordinationRepository(connection)
+        self.suppliers = SupplierRepository(connection)
 
     async def commit(self) -> None:
         """Make everything this unit of work did permanent."""

@@ -1,0 +1,218 @@
+"""The emergency supplier registry: suppliers, what each can supply, and the users linked to
+them; the only place that speaks SQL about them."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.matching.area import Area
+from bot.matching.model import CITY_NAME, Place
+from bot.matching.suppliers import Capacity, RegistryEntry
+from storage.records import _Record
+from storage.schema import supplier_products, supplier_users, suppliers, users
+from storage.sql import chunks, in_area, insert_ignoring_duplicates
+
+
+@dataclass(frozen=True, slots=True)
+class Supplier(_Record):
+    id: int
+    key: str
+    name: str
+    type: str
+    credit_code: str | None
+    county: str
+    township: str | None
+    contact: str
+    phone: str | None
+    flags: str
+    created_at: float
+    updated_at: float
+
+    @property
+    def area(self) -> Area:
+        return Area.of(self.county, self.township)
+
+    @property
+    def place(self) -> Place:
+        return Place(city=CITY_NAME, county=self.county, township=self.township)
+
+    @property
+    def flag_list(self) -> list[str]:
+        return [f for f in self.flags.split("、") if f]
+
+
+@dataclass(frozen=True, slots=True)
+class SupplierData:
+    """A supplier as an import row, ``suppliers add`` or an official's form gives it."""
+
+    key: str
+    name: str
+    type: str
+    credit_code: str | None
+    county: str
+    township: str | None
+    contact: str
+    phone: str | None
+    flags: str
+    capacities: tuple[Capacity, ...]
+
+    def columns(self) -> dict[str, object]:
+        return {"key": self.key, "name": self.name, "type": self.type,
+                "credit_code": self.credit_code, "county": self.county,
+                "township": self.township, "contact": self.contact, "phone": self.phone,
+                "flags": self.flags}
+
+
+_SUPPLIER = select(*Supplier.columns(suppliers))
+_PRODUCT_COLUMNS = (supplier_products.c.supplier_id, supplier_products.c.product,
+                    supplier_products.c.capacity, supplier_products.c.unit,
+                    supplier_products.c.period)
+
+
+class SupplierRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._conn = connection
+
+    async def keys(self) -> set[str]:
+        """Every supplier's stable key (an import checks thousands of rows against them)."""
+        return set((await self._conn.execute(select(suppliers.c.key))).scalars())
+
+    async def save(self, data: Sequence[SupplierData], now: float) -> dict[str, int]:
+        """Add the suppliers, or update the ones of the same key (their products replaced
+        by the given ones), in a few statements whatever their number; their ids by key."""
+        if not data:
+            return {}
+        ids = await self._ids([d.key for d in data])
+        new = [d for d in data if d.key not in ids]
+        old = [d for d in data if d.key in ids]
+        if new:
+            await self._conn.execute(insert(suppliers), [
+                {**d.columns(), "created_at": now, "updated_at": now} for d in new])
+            ids.update(await self._ids([d.key for d in new]))
+        if old:
+            await self._conn.execute(
+                # The SET columns come from each parameter set's own column keys.
+                update(suppliers).where(suppliers.c.id == bindparam("_id")),
+                [{**d.columns(), "_id": ids[d.key], "updated_at": now} for d in old])
+            for part in chunks(sorted(ids[d.key] for d in old)):
+                await self._conn.execute(delete(supplier_products)
+                                         .where(supplier_products.c.supplier_id.in_(part)))
+        rows = [{"supplier_id": ids[d.key], "product": c.product, "capacity": c.amount,
+                 "unit": c.unit, "period": c.period} for d in data for c in d.capacities]
+        if rows:
+            await self._conn.execute(insert(supplier_products), rows)
+        return ids
+
+    async def _ids(self, keys: Sequence[str]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for part in chunks(sorted(set(keys))):
+            for key, supplier_id in await self._conn.execute(
+                    select(suppliers.c.key, suppliers.c.id).where(suppliers.c.key.in_(part))):
+                found[key] = supplier_id
+        return found
+
+    async def get(self, supplier_id: int) -> Supplier | None:
+        row = (await self._conn.execute(_SUPPLIER.where(suppliers.c.id == supplier_id))).first()
+        return Supplier.from_row(row) if row else None
+
+    async def by_ids(self, ids: Iterable[int]) -> dict[int, Supplier]:
+        found: dict[int, Supplier] = {}
+        for part in chunks(sorted(set(ids))):
+            for row in await self._conn.execute(_SUPPLIER.where(suppliers.c.id.in_(part))):
+                found[row[0]] = Supplier.from_row(row)
+        return found
+
+    async def named(self, name: str) -> list[Supplier]:
+        rows = await self._conn.execute(_SUPPLIER.where(suppliers.c.name == name)
+                                        .order_by(suppliers.c.id))
+        return [Supplier.from_row(r) for r in rows]
+
+    async def search(self, area: Area, product: str | None = None) -> list[Supplier]:
+        """The suppliers in ``area`` (of ``product`` only, when given), by id."""
+        query = _SUPPLIER.where(in_area(suppliers, area))
+        if product is not None:
+            query = query.where(suppliers.c.id.in_(
+                select(supplier_products.c.supplier_id)
+                .where(supplier_products.c.product == product)))
+        rows = await self._conn.execute(query.order_by(suppliers.c.id))
+        return [Supplier.from_row(r) for r in rows]
+
+    async def capacities(self, ids: Iterable[int]) -> dict[int, list[Capacity]]:
+        found: dict[int, list[Capacity]] = defaultdict(list)
+        for part in chunks(sorted(set(ids))):
+            for supplier_id, product, amount, unit, period in await self._conn.execute(
+                    select(*_PRODUCT_COLUMNS).where(supplier_products.c.supplier_id.in_(part))
+                    .order_by(supplier_products.c.supplier_id, supplier_products.c.product)):
+                found[supplier_id].append(Capacity(product, amount, unit, period))
+        return found
+
+    async def entries(self, products: Iterable[str]) -> list[RegistryEntry]:
+        """Every registered capacity of these products, with its supplier's place."""
+        found: list[RegistryEntry] = []
+        for part in chunks(sorted(set(products))):
+            rows = await self._conn.execute(
+                select(*_PRODUCT_COLUMNS, suppliers.c.county, suppliers.c.township)
+                .join(suppliers, suppliers.c.id == supplier_products.c.supplier_id)
+                .where(supplier_products.c.product.in_(part), supplier_products.c.capacity > 0))
+            for supplier_id, product, amount, unit, period, county, township in rows:
+                found.append(RegistryEntry(
+                    supplier_id, Place(city=CITY_NAME, county=county, township=township),
+                    Capacity(product, amount, unit, period)))
+        return found
+
+    async def link_user(self, supplier_id: int, user_id: int, now: float) -> bool:
+        """Link ``user_id`` to the supplier; False when already linked."""
+        added = await self._conn.execute(
+            insert_ignoring_duplicates(self._conn, supplier_users).values(
+                supplier_id=supplier_id, user_id=user_id, created_at=now))
+        return added.rowcount == 1
+
+    async def link_users_by_phone(self, ids: Iterable[int], now: float) -> int:
+        """Link every user signed up with the phone of one of these suppliers; how many
+        links were new."""
+        by_phone: dict[str, list[int]] = defaultdict(list)
+        for supplier_id, phone in await self._phones(ids):
+            by_phone[phone].append(supplier_id)
+        linked = 0
+        for part in chunks(sorted(by_phone)):
+            for user_id, phone in await self._conn.execute(
+                    select(users.c.telegram_id, users.c.phone).where(users.c.phone.in_(part))):
+                for supplier_id in by_phone[phone]:
+                    linked += await self.link_user(supplier_id, user_id, now)
+        return linked
+
+    async def _phones(self, ids: Iterable[int]) -> list[tuple[int, str]]:
+        found: list[tuple[int, str]] = []
+        for part in chunks(sorted(set(ids))):
+            found.extend((i, p) for i, p in await self._conn.execute(
+                select(suppliers.c.id, suppliers.c.phone)
+                .where(suppliers.c.id.in_(part), suppliers.c.phone.is_not(None))))
+        return found
+
+    async def users_of(self, ids: Iterable[int]) -> dict[int, list[int]]:
+        """The users linked to each supplier."""
+        found: dict[int, list[int]] = defaultdict(list)
+        for part in chunks(sorted(set(ids))):
+            for supplier_id, user_id in await self._conn.execute(
+                    select(supplier_users.c.supplier_id, supplier_users.c.user_id)
+                    .where(supplier_users.c.supplier_id.in_(part))
+                    .order_by(supplier_users.c.user_id)):
+                found[supplier_id].append(user_id)
+        return found
+
+    async def names_for_users(self, user_ids: Iterable[int]) -> dict[int, str]:
+        """The registered supplier each user speaks for (the first linked, by id)."""
+        found: dict[int, str] = {}
+        for part in chunks(sorted(set(user_ids))):
+            for user_id, name in await self._conn.execute(
+                    select(supplier_users.c.user_id, suppliers.c.name)
+                    .join(suppliers, suppliers.c.id == supplier_users.c.supplier_id)
+                    .where(supplier_users.c.user_id.in_(part))
+                    .order_by(supplier_users.c.user_id, suppliers.c.id)):
+                found.setdefault(user_id, name)
+        return found
