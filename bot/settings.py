@@ -59,6 +59,9 @@ class Settings:
     database_url: str | None = None
     # When stores' daily survey reports are due: reminders, officers copied, area alerts.
     survey_deadline: clock_time = clock_time(11, 0)
+    # The emergency supplier registry is asked for a need no open offer covers after this
+    # many hours (at once for a need the survey marks 告急 or 断货).
+    registry_after_hours: float = 4.0
 
     @property
     def database(self) -> str:
@@ -132,6 +135,8 @@ def load_settings(
         raise SettingsError(f"FARMDOCK_SURVEY_DEADLINE={deadline_text!r} is not a time of day: "
                             "use HH:MM, e.g. 11:00") from None
     send_rate = _positive_number(get("SEND_RATE", "30"), "FARMDOCK_SEND_RATE")
+    registry_after_hours = _positive_number(get("REGISTRY_AFTER_HOURS", "4"),
+                                            "FARMDOCK_REGISTRY_AFTER_HOURS")
     webhook_port = _port(get("WEBHOOK_PORT", "8443"))
     webhook_url = get("WEBHOOK_URL") or None
     if webhook_url and not webhook_url.startswith("https://"):
@@ -175,6 +180,7 @@ def load_settings(
         proxy=_proxy(get("PROXY")),
         database_url=database_url,
         survey_deadline=survey_deadline,
+        registry_after_hours=registry_after_hours,
     )
 
 

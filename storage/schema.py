@@ -335,3 +335,24 @@ supplier_users = Table(
     Column("created_at", Number, nullable=False),
 )
 Index("supplier_users_user", supplier_users.c.user_id)
+
+# A registry supplier asked for a need the market did not cover: by a card to its linked
+# users (channel "bot") or on the call list of its area's officials ("call"); answered
+# once: yes (能供应), no (不能), partial (能供应部分, with a quantity in the need's unit).
+supplier_requests = Table(
+    "supplier_requests", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("need_id", Integer, ForeignKey("listings.id"), nullable=False),
+    Column("supplier_id", Integer, ForeignKey("suppliers.id"), nullable=False),
+    Column("channel", Text, nullable=False),  # bot, call
+    Column("status", Text, nullable=False, server_default="asked"),  # asked, yes, no, partial
+    Column("quantity", Number),
+    Column("unit", Text),
+    Column("asked_at", Number, nullable=False),
+    Column("answered_at", Number),
+    Column("answered_by", BigInteger),
+    Column("offer_id", Integer, ForeignKey("listings.id")),  # the offer 能供应 became
+    UniqueConstraint("need_id", "supplier_id"),
+    sqlite_autoincrement=True,
+)
+Index("supplier_requests_supplier", supplier_requests.c.supplier_id, supplier_requests.c.status)

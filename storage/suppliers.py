@@ -14,7 +14,14 @@ from bot.matching.area import Area
 from bot.matching.model import CITY_NAME, Place
 from bot.matching.suppliers import Capacity, RegistryEntry
 from storage.records import _Record
-from storage.schema import supplier_products, supplier_users, suppliers, users
+from storage.schema import (
+    supplier_products,
+    supplier_requests,
+    supplier_users,
+    suppliers,
+    survey_needs,
+    users,
+)
 from storage.sql import chunks, in_area, insert_ignoring_duplicates
 
 
@@ -68,6 +75,22 @@ class SupplierData:
                 "flags": self.flags}
 
 
+@dataclass(frozen=True, slots=True)
+class SupplierRequest(_Record):
+    id: int
+    need_id: int
+    supplier_id: int
+    channel: str  # bot, call
+    status: str  # asked, yes, no, partial
+    quantity: float | None
+    unit: str | None
+    asked_at: float
+    answered_at: float | None
+    answered_by: int | None
+    offer_id: int | None
+
+
+_REQUEST = select(*SupplierRequest.columns(supplier_requests))
 _SUPPLIER = select(*Supplier.columns(suppliers))
 _PRODUCT_COLUMNS = (supplier_products.c.supplier_id, supplier_products.c.product,
                     supplier_products.c.capacity, supplier_products.c.unit,
@@ -215,4 +238,80 @@ class SupplierRepository:
                     .where(supplier_users.c.user_id.in_(part))
                     .order_by(supplier_users.c.user_id, suppliers.c.id)):
                 found.setdefault(user_id, name)
+        return found
+
+    # --- requests made of registry suppliers for needs the market did not cover ---
+
+    async def needs_asked(self, need_ids: Iterable[int]) -> set[int]:
+        """Which of these needs the registry was asked for already."""
+        found: set[int] = set()
+        for part in chunks(sorted(set(need_ids))):
+            found.update((await self._conn.execute(
+                select(supplier_requests.c.need_id).distinct()
+                .where(supplier_requests.c.need_id.in_(part)))).scalars())
+        return found
+
+    async def ask(self, need_id: int, supplier_id: int, channel: str,
+                  now: float) -> SupplierRequest | None:
+        """Record that the supplier is asked for the need; None when it was already."""
+        added = await self._conn.execute(
+            insert_ignoring_duplicates(self._conn, supplier_requests).values(
+                need_id=need_id, supplier_id=supplier_id, channel=channel, asked_at=now))
+        if added.rowcount != 1:
+            return None
+        row = (await self._conn.execute(_REQUEST.where(
+            supplier_requests.c.need_id == need_id,
+            supplier_requests.c.supplier_id == supplier_id))).first()
+        return SupplierRequest.from_row(row) if row else None
+
+    async def request(self, request_id: int) -> SupplierRequest | None:
+        row = (await self._conn.execute(
+            _REQUEST.where(supplier_requests.c.id == request_id))).first()
+        return SupplierRequest.from_row(row) if row else None
+
+    async def answer(self, request_id: int, *, status: str, quantity: float | None,
+                     unit: str | None, by: int, now: float) -> bool:
+        """Record the answer of a request still unanswered; False when it was answered."""
+        done = await self._conn.execute(
+            update(supplier_requests).where(supplier_requests.c.id == request_id,
+                                            supplier_requests.c.status == "asked")
+            .values(status=status, quantity=quantity, unit=unit, answered_by=by,
+                    answered_at=now))
+        return done.rowcount == 1
+
+    async def set_offer(self, request_id: int, offer_id: int) -> None:
+        await self._conn.execute(update(supplier_requests)
+                                 .where(supplier_requests.c.id == request_id)
+                                 .values(offer_id=offer_id))
+
+    async def requests_of(self, need_ids: Iterable[int]) -> dict[int, list[SupplierRequest]]:
+        """The registry requests of each need, in the order they were made."""
+        found: dict[int, list[SupplierRequest]] = defaultdict(list)
+        for part in chunks(sorted(set(need_ids))):
+            for row in await self._conn.execute(
+                    _REQUEST.where(supplier_requests.c.need_id.in_(part))
+                    .order_by(supplier_requests.c.id)):
+                found[row[1]].append(SupplierRequest.from_row(row))
+        return found
+
+    async def calls_in(self, area: Area) -> list[tuple[SupplierRequest, Supplier]]:
+        """Unanswered call-list requests of suppliers in ``area``, oldest first."""
+        rows = await self._conn.execute(
+            select(*SupplierRequest.columns(supplier_requests), *Supplier.columns(suppliers))
+            .join(suppliers, suppliers.c.id == supplier_requests.c.supplier_id)
+            .where(supplier_requests.c.channel == "call",
+                   supplier_requests.c.status == "asked", in_area(suppliers, area))
+            .order_by(supplier_requests.c.id))
+        width = len(supplier_requests.c)
+        return [(SupplierRequest.from_row(r[:width]), Supplier.from_row(r[width:]))
+                for r in rows]
+
+    async def urgent_needs(self, need_ids: Iterable[int], statuses: Sequence[str]) -> set[int]:
+        """Which of these needs the store survey published for an item in ``statuses``."""
+        found: set[int] = set()
+        for part in chunks(sorted(set(need_ids))):
+            found.update((await self._conn.execute(
+                select(survey_needs.c.listing_id).where(
+                    survey_needs.c.listing_id.in_(part),
+                    survey_needs.c.urgency.in_(list(statuses))))).scalars())
         return found

@@ -221,3 +221,6 @@ class RegistryIndex:
             if len(found) >= limit:
                 break
         return found
+
+# How many registry suppliers are asked for one uncovered need (the best ranked).
+ASKED_PER_NEED = 3

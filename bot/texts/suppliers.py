@@ -29,3 +29,29 @@ NO_PHONE = "未填"
 PHONE_HIDDEN = "（仅所在地区的工作人员可见）"
 # Shown beside a linked user's listings.
 SPEAKS_FOR = "（应急供应企业：{name}）"
+
+# Asking the registry for a need the market did not cover.
+NEED_LINE = "{product} {amount}｜{place}（求购#{id}）"
+REQUEST_CARD = ("🆘 <b>应急供应请求</b>（{supplier}）\n{need}\n"
+                "市场上暂时没有供应能满足这条需求。您能供应吗？")
+CALL_CARD = ("📞 <b>请致电应急供应企业</b>：{supplier}（{type}，{place}）\n"
+             "联系人：{contact}｜电话：{phone}\n"
+             "询问能否供应：{need}\n打完电话请点下方按钮记录对方的答复。")
+CAN = "✅ 能供应"
+CANNOT = "❌ 不能"
+PARTLY = "➗ 能供应部分"
+OFFER_TEXT = "供应{product}{amount}（{supplier}，应急供应）"
+ASK_PART_QUANTITY = "能供应多少？请输入数量，单位：{unit}（例如：500斤、2吨、30箱）。"
+PART_NOT_UNDERSTOOD = "没看懂数量，请写数字和单位，例如：500斤、2吨（单位要是{unit}）。"
+ANSWERED_BEFORE = "这条请求已经答复过了。"
+REQUEST_GONE = "这条请求已经不在了。"
+RECORDED = "✅ 已记录：{supplier} {answer}。"
+OFFER_PUBLISHED = ("✅ 已记录：{supplier} {answer}。已为您发布供应#{id}（{amount}），"
+                   "并推荐给求购方；双方都有意向后互换联系方式。")
+NEED_CLOSED = "✅ 已记录。这条求购已经结束，不再需要供应。"
+# Who in the registry was asked (escalations, the digest, the call list).
+ASKED_HEAD = "应急供应库询问："
+ASKED_LINE = "· {supplier}（{how}）：{status}"
+BY_BOT = "机器人"
+BY_CALL = "电话"
+TODO_CALL = "📞 致电 {supplier}（联系人：{contact}，电话：{phone}），询问：{need}"

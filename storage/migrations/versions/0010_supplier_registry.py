@@ -1,6 +1,7 @@
 """The emergency supplier registry (应急商品供应数据库): suppliers keyed by a stable key (their
 统一社会信用代码, else name + place), the products each can supply with a capacity per day or
-per week, and the signed-up users linked to a supplier.
+per week, and the signed-up users linked to a supplier; and the requests made of registry
+suppliers for needs the market did not cover, with their answers.
 """
 
 import sqlalchemy as sa
@@ -50,3 +51,21 @@ def upgrade() -> None:
         sa.Column("created_at", NUMBER, nullable=False),
     )
     op.create_index("supplier_users_user", "supplier_users", ["user_id"])
+    op.create_table(
+        "supplier_requests",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("need_id", sa.Integer, sa.ForeignKey("listings.id"), nullable=False),
+        sa.Column("supplier_id", sa.Integer, sa.ForeignKey("suppliers.id"), nullable=False),
+        sa.Column("channel", sa.Text, nullable=False),
+        sa.Column("status", sa.Text, nullable=False, server_default="asked"),
+        sa.Column("quantity", NUMBER),
+        sa.Column("unit", sa.Text),
+        sa.Column("asked_at", NUMBER, nullable=False),
+        sa.Column("answered_at", NUMBER),
+        sa.Column("answered_by", TELEGRAM_ID),
+        sa.Column("offer_id", sa.Integer, sa.ForeignKey("listings.id")),
+        sa.UniqueConstraint("need_id", "supplier_id"),
+        sqlite_autoincrement=True,
+    )
+    op.create_index("supplier_requests_supplier", "supplier_requests",
+                    ["supplier_id", "status"])
