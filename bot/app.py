@@ -34,6 +34,7 @@ from bot.handlers import (
     posting,
     registration,
     registry,
+    suppliers,
     survey,
     survey_jobs,
 )
@@ -83,6 +84,9 @@ ROUTES = Routes(
         "report": Route(survey.report_command),
         "todo": Route(officers.todo_command),
         "assign": Route(officers.assign_command),
+        # The emergency supplier registry: an official's area's suppliers, adding one.
+        "suppliers": Route(suppliers.suppliers_command),
+        "addsupplier": Route(suppliers.add_command),
     },
     presses={
         "int": Route(matches.interest_pressed),
@@ -94,9 +98,11 @@ ROUTES = Routes(
         "esc": Route(escalations.escalation_pressed),
         # The emergency supplier registry: 能供应 / 不能 / 能供应部分 on a request or call card.
         "sup": Route(registry.request_pressed),
+        "spl": Route(suppliers.edit_pressed),
     },
     flows=[registration.FLOW, posting.FLOW, my_listings.FLOW,
-           survey.REPORT, survey.QUANTITY, officers.FLOW, registry.PART],
+           survey.REPORT, survey.QUANTITY, officers.FLOW, registry.PART,
+           suppliers.FLOW],
     text=posting.line_posted,
     contact=common.contact_shared,
     media=common.media_sent,

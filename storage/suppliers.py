@@ -150,6 +150,21 @@ class SupplierRepository:
                 found[row[0]] = Supplier.from_row(row)
         return found
 
+    async def by_key(self, key: str) -> Supplier | None:
+        row = (await self._conn.execute(_SUPPLIER.where(suppliers.c.key == key))).first()
+        return Supplier.from_row(row) if row else None
+
+    async def replace(self, supplier_id: int, data: SupplierData, now: float) -> None:
+        """Change a supplier to ``data`` (its key too), its products replaced."""
+        await self._conn.execute(update(suppliers).where(suppliers.c.id == supplier_id)
+                                 .values(**data.columns(), updated_at=now))
+        await self._conn.execute(delete(supplier_products)
+                                 .where(supplier_products.c.supplier_id == supplier_id))
+        if data.capacities:
+            await self._conn.execute(insert(supplier_products), [
+                {"supplier_id": supplier_id, "product": c.product, "capacity": c.amount,
+                 "unit": c.unit, "period": c.period} for c in data.capacities])
+
     async def named(self, name: str) -> list[Supplier]:
         rows = await self._conn.execute(_SUPPLIER.where(suppliers.c.name == name)
                                         .order_by(suppliers.c.id))

@@ -31,6 +31,8 @@ ESCALATION_PATTERN = re.compile(rf"^esc:({'|'.join(ESCALATION_ACTIONS)}):(\d{{1,
 SUPPLIER_REQUEST_ACTIONS = ("yes", "no", "part")
 SUPPLIER_REQUEST_PATTERN = re.compile(
     rf"^sup:({'|'.join(SUPPLIER_REQUEST_ACTIONS)}):(\d{{1,12}})$")
+# An official editing a registry supplier from its card: spl:edit:<supplier id>
+SUPPLIER_EDIT_PATTERN = re.compile(r"^spl:edit:(\d{1,12})$")
 # A step of signing up: reg:<step>:<value>
 REGISTRATION_PATTERN = re.compile(r"^reg:([a-z]+):(.{0,50})$")
 
@@ -69,3 +71,7 @@ def escalation(action: str, listing_id: int) -> str:
 def supplier_request(action: str, request_id: int) -> str:
     assert action in SUPPLIER_REQUEST_ACTIONS
     return f"sup:{action}:{request_id}"
+
+
+def supplier_edit(supplier_id: int) -> str:
+    return f"spl:edit:{supplier_id}"

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.matching.area import AreaError, resolve_area
+from bot.matching.model import CITY_NAME, Place
 from bot.matching.phones import normalize_phone
 from bot.matching.suppliers import (
     FLAGS,
@@ -132,3 +133,74 @@ def supplier_card(supplier: Supplier, capacities: Sequence[Capacity],
         place=esc(supplier.county + (supplier.township or "")),
         capacities=esc(capacities_text(capacities)),
         contact=esc(supplier.contact or texts.NO_CONTACT), phone=phone)
+
+
+# The officials' form in the bot: one message, a line per field.
+FORM_FIELDS = {"名称": "name", "类型": "type_", "地点": "place", "联系人": "contact",
+               "电话": "phone", "供应": "products", "供应产品": "products", "标记": "flags",
+               "统一社会信用代码": "credit_code", "信用代码": "credit_code"}
+LIST_SHOWN = 20
+
+
+def form_text(supplier: Supplier, capacities: Sequence[Capacity]) -> str:
+    """The form filled with a supplier's values, for an official to change and send back."""
+    return "\n".join([
+        f"名称：{supplier.name}", f"类型：{supplier.type}",
+        f"地点：{supplier.county}{supplier.township or ''}", f"联系人：{supplier.contact}",
+        f"电话：{supplier.phone or ''}", f"供应：{capacities_text(capacities)}",
+        f"标记：{supplier.flags}", f"统一社会信用代码：{supplier.credit_code or ''}"])
+
+
+def read_form(text: str, official: User) -> SupplierData | str:
+    """An official's filled-in form checked, the place inside their area; or the reason."""
+    cells = dict.fromkeys(("name", "type_", "place", "contact", "phone", "products", "flags",
+                           "credit_code"), "")
+    for line in clean_text(text).splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        head, sep, value = line.replace(":", "：").partition("：")
+        field = FORM_FIELDS.get(head.strip())
+        if not sep or field is None:
+            return texts.FORM_UNKNOWN_LINE.format(line=esc(line))
+        cells[field] = value.strip()
+    if not cells["place"]:
+        return texts.FORM_NO_PLACE if cells["name"] else texts.NO_NAME
+    try:
+        area = resolve_area(cells["place"])
+    except AreaError:
+        return texts.BAD_PLACE.format(place=esc(cells["place"]))
+    if area.county is None:
+        return texts.BAD_PLACE.format(place=esc(cells["place"]))
+    checked = check_supplier(
+        name=cells["name"], type_=cells["type_"], credit_code=cells["credit_code"],
+        county=area.county, township=area.township or "", contact=cells["contact"],
+        phone=cells["phone"], products=cells["products"], flags=cells["flags"])
+    if isinstance(checked, str):
+        return esc(checked)
+    if not official.area.contains(area_place(checked)):
+        return texts.FORM_PLACE_OUTSIDE.format(place=esc(area.label),
+                                               area=esc(official.area.label))
+    return checked
+
+
+def area_place(data: SupplierData) -> Place:
+    return Place(city=CITY_NAME, county=data.county, township=data.township)
+
+
+async def save_from_form(uow: UnitOfWork, data: SupplierData, editing: Supplier | None,
+                         now: float) -> tuple[Supplier, bool] | str:
+    """Add the supplier of the form, or (``editing``) change that one; (supplier, added),
+    or the reason when another supplier already has the form's key (edit that one)."""
+    taken = await uow.suppliers.by_key(data.key)
+    if taken is not None and (editing is None or taken.id != editing.id):
+        return texts.FORM_TAKEN.format(name=esc(taken.name), id=taken.id)
+    if editing is not None:
+        await uow.suppliers.replace(editing.id, data, now)
+        supplier_id = editing.id
+    else:
+        supplier_id = (await uow.suppliers.save([data], now))[data.key]
+    await uow.suppliers.link_users_by_phone([supplier_id], now)
+    saved = await uow.suppliers.get(supplier_id)
+    assert saved is not None
+    return saved, editing is None
