@@ -7,12 +7,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.matching.area import Area
 from bot.matching.model import CITY_NAME, Place
-from bot.matching.suppliers import Capacity, RegistryEntry
+from bot.matching.suppliers import Capacity, CapacityRow, RegistryEntry
 from storage.records import _Record
 from storage.schema import (
     supplier_products,
@@ -22,7 +22,7 @@ from storage.schema import (
     survey_needs,
     users,
 )
-from storage.sql import chunks, in_area, insert_ignoring_duplicates
+from storage.sql import CHUNK, chunks, in_area, insert_ignoring_duplicates
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,19 +189,47 @@ class SupplierRepository:
                 found[supplier_id].append(Capacity(product, amount, unit, period))
         return found
 
-    async def entries(self, products: Iterable[str]) -> list[RegistryEntry]:
-        """Every registered capacity of these products, with its supplier's place."""
-        found: list[RegistryEntry] = []
-        for part in chunks(sorted(set(products))):
-            rows = await self._conn.execute(
-                select(*_PRODUCT_COLUMNS, suppliers.c.county, suppliers.c.township)
-                .join(suppliers, suppliers.c.id == supplier_products.c.supplier_id)
-                .where(supplier_products.c.product.in_(part), supplier_products.c.capacity > 0))
-            for supplier_id, product, amount, unit, period, county, township in rows:
-                found.append(RegistryEntry(
-                    supplier_id, Place(city=CITY_NAME, county=county, township=township),
-                    Capacity(product, amount, unit, period)))
+    async def version(self) -> tuple[int, float]:
+        """How many suppliers there are and when one last changed: any import or edit
+        (which also replaces products) changes it."""
+        count, last = (await self._conn.execute(
+            select(func.count(), func.max(suppliers.c.updated_at)))).one()
+        return int(count), float(last or 0.0)
+
+    async def capacity_rows(self, products: Iterable[str] | None) -> list[CapacityRow]:
+        """Every registered capacity above zero of these products (None: of all), with its
+        supplier's place: (supplier id, product, amount, unit, period, county, township)
+        rows, as :meth:`bot.matching.suppliers.RegistryIndex.from_rows` takes them."""
+        # Two narrow reads joined here: the places are read once per supplier, not once
+        # per product (a registry of 20,000 suppliers holds 100,000 capacities).
+        query = select(*_PRODUCT_COLUMNS).where(supplier_products.c.capacity > 0)
+        parts = [None] if products is None else list(chunks(sorted(set(products))))
+        found: list[CapacityRow] = []
+        for part in parts:
+            rows = (await self._conn.execute(
+                query if part is None else
+                query.where(supplier_products.c.product.in_(part)))).all()
+            place = await self._places({r[0] for r in rows})
+            found.extend((*r, *place[r[0]]) for r in rows)  # type: ignore[misc]
         return found
+
+    async def _places(self, ids: set[int]) -> dict[int, tuple[str, str | None]]:
+        query = select(suppliers.c.id, suppliers.c.county, suppliers.c.township)
+        if len(ids) > CHUNK:  # most of the registry: one read of all its places
+            rows = await self._conn.execute(query)
+            return {i: (c, t) for i, c, t in rows}
+        found: dict[int, tuple[str, str | None]] = {}
+        for part in chunks(sorted(ids)):
+            for i, c, t in await self._conn.execute(query.where(suppliers.c.id.in_(part))):
+                found[i] = (c, t)
+        return found
+
+    async def entries(self, products: Iterable[str]) -> list[RegistryEntry]:
+        """:meth:`capacity_rows` as the domain's entries."""
+        return [RegistryEntry(i, Place(city=CITY_NAME, county=county, township=township),
+                              Capacity(product, amount, unit, period))
+                for i, product, amount, unit, period, county, township
+                in await self.capacity_rows(products)]
 
     async def link_user(self, supplier_id: int, user_id: int, now: float) -> bool:
         """Link ``user_id`` to the supplier; False when already linked."""

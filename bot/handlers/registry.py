@@ -97,7 +97,8 @@ async def registry_check(services: Services, *, now: float | None = None) -> int
     """The job: take every need the market did not cover to the registry; rows added."""
     now = time.time() if now is None else now
     async with services.db.write() as uow:
-        added = await service.ask_registry(uow, now, services.settings.registry_after_hours)
+        added = await service.ask_registry(uow, now, services.settings.registry_after_hours,
+                                           services.registry)
         await uow.commit()
     if added:
         services.wake_outbox()

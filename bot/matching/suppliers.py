@@ -20,15 +20,16 @@ registry supplier standing as the target offer)
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from bot.matching.catalogue import get_catalogue
 from bot.matching.engine import DistanceFn, tier_of
-from bot.matching.model import Place
+from bot.matching.model import CITY_NAME, Place
 from bot.matching.units import UNIT_PATTERN, normalize_amount
 
 SUPPLIER_TYPES: tuple[str, ...] = (
@@ -175,52 +176,97 @@ def rank_registry(need: Need, entries: Iterable[RegistryEntry], distance: Distan
     return eligible if limit is None else eligible[:limit]
 
 
+CapacityRow = tuple[int, str, float, str, str, str | None, str | None]
+# One capacity as the index keeps it: (supplier id, township, amount a day normalised, its
+# unit, the stored row it came from).
+_Item = tuple[int, str | None, float, str, CapacityRow]
+
+
 class RegistryIndex:
     """The registry's entries by product and place, so that a need's best suppliers are
     found from its own township outwards without ranking every supplier of the product.
 
-    :meth:`best` returns exactly ``rank_registry(need, entries, distance, limit)``.
+    :meth:`best` returns exactly ``rank_registry(need, entries, distance, limit)``: within
+    one township, one county's other townships, one band of counties at the same
+    distance, the tier and distance of the ranking are the same for every entry, so only
+    coverage and id order them there.
     """
 
     def __init__(self, entries: Iterable[RegistryEntry], distance: DistanceFn) -> None:
         self._distance = distance
-        # product -> county -> entries; None county = no known county (ranked last).
-        self._by_county: dict[str, dict[str | None, list[RegistryEntry]]] = defaultdict(
+        self._build((e.supplier_id, e.capacity.product, e.capacity.amount, e.capacity.unit,
+                     e.capacity.period, e.place.county, e.place.township)
+                    for e in entries if not e.place.outside)
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[CapacityRow], distance: DistanceFn) -> RegistryIndex:
+        """The index of stored capacities: (supplier id, product, amount, unit, period,
+        county, township) rows, all in the city."""
+        index = cls((), distance)
+        index._build(rows)
+        return index
+
+    def _build(self, rows: Iterable[CapacityRow]) -> None:
+        # product -> county -> items; None county = no known county (ranked last).
+        self._by_county: dict[str, dict[str | None, list[_Item]]] = defaultdict(
             lambda: defaultdict(list))
-        for e in entries:
-            if e.capacity.amount > 0 and not e.place.outside:
-                self._by_county[e.capacity.product][e.place.county].append(e)
+        for row in rows:
+            supplier_id, product, amount, unit, period, county, township = row
+            if not amount > 0:
+                continue
+            # What coverage() computes for the capacity, with the same rounding.
+            per_day, normal_unit = normalize_amount(amount / DAYS_PER_PERIOD[period], unit)
+            self._by_county[product][county].append(
+                (supplier_id, township, per_day, normal_unit, row))
 
     def best(self, need: Need, limit: int) -> list[RegistryEntry]:
         """The need's ``limit`` best registry suppliers' entries, best first."""
         counties = self._by_county.get(need.product)
         if not counties or limit <= 0:
             return []
-        if need.place.outside:  # every supplier in the one outside tier
-            return rank_registry(need, [e for group in counties.values() for e in group],
-                                 self._distance, limit)
-        found: list[RegistryEntry] = []
-        own = need.place.county
-        groups: list[Sequence[RegistryEntry]] = []
-        if own is not None and own in counties:
-            groups.append(counties[own])  # tiers 0 and 1
-        others = [c for c in counties if c is not None and c != own]
-        if own is not None:
-            # Counties at the same distance are one rank group.
-            bands: dict[float, list[RegistryEntry]] = defaultdict(list)
-            for c in others:
-                bands[self._distance(own, c)].extend(counties[c])
+        own = None if need.place.outside else need.place.county
+        groups: list[list[_Item]] = []
+        if need.place.outside or own is None:
+            # One tier and an unknown distance (or outside) for every supplier.
+            groups.append([item for group in counties.values() for item in group])
+        else:
+            here = counties.get(own, [])
+            township = need.place.township
+            if township is not None:
+                groups.append([item for item in here if item[1] == township])
+                groups.append([item for item in here if item[1] != township])
+            else:
+                groups.append(here)
+            bands: dict[float, list[_Item]] = defaultdict(list)
+            for county, group in counties.items():
+                if county is not None and county != own:
+                    bands[self._distance(own, county)].extend(group)
             groups.extend(bands[d] for d in sorted(bands))
-            if None in counties:
-                groups.append(counties[None])  # no known county: after every distance
-        else:  # a need of no known county: every supplier is at an unknown distance
-            groups.append([e for group in counties.values() for e in group])
+            groups.append(counties.get(None, []))
+        found: list[RegistryEntry] = []
+        key = _coverage_key(need)
         for group in groups:
-            found.extend(sorted(group, key=lambda e: registry_key(e, need, self._distance))
-                         [: limit - len(found)])
+            if group:
+                found.extend(_entry(item[4]) for item in
+                             heapq.nsmallest(limit - len(found), group, key=key))
             if len(found) >= limit:
                 break
         return found
+
+
+def _entry(row: CapacityRow) -> RegistryEntry:
+    supplier_id, product, amount, unit, period, county, township = row
+    return RegistryEntry(supplier_id, Place(city=CITY_NAME, county=county, township=township),
+                         Capacity(product, amount, unit, period))
+
+
+def _coverage_key(need: Need) -> Callable[[_Item], tuple[float, int]]:
+    """The order within a group of one tier and distance: more coverage, then the id."""
+    quantity, unit = need.quantity, need.unit
+    if quantity is None or unit is None or quantity <= 0:
+        return lambda item: (-1.0, item[0])
+    return lambda item: (-min(1.0, item[2] / quantity) if item[3] == unit else -0.0, item[0])
+
 
 # How many registry suppliers are asked for one uncovered need (the best ranked).
 ASKED_PER_NEED = 3

@@ -23,15 +23,15 @@ from bot.matching.area import CITY
 from bot.matching.catalogue import get_catalogue
 from bot.matching.clock import end_of_day
 from bot.matching.drafts import last_valid_day
-from bot.matching.engine import city_distance
 from bot.matching.model import Listing
 from bot.matching.stock import URGENT_STATUSES
-from bot.matching.suppliers import ASKED_PER_NEED, Need, RegistryIndex
+from bot.matching.suppliers import ASKED_PER_NEED, Need
 from bot.services import actions
 from bot.services.digest_text import amount
 from bot.services.listings import Published, publish_listing
 from bot.services.match_index import ListingIndex
 from bot.services.messages import Button, Message, outgoing
+from bot.services.registry_index import RegistryCache
 from bot.texts import suppliers as texts
 from bot.texts.html import esc
 from storage.interfaces import UnitOfWork
@@ -83,13 +83,14 @@ async def uncovered_needs(uow: UnitOfWork, now: float, after_hours: float) -> li
     return [n for n in fresh if n.created_at <= now - after_hours * 3600 or n.id in urgent]
 
 
-async def ask_registry(uow: UnitOfWork, now: float, after_hours: float) -> int:
-    """Ask the registry for every uncovered need (see the module); outbox rows added."""
+async def ask_registry(uow: UnitOfWork, now: float, after_hours: float,
+                       registry: RegistryCache | None = None) -> int:
+    """Ask the registry for every uncovered need (see the module); outbox rows added.
+    ``registry``: the index kept between runs (else built for this run)."""
     needs = await uncovered_needs(uow, now, after_hours)
     if not needs:
         return 0
-    index = RegistryIndex(await uow.suppliers.entries({n.product for n in needs}),
-                          city_distance())
+    index = await (registry or RegistryCache()).index(uow)
     rows: list[OutgoingMessage] = []
     for need in needs:
         best = index.best(Need(need.product, need.quantity, need.unit, need.place),

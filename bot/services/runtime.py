@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.services.match_index import ListingIndex
+from bot.services.registry_index import RegistryCache
 from bot.settings import Settings
 from storage.database import Database
 
@@ -26,6 +27,8 @@ class Services:
     wake_outbox: Callable[[], None]
     # Names this process in the claims it makes (outbox rows, job runs).
     worker_id: str = field(default_factory=lambda: default_worker_id())
+    # The emergency supplier registry's index, rebuilt when the registry changes.
+    registry: RegistryCache = field(default_factory=RegistryCache)
 
 
 def default_worker_id() -> str:
