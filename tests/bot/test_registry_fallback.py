@@ -89,7 +89,8 @@ async def test_an_online_supplier_answers_on_its_card(make_user, fake_api: FakeB
     nudge = await farmer.next_message(lambda m: "有人对您的供应" in m.content, timeout=15)
     farmer.press(nudge, "我有意向")
     contact = await buyer.next_message(lambda m: FARM_PHONE in m.content, timeout=15)
-    assert "李建国" in contact.content
+    # The farmer speaks for the registered farm: the card names it.
+    assert "李建国" in contact.content and "周庄生猪养殖场" in contact.content
 
 
 async def test_an_offline_supplier_is_called_by_its_official(make_user, fake_api: FakeBotApi,
