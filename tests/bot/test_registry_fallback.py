@@ -145,3 +145,9 @@ async def test_an_offline_supplier_is_called_by_its_official(make_user, fake_api
     alert = await asked_official.next_message(lambda m: "缺口提醒" in m.content, timeout=15)
     assert "应急供应库询问：" in alert.content
     assert "周庄蛋鸡场（电话）：能供应部分 400公斤" in alert.content
+    # And so do the digests: /short now, and the day's /digest.
+    for command in ("/short", "/digest"):
+        asked_official.send(command)
+        shown = await asked_official.next_message(lambda m: "鸡蛋" in m.content, timeout=15)
+        assert "应急供应库询问：" in shown.content, (command, shown.content)
+        assert "周庄蛋鸡场（电话）：能供应部分 400公斤" in shown.content
