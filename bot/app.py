@@ -37,7 +37,9 @@ from bot.handlers import (
     posting,
     prices,
     registration,
+    registry,
     reports,
+    suppliers,
     survey,
     survey_jobs,
     tickets,
@@ -106,6 +108,9 @@ ROUTES = Routes(
         "assign": Route(officers.assign_command),
         # /report: the store's stock or the point's prices, whichever the caller reports.
         "report": Route(reports.report_command),
+        # The emergency supplier registry: an official's area's suppliers, adding one.
+        "suppliers": Route(suppliers.suppliers_command),
+        "addsupplier": Route(suppliers.add_command),
     },
     presses={
         "int": Route(matches.interest_pressed),
@@ -119,10 +124,13 @@ ROUTES = Routes(
         "srv": Route(survey.need_pressed),
         # An official on a ⚠️ 缺口提醒: the best candidates, 已协调.
         "esc": Route(escalations.escalation_pressed),
+        # The emergency supplier registry: 能供应 / 不能 / 能供应部分 on a request or call card.
+        "sup": Route(registry.request_pressed),
+        "spl": Route(suppliers.edit_pressed),
     },
     flows=[registration.FLOW, posting.FLOW, my_listings.FLOW, deals.FLOW, tickets.FLOW,
            tickets.ANSWER_FORM, passes.FLOW, passes.REASON_FLOW, prices.FLOW,
-           survey.REPORT, survey.QUANTITY, officers.FLOW],
+           survey.REPORT, survey.QUANTITY, officers.FLOW, registry.PART, suppliers.FLOW],
     text=posting.line_posted,
     contact=common.contact_shared,
     media=common.media_sent,
@@ -136,6 +144,8 @@ MISFIRE_GRACE = 600  # seconds
 JOB_KWARGS = {"misfire_grace_time": MISFIRE_GRACE, "coalesce": True}
 # Escalations and expiry reminders are checked this often.
 CHECK_INTERVAL = 600.0
+# Needs 告急 or 断货 go to the registry at once: looked for this often.
+REGISTRY_INTERVAL = 60.0
 EXPIRY_INTERVAL = timedelta(minutes=5)
 DAILY_JOB = "officials-daily-digest"
 # The catch-up looks this often whether the morning's run went out, so a run whose
@@ -185,6 +195,9 @@ def schedule_jobs(application: Application, services: Services) -> None:
     queue.run_daily(job(survey_jobs.survey_deadline),
                     time=settings.survey_deadline.replace(tzinfo=settings.timezone),
                     name="survey-deadline", job_kwargs=JOB_KWARGS)
+    # The emergency supplier registry, asked for needs the market did not cover.
+    queue.run_repeating(job(registry.registry_check), interval=REGISTRY_INTERVAL, first=30,
+                        name="registry-requests", job_kwargs=JOB_KWARGS)
 
     async def staff_menus(context: ContextTypes.DEFAULT_TYPE) -> None:
         # One call per official: in the background, so many officials never delay start-up.

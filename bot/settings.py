@@ -75,6 +75,9 @@ class Settings:
     price_sanity_ratio: float = 1.5
     # When stores' daily survey reports are due: reminders, officers copied, area alerts.
     survey_deadline: clock_time = clock_time(11, 0)
+    # The emergency supplier registry is asked for a need no open offer covers after this
+    # many hours (at once for a need the survey marks 告急 or 断货).
+    registry_after_hours: float = 4.0
 
     @property
     def database(self) -> str:
@@ -148,6 +151,8 @@ def load_settings(
         raise SettingsError(f"FARMDOCK_SURVEY_DEADLINE={deadline_text!r} is not a time of day: "
                             "use HH:MM, e.g. 11:00") from None
     send_rate = _positive_number(get("SEND_RATE", "30"), "FARMDOCK_SEND_RATE")
+    registry_after_hours = _positive_number(get("REGISTRY_AFTER_HOURS", "4"),
+                                            "FARMDOCK_REGISTRY_AFTER_HOURS")
     webhook_port = _port(get("WEBHOOK_PORT", "8443"))
     webhook_url = get("WEBHOOK_URL") or None
     if webhook_url and not webhook_url.startswith("https://"):
@@ -211,6 +216,7 @@ def load_settings(
         price_sanity_ratio=_ratio(get("PRICE_SANITY_RATIO", "1.5"),
                                   "FARMDOCK_PRICE_SANITY_RATIO"),
         survey_deadline=survey_deadline,
+        registry_after_hours=registry_after_hours,
     )
 
 

@@ -33,6 +33,7 @@ from storage.records import (
     UserStatus,
 )
 from storage.reports import ListingTotals
+from storage.suppliers import SupplierRepository
 from storage.survey import SurveyRepository
 
 Side = Literal["need", "offer"]
@@ -258,5 +259,7 @@ class UnitOfWork(Protocol):
     survey: SurveyRepository
     # Officials' 已协调 on escalated needs; users told officials may see their phone.
     coordination: CoordinationRepository
+    # The emergency supplier registry (suppliers, their capacities, their linked users).
+    suppliers: SupplierRepository
 
     async def commit(self) -> None: ...

@@ -491,3 +491,67 @@ phone_notices = Table(
            autoincrement=False),
     Column("told_at", Number, nullable=False),
 )
+
+# --- the emergency supplier registry (应急商品供应数据库) ---
+# A registered supplier; re-importing updates it by ``key``: "code:" + its 统一社会信用代码
+# when known, else "name:" + name + "@" + its county-level unit and township.
+suppliers = Table(
+    "suppliers", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", Text, nullable=False, unique=True),
+    Column("name", Text, nullable=False),
+    Column("type", Text, nullable=False),  # 养殖场, 蔬菜生产大户, 面粉加工企业, 批发商, 超市, 其他
+    Column("credit_code", Text),  # 统一社会信用代码
+    Column("county", Text, nullable=False),
+    Column("township", Text),
+    Column("contact", Text, nullable=False, server_default=""),
+    # A business contact given to the bureau: officials of the supplier's area see it.
+    Column("phone", Text),
+    Column("flags", Text, nullable=False, server_default=""),  # 、-separated: 保供骨干企业
+    Column("created_at", Number, nullable=False),
+    Column("updated_at", Number, nullable=False),
+    sqlite_autoincrement=True,
+)
+Index("suppliers_region", suppliers.c.county, suppliers.c.township)
+
+# What a supplier can supply: a capacity per day (日) or per week (周), in a unit.
+supplier_products = Table(
+    "supplier_products", metadata,
+    Column("supplier_id", Integer, ForeignKey("suppliers.id"), primary_key=True),
+    Column("product", Text, primary_key=True),
+    Column("capacity", Number, nullable=False),
+    Column("unit", Text, nullable=False),
+    Column("period", Text, nullable=False),  # 日, 周
+)
+Index("supplier_products_product", supplier_products.c.product,
+      supplier_products.c.supplier_id)
+
+# A signed-up user speaking for a supplier (their listings show the supplier's name).
+supplier_users = Table(
+    "supplier_users", metadata,
+    Column("supplier_id", Integer, ForeignKey("suppliers.id"), primary_key=True),
+    Column("user_id", BigInteger, ForeignKey("users.telegram_id"), primary_key=True),
+    Column("created_at", Number, nullable=False),
+)
+Index("supplier_users_user", supplier_users.c.user_id)
+
+# A registry supplier asked for a need the market did not cover: by a card to its linked
+# users (channel "bot") or on the call list of its area's officials ("call"); answered
+# once: yes (能供应), no (不能), partial (能供应部分, with a quantity in the need's unit).
+supplier_requests = Table(
+    "supplier_requests", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("need_id", Integer, ForeignKey("listings.id"), nullable=False),
+    Column("supplier_id", Integer, ForeignKey("suppliers.id"), nullable=False),
+    Column("channel", Text, nullable=False),  # bot, call
+    Column("status", Text, nullable=False, server_default="asked"),  # asked, yes, no, partial
+    Column("quantity", Number),
+    Column("unit", Text),
+    Column("asked_at", Number, nullable=False),
+    Column("answered_at", Number),
+    Column("answered_by", BigInteger),
+    Column("offer_id", Integer, ForeignKey("listings.id")),  # the offer 能供应 became
+    UniqueConstraint("need_id", "supplier_id"),
+    sqlite_autoincrement=True,
+)
+Index("supplier_requests_supplier", supplier_requests.c.supplier_id, supplier_requests.c.status)

@@ -23,6 +23,7 @@ from storage.passes import PassRepository
 from storage.prices import PriceRepository
 from storage.reports import ReportRepository
 from storage.send_clock import SendClockRepository
+from storage.suppliers import SupplierRepository
 from storage.survey import SurveyRepository
 from storage.tickets import TicketRepository
 from storage.users import UserRepository
@@ -49,6 +50,7 @@ class SqlUnitOfWork:
         self.prices = PriceRepository(connection)
         self.survey = SurveyRepository(connection)
         self.coordination = CoordinationRepository(connection)
+        self.suppliers = SupplierRepository(connection)
 
     async def commit(self) -> None:
         """Make everything this unit of work did permanent."""

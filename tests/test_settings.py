@@ -193,3 +193,14 @@ def test_the_survey_deadline_is_a_time_of_day() -> None:
         settings_from({"FARMDOCK_TOKEN": TOKEN, "FARMDOCK_SURVEY_DEADLINE": "noon"})
     assert str(caught.value).startswith("FARMDOCK_SURVEY_DEADLINE") and "\n" not in str(
         caught.value)
+
+
+def test_the_registry_wait_is_a_positive_number_of_hours() -> None:
+    assert settings_from({"FARMDOCK_TOKEN": TOKEN}).registry_after_hours == 4.0
+    assert settings_from({"FARMDOCK_TOKEN": TOKEN, "FARMDOCK_REGISTRY_AFTER_HOURS": "0.5"}
+                         ).registry_after_hours == 0.5
+    for bad in ("0", "-1", "soon", "inf"):
+        with pytest.raises(SettingsError) as caught:
+            settings_from({"FARMDOCK_TOKEN": TOKEN, "FARMDOCK_REGISTRY_AFTER_HOURS": bad})
+        assert str(caught.value).startswith("FARMDOCK_REGISTRY_AFTER_HOURS")
+        assert "\n" not in str(caught.value)

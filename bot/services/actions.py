@@ -26,6 +26,13 @@ SURVEY_NEED_PATTERN = re.compile(rf"^srv:({'|'.join(SURVEY_NEED_ACTIONS)}):(\d{{
 # An official on an escalated need: esc:<cand|ack>:<listing id>
 ESCALATION_ACTIONS = ("cand", "ack")
 ESCALATION_PATTERN = re.compile(rf"^esc:({'|'.join(ESCALATION_ACTIONS)}):(\d{{1,12}})$")
+# A registry supplier's answer to a request (its linked user, or an official who called):
+# sup:<yes|no|part>:<request id>
+SUPPLIER_REQUEST_ACTIONS = ("yes", "no", "part")
+SUPPLIER_REQUEST_PATTERN = re.compile(
+    rf"^sup:({'|'.join(SUPPLIER_REQUEST_ACTIONS)}):(\d{{1,12}})$")
+# An official editing a registry supplier from its card: spl:edit:<supplier id>
+SUPPLIER_EDIT_PATTERN = re.compile(r"^spl:edit:(\d{1,12})$")
 # A step of signing up: reg:<step>:<value>
 REGISTRATION_PATTERN = re.compile(r"^reg:([a-z]+):(.{0,50})$")
 
@@ -113,3 +120,12 @@ def survey_need(action: str, need_id: int) -> str:
 def escalation(action: str, listing_id: int) -> str:
     assert action in ESCALATION_ACTIONS
     return f"esc:{action}:{listing_id}"
+
+
+def supplier_request(action: str, request_id: int) -> str:
+    assert action in SUPPLIER_REQUEST_ACTIONS
+    return f"sup:{action}:{request_id}"
+
+
+def supplier_edit(supplier_id: int) -> str:
+    return f"spl:edit:{supplier_id}"

@@ -18,6 +18,7 @@ from bot.matching.clock import PLATFORM_TZ, DayWindow
 from bot.services import actions
 from bot.services.digest_text import amount
 from bot.services.messages import Button, Message, outgoing
+from bot.services.registry_requests import registry_lines
 from bot.texts import listings as listing_texts
 from bot.texts import officials as texts
 from bot.texts.html import esc
@@ -54,6 +55,7 @@ async def enqueue_escalations(
     people = await uow.users.by_ids([n.user_id for n in waiting])
     coordinated = await uow.coordination.of_listings([n.id for n in waiting])
     told = await uow.coordination.told([n.user_id for n in waiting])
+    registry = await registry_lines(uow, [n.id for n in waiting])
     rows: list[OutgoingMessage] = []
     for need in waiting:
         waited = (now - need.created_at) / 3600
@@ -75,7 +77,8 @@ async def enqueue_escalations(
         who = await uow.users.by_ids([a.official_id for a in acks])
         message = Message(
             _escalation_text(need, owner, waited, shown,
-                             [(who.get(a.official_id), a.at) for a in acks], tz),
+                             [(who.get(a.official_id), a.at) for a in acks], tz)
+            + registry.get(need.id, ""),
             ((Button(texts.CANDIDATES, actions.escalation("cand", need.id)),
               Button(texts.COORDINATED, actions.escalation("ack", need.id))),))
         rows += [outgoing(f"escalate:{need.id}:{o.area.level}:{o.telegram_id}", o.telegram_id,

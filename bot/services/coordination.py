@@ -45,6 +45,8 @@ async def candidates(uow: UnitOfWork, index: ListingIndex, need: Listing, now: f
     found = index.matches_for(need, CANDIDATES_SHOWN, now)
     offers = await uow.listings.get_many([m.offer_id for m in found])
     owners = await uow.users.by_ids([o.user_id for o in offers.values()])
+    # An offer of a user linked to a registry supplier shows the supplier's name.
+    speaks_for = await uow.suppliers.names_for_users(owners)
     result = []
     for m in found:
         offer = offers.get(m.offer_id)
@@ -52,7 +54,8 @@ async def candidates(uow: UnitOfWork, index: ListingIndex, need: Listing, now: f
         if offer is None or offer.status != "open" or owner is None or \
                 owner.status == "blocked" or offer.user_id == need.user_id:
             continue
-        result.append(Candidate(offer, owner.organisation or owner.name, m.score))
+        result.append(Candidate(offer, speaks_for.get(owner.telegram_id)
+                                or owner.organisation or owner.name, m.score))
     return result
 
 

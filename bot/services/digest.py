@@ -36,6 +36,7 @@ from bot.services.digest_model import (
 )
 from bot.services.digest_text import MAX_SHORTAGES, digest_messages
 from bot.services.messages import Attachment, Message, outgoing
+from bot.services.registry_requests import registry_lines
 from bot.services.survey import survey_section
 from bot.services.tickets import overdue_text, overdue_tickets
 from bot.texts import officials as texts
@@ -116,7 +117,15 @@ async def load_digest(
         now=now, unmatched_needs_now=[known[i] for i in now_ids],
         open_needs_now=open_now["need"], users=people, deals=deals,
     )
+    await with_registry(uow, [*digest.open_now[:MAX_SHORTAGES], *digest.shortages[:MAX_SHORTAGES]])
     return dataclasses.replace(digest, survey=survey) if survey is not None else digest
+
+
+async def with_registry(uow: UnitOfWork, items: Sequence[OpenItem]) -> None:
+    """Say under each need shown whom the supplier registry asked and what they said."""
+    asked = await registry_lines(uow, [x.listing_id for x in items if x.kind == "need"])
+    for item in items:
+        item.registry = asked.get(item.listing_id, "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,10 +150,9 @@ async def load_short(
     found = await uow.listings.get_many(ids[:shown])
     people = await uow.users.by_ids([x.user_id for x in found.values()])
     organisations = {uid: organisation_of(u) for uid, u in people.items()}
-    return ShortNow(
-        area, now, [open_item(found[i], now, organisations) for i in ids[:shown] if i in found],
-        len(ids), open_now["need"],
-    )
+    needs = [open_item(found[i], now, organisations) for i in ids[:shown] if i in found]
+    await with_registry(uow, needs)
+    return ShortNow(area, now, needs, len(ids), open_now["need"])
 
 
 def bundle(digest: Digest, tz: ZoneInfo) -> DigestBundle:

@@ -91,6 +91,9 @@ class OpenItem:
     organisation: str
     created_at: float
     waited_hours: float
+    # Whom the emergency supplier registry asked for it and what they answered (HTML
+    # lines, each after a line break), filled in for the needs a digest shows.
+    registry: str = ""
 
 
 @dataclass(frozen=True, slots=True)

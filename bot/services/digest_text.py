@@ -181,7 +181,7 @@ def _open_line(index: int, item: OpenItem) -> str:
         index=index, product=esc(item.product), amount=amount(item.quantity, item.unit),
         place=esc(item.place or texts.NO_PLACE), organisation=esc(item.organisation),
         waited=_waited(item.waited_hours),
-    )
+    ) + item.registry
 
 
 def _waited(hours: float) -> str:

@@ -87,9 +87,13 @@ async def _interest(uow: UnitOfWork, match: MatchRecord, user_id: int) -> Intere
     # claimed the exchange first; either way this user's contacts are on their way.
     if await uow.matches.claim_contact_exchange(match.id):
         need_owner, offer_owner = people[need.user_id], people[offer.user_id]
+        # A user linked to a registry supplier speaks for it: the card names the supplier.
+        speaks_for = await uow.suppliers.names_for_users([need.user_id, offer.user_id])
         await uow.outbox.enqueue([
-            _contact(f"contact:{match.id}:need", need_owner, offer_owner, offer),
-            _contact(f"contact:{match.id}:offer", offer_owner, need_owner, need),
+            _contact(f"contact:{match.id}:need", need_owner, offer_owner, offer,
+                     speaks_for.get(offer_owner.telegram_id)),
+            _contact(f"contact:{match.id}:offer", offer_owner, need_owner, need,
+                     speaks_for.get(need_owner.telegram_id)),
         ])
     return Interest("exchanged", side)
 
@@ -111,9 +115,10 @@ def _nudge(match_id: int, side: Side, interested: Listing, listing: Listing) -> 
                     Message(text, buttons.interest(match_id)))
 
 
-def _contact(key: str, to: User, about: User, listing: Listing) -> OutgoingMessage:
+def _contact(key: str, to: User, about: User, listing: Listing,
+             supplier: str | None = None) -> OutgoingMessage:
     text = texts.contact_card(
-        listing.product, about.name, about.organisation, about.place.label(), about.phone,
-        about.telegram_id,
+        listing.product, about.name, supplier or about.organisation, about.place.label(),
+        about.phone, about.telegram_id,
     )
     return outgoing(key, to.telegram_id, "contact", Message(text))

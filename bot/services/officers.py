@@ -20,6 +20,7 @@ from bot.matching.stock import URGENT_STATUSES, get_targets
 from bot.matching.survey import get_survey_items
 from bot.services.digest_text import amount
 from bot.services.messages import Message, outgoing
+from bot.services.registry_requests import pending_calls
 from bot.services.survey import stock_rows
 from bot.services.survey_needs import area_alerts
 from bot.services.tickets import overdue_tickets
@@ -153,9 +154,16 @@ async def overdue_hotline_tickets(ctx: TodoContext) -> list[TodoEntry]:
         hours=max(1, round((ctx.now - t.deadline_at) / 3600)))) for t in found]
 
 
+async def registry_calls(ctx: TodoContext) -> list[TodoEntry]:
+    """Registry suppliers of the officer's area to call (they have no Telegram), with the
+    need to ask about; whether or not the officer has stores."""
+    return [TodoEntry("registry_call", None, text, need_id)
+            for text, need_id in await pending_calls(ctx.uow, ctx.officer)]
+
+
 # Where an officer's to-do entries come from, in the order they are shown.
 TODO_SOURCES: list[TodoSource] = [not_reported, urgent_items, open_needs,
-                                  overdue_hotline_tickets]
+                                  overdue_hotline_tickets, registry_calls]
 
 
 async def officer_todo(uow: UnitOfWork, officer: User, day: date, now: float,
@@ -163,8 +171,6 @@ async def officer_todo(uow: UnitOfWork, officer: User, day: date, now: float,
     """The officer's to-do list for ``day``: every source's entries for their stores."""
     stores = await uow.survey.stores_of_officer(officer.telegram_id)
     todo = Todo(officer, stores, day)
-    if not stores:
-        return todo
     ctx = TodoContext(uow, officer, stores, day, now)
     for source in TODO_SOURCES if sources is None else sources:
         todo.entries.extend(await source(ctx))
@@ -173,7 +179,7 @@ async def officer_todo(uow: UnitOfWork, officer: User, day: date, now: float,
 
 def render_todo(todo: Todo) -> str:
     """The list as one message."""
-    if not todo.stores:
+    if not todo.stores and not todo.entries:
         return texts.TODO_NO_STORES
     head = texts.TODO_HEAD.format(day=todo.day.isoformat(), stores=len(todo.stores),
                                   reported=len(todo.stores) - len(todo.of_kind("not_reported")))

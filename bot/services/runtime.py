@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.services.match_index import ListingIndex
+from bot.services.registry_index import RegistryCache
 from bot.settings import Settings
 from storage.database import Database
 
@@ -29,6 +30,8 @@ class Services:
     # The bot's @username from getMe: the t.me links it hands out (a pass's QR code,
     # a reporter's invite).
     bot_username: str = ""
+    # The emergency supplier registry's index, rebuilt when the registry changes.
+    registry: RegistryCache = field(default_factory=RegistryCache)
 
 
 def default_worker_id() -> str:
