@@ -7,10 +7,15 @@ import asyncio
 import shutil
 import subprocess
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TypeVar
 
 from bot.settings import SettingsError, database_url_setting, load_settings
 from storage.database import Database, SchemaTooNewError, is_postgresql
+from storage.interfaces import UnitOfWork
+
+T = TypeVar("T")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -48,6 +53,25 @@ def database_target(args: argparse.Namespace) -> str:
     if getattr(args, "db", None):
         return str(args.db)
     return load_settings(require_token=False).database
+
+
+async def in_unit_of_work(
+    args: argparse.Namespace, action: Callable[[UnitOfWork], Awaitable[T]], *,
+    writes: bool = True,
+) -> T:
+    """Open the database the arguments name, run ``action`` in one unit of work (a write,
+    committed, unless ``writes`` is false) and close it again: what a subcommand does."""
+    db = await Database.open(database_target(args))
+    try:
+        if not writes:
+            async with db.read() as uow:
+                return await action(uow)
+        async with db.write() as uow:
+            result = await action(uow)
+            await uow.commit()
+        return result
+    finally:
+        await db.close()
 
 
 def migrate_command(args: argparse.Namespace) -> int:

@@ -24,7 +24,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.cli.db import add_database_arguments, database_target
+from bot.cli.db import add_database_arguments, in_unit_of_work
 from bot.cli.users import _bot_username
 from bot.matching.area import CITY, AreaError, resolve_area
 from bot.matching.clock import local_today
@@ -41,7 +41,7 @@ from bot.matching.passes import (
 from bot.services.digest_text import to_plain
 from bot.settings import Settings, SettingsError, load_settings
 from bot.texts import passes as texts
-from storage.database import Database, SchemaTooNewError
+from storage.database import SchemaTooNewError
 from storage.interfaces import UnitOfWork
 from storage.records import User
 
@@ -309,22 +309,8 @@ def _run(args: argparse.Namespace, action: Callable[[UnitOfWork], Awaitable[Any]
     """Open the database, run ``action`` in one unit of work, print its result and exit
     with ``exit_code(result)``; refusals and operator errors exit 2 with one line."""
 
-    async def main() -> Any:
-        db = await Database.open(database_target(args))
-        try:
-            if writes:
-                async with db.write() as uow:
-                    result = await action(uow)
-                    await uow.commit()
-            else:
-                async with db.read() as uow:
-                    result = await action(uow)
-            return result
-        finally:
-            await db.close()
-
     try:
-        result = asyncio.run(main())
+        result = asyncio.run(in_unit_of_work(args, action, writes=writes))
     except _service().PassRefused as refused:
         return _fail(to_plain(_service().REFUSALS[refused.code]))
     except PassInputError as error:

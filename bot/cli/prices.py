@@ -27,12 +27,12 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from bot.cli.db import add_database_arguments, database_target
+from bot.cli.db import add_database_arguments, database_target, in_unit_of_work
 from bot.matching.area import AreaError, resolve_area
 from bot.matching.model import CITY_NAME
 from bot.matching.policy import PolicyError
 from bot.settings import SettingsError, load_settings
-from storage.database import Database, SchemaTooNewError, is_postgresql
+from storage.database import SchemaTooNewError, is_postgresql
 from storage.interfaces import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -93,18 +93,8 @@ def run_in_unit_of_work(
     JSON (or through ``show``); a user's or operator's error is one line, exit 2."""
     from bot.services.prices import PointError
 
-    async def main() -> Any:
-        db = await Database.open(database_target(args))
-        try:
-            async with db.write() as uow:
-                result = await action(uow)
-                await uow.commit()
-            return result
-        finally:
-            await db.close()
-
     try:
-        result = asyncio.run(main())
+        result = asyncio.run(in_unit_of_work(args, action))
     except (UsageError, PointError, AreaError, SettingsError, SchemaTooNewError,
             PolicyError, ValueError) as error:
         return fail(str(error))

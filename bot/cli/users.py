@@ -14,12 +14,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 from typing import Any
 
-from bot.cli.db import add_database_arguments, database_target
+from bot.cli.db import add_database_arguments, in_unit_of_work
 from bot.matching.area import AreaError, resolve_area
 from bot.matching.phones import normalize_phone
 from bot.matching.text import clean_text
 from bot.settings import SettingsError, load_settings
-from storage.database import Database, SchemaTooNewError
+from storage.database import SchemaTooNewError
 from storage.interfaces import UnitOfWork
 from storage.records import ROLES, User
 
@@ -149,18 +149,8 @@ def _run(args: argparse.Namespace, action: Callable[[UnitOfWork], Awaitable[Any]
     """Open the database, run ``action`` in one unit of work, print its result as JSON;
     errors exit 2."""
 
-    async def main() -> Any:
-        db = await Database.open(database_target(args))
-        try:
-            async with db.write() as uow:
-                result = await action(uow)
-                await uow.commit()
-            return result
-        finally:
-            await db.close()
-
     try:
-        result = asyncio.run(main())
+        result = asyncio.run(in_unit_of_work(args, action))
     except (SettingsError, SchemaTooNewError, AreaError, LookupError) as error:
         return _fail(str(error))
     print(json.dumps(_plain(result), ensure_ascii=False, indent=2))
