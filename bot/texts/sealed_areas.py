@@ -14,3 +14,22 @@ LIFTED_NOTICE = ("✅ {name}（{level}）已解封。您的{count}条求购已�
                  "附近的供应信息会照常推荐给您。")
 RECEIVER_NOTICE = ("📦 您已登记为{name}（{level}）的收货人，收货点：{point}。"
                    "您发布的求购只推荐给指定保供企业。")
+
+# Delivery tasks into a sealed area.
+DISPATCHED_BUTTON = "🚚 已发车"
+RECEIVED_BUTTON = "✅ 已签收"
+TASK_FOR_SUPPLIER = ("🚚 配送任务 #{id}（{area}，{level}）：{product} {amount}，"
+                     "送到{point}，收货人{receiver}。发车后请点「已发车」。")
+TASK_FOR_RECEIVER = ("📦 配送任务 #{id}：{supplier}将送来{product} {amount}到{point}。"
+                     "收到后请点「已签收」并填写实收数量。")
+ASK_PLATE = "请输入车牌号（例如 豫D12345），没有就回复「无」。"
+DISPATCHED = "已记录发车（任务 #{id}{plate}）。"
+DISPATCHED_NOTICE = "🚚 配送任务 #{id}：{product}已发车{plate}，请准备收货。"
+ASK_RECEIVED = "实际收到多少？请写数量和单位，例如 2000斤。"
+RECEIVED_NOT_UNDERSTOOD = "没看懂数量，请写数量和单位（{unit}），例如 2000斤。"
+RECEIVED = "已签收（任务 #{id}）：实收{received}。"
+RECEIVED_SHORT = "已签收（任务 #{id}）：实收{received}，短缺{shortfall}，已记录。"
+RECEIVED_NOTICE = "✅ 配送任务 #{id}：收货人已签收，实收{received}。"
+RECEIVED_SHORT_NOTICE = "⚠️ 配送任务 #{id}：收货人已签收，实收{received}，短缺{shortfall}。"
+TASK_GONE = "这个配送任务已经处理过了。"
+NO_PLATE = "无"

@@ -124,3 +124,28 @@ async def test_lifting_twice_is_refused(db) -> None:
         again = await sealed_areas.lift(uow, index, area, by=None, today=TODAY,
                                         now=time.time())
     assert again == "建设路小区已解封"
+
+
+async def test_the_registry_is_asked_only_for_designated_suppliers(db) -> None:
+    from bot.services.registry_requests import ask_registry
+
+    now = time.time()
+    await sealed_township(db)
+    async with db.write() as uow:  # a registry farm next door, not designated
+        await uow.suppliers.save([SupplierData(
+            "name:张八桥菜园@宝丰县张八桥镇", "张八桥菜园", "蔬菜生产大户", None, "宝丰县",
+            "张八桥镇", "", "13837520009", "", (Capacity("大白菜", 9000, "斤", "日"),))], now)
+        await uow.commit()
+    index = ListingIndex(db)
+    sealed_need = (await publish(db, index, replace(need(), created_at=now - 7200))).listing
+    open_need = (await publish(
+        db, index, cabbage(LATECOMER, "need", created_at=now - 7200))).listing
+
+    async with db.write() as uow:
+        await ask_registry(uow, now, after_hours=1)
+        asked = await uow.suppliers.requests_of([sealed_need.id, open_need.id])
+        named = await uow.suppliers.by_ids(r.supplier_id for rs in asked.values() for r in rs)
+        await uow.commit()
+
+    assert [named[r.supplier_id].name for r in asked[sealed_need.id]] == ["舞钢蔬菜基地"]
+    assert named[asked[open_need.id][0].supplier_id].name == "张八桥菜园"
