@@ -33,6 +33,8 @@ SUPPLIER_REQUEST_PATTERN = re.compile(
     rf"^sup:({'|'.join(SUPPLIER_REQUEST_ACTIONS)}):(\d{{1,12}})$")
 # An official editing a registry supplier from its card: spl:edit:<supplier id>
 SUPPLIER_EDIT_PATTERN = re.compile(r"^spl:edit:(\d{1,12})$")
+# An official lifting a sealed area from /areas: sea:lift:<area id>
+SEALED_AREA_PATTERN = re.compile(r"^sea:lift:(\d{1,12})$")
 # A delivery task into a sealed area: the supplier's 已发车, the receiver's 已签收:
 # dlv:<go|got>:<delivery id>
 DELIVERY_ACTIONS = ("go", "got")
@@ -137,3 +139,7 @@ def supplier_edit(supplier_id: int) -> str:
 
 def delivery(action: str, delivery_id: int) -> str:
     return f"dlv:{action}:{delivery_id}"
+
+
+def lift_area(area_id: int) -> str:
+    return f"sea:lift:{area_id}"

@@ -88,7 +88,7 @@ async def task_for(uow: UnitOfWork, delivery_id: int, user: User,
     return task
 
 
-def _plate_note(plate: str | None) -> str:
+def plate_note(plate: str | None) -> str:
     return f"，车牌{esc(plate)}" if plate else ""
 
 
@@ -100,7 +100,7 @@ async def dispatch(uow: UnitOfWork, task: Delivery, plate: str | None, now: floa
     await uow.outbox.enqueue([outgoing(
         f"delivery:{task.id}:dispatched", task.receiver_user, "delivery", Message(
             texts.DISPATCHED_NOTICE.format(id=task.id, product=esc(task.product),
-                                           plate=_plate_note(plate))))])
+                                           plate=plate_note(plate))))])
     return True
 
 

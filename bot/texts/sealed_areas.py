@@ -33,3 +33,20 @@ RECEIVED_NOTICE = "✅ 配送任务 #{id}：收货人已签收，实收{received
 RECEIVED_SHORT_NOTICE = "⚠️ 配送任务 #{id}：收货人已签收，实收{received}，短缺{shortfall}。"
 TASK_GONE = "这个配送任务已经处理过了。"
 NO_PLATE = "无"
+
+# Officials in the bot.
+ONLY_AREA_OFFICIALS = "封控区只能由所在县区或市里的官员宣布、指定保供企业和解封。"
+DECLARE_USAGE = ("用法：/declare 名称 乡镇街道 级别 [小区1,小区2]\n"
+                 "例如：/declare 建设路小区 宝丰县张八桥镇 封控区 建设路小区,幸福里")
+DESIGNATE_USAGE = "用法：/designate 封控区编号 保供企业编号或名称"
+RECEIVER_USAGE = "用法：/receiver 封控区编号 收货人TelegramID 收货点"
+BAD_REGION = "不认识的乡镇街道：{region}"
+AREA_LINE = ("#{id} {name}（{level}，{place}，{start}起）小区：{compounds}；"
+             "保供企业{suppliers}家，收货人{receivers}人")
+AREAS_HEAD = "{area}的封控区（{count}个）："
+AREAS_NONE = "{area}目前没有封控区。"
+DECLARED = "已宣布：{line}"
+DESIGNATED = "已指定{supplier}为{name}的保供企业。"
+RECEIVER_SET = "已登记{user}为{name}的收货人，收货点：{point}。"
+LIFT_BUTTON = "解封 #{id}"
+LIFTED = "{name}已解封：{count}条求购回到公开市场。"
