@@ -20,6 +20,9 @@ from storage.interfaces import UnitOfWork
 from storage.records import Listing, MatchRecord, User
 from storage.sealed_areas import Delivery
 
+# FARMDOCK_DELIVERY_LATE_HOURS's default, for callers without settings.
+DELIVERY_LATE_HOURS = 12.0
+
 
 async def may_pair(uow: UnitOfWork, need: Listing, offer: Listing) -> bool:
     """Whether the offer may be matched to the need under the sealed areas' rule (a pair

@@ -15,6 +15,9 @@ from bot.matching.area import Area
 from bot.matching.clock import end_of_day, start_of_day
 from bot.services.deliveries import is_late
 from bot.services.digest_files import text_cell
+from bot.services.digest_text import amount
+from bot.texts import sealed_areas as texts
+from bot.texts.html import esc
 from storage.interfaces import UnitOfWork
 from storage.sealed_areas import Delivery, SealedArea
 
@@ -89,3 +92,32 @@ def deliveries_workbook(report: dict[str, Any]) -> bytes:
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def digest_section(report: dict[str, Any]) -> str | None:
+    """The officials' digest part on directed delivery: per sealed area its tasks by
+    state, the quantities asked and received, shortfalls and late tasks; None when the
+    area has no sealed area with tasks."""
+    areas = [a for a in report["areas"] if a["tasks"]]
+    if not areas:
+        return None
+    tasks = report["deliveries"]
+    lines = [texts.DIGEST_HEADING.format(
+        areas=len(areas), tasks=len(tasks),
+        open=sum(t["status"] != "received" for t in tasks),
+        late=sum(t["late"] for t in tasks))]
+    for a in areas:
+        unit = a["unit"] if "、" not in a["unit"] else None
+        shortfall = (texts.DIGEST_SHORTFALL.format(amount=amount(a["shortfall"], unit))
+                     if a["shortfall"] else "")
+        lines.append(texts.DIGEST_AREA.format(
+            name=esc(a["name"]), level=a["level"], assigned=a["assigned"],
+            dispatched=a["dispatched"], received=a["received"],
+            quantity=amount(a["quantity"], unit),
+            received_quantity=amount(a["received_quantity"], unit), shortfall=shortfall,
+            late=texts.DIGEST_LATE.format(count=a["late"]) if a["late"] else ""))
+        lines += [texts.DIGEST_LATE_TASK.format(
+            id=t["id"], product=esc(t["product"]), amount=amount(t["quantity"], t["unit"]),
+            point=esc(t["point"]), status=STATUS_NAMES[t["status"]])
+            for t in tasks if t["area_id"] == a["id"] and t["late"]]
+    return "\n".join(lines)

@@ -50,3 +50,11 @@ DESIGNATED = "已指定{supplier}为{name}的保供企业。"
 RECEIVER_SET = "已登记{user}为{name}的收货人，收货点：{point}。"
 LIFT_BUTTON = "解封 #{id}"
 LIFTED = "{name}已解封：{count}条求购回到公开市场。"
+
+# The officials' digest.
+DIGEST_HEADING = "🚧 封控区配送（{areas}个封控区，任务{tasks}个，待送{open}个，超时{late}个）："
+DIGEST_AREA = ("· {name}（{level}）：待发车{assigned}、已发车{dispatched}、已签收{received}；"
+               "应送{quantity}，实收{received_quantity}{shortfall}{late}")
+DIGEST_SHORTFALL = "，短缺{amount}"
+DIGEST_LATE = "，⏰超时{count}个"
+DIGEST_LATE_TASK = "  ⏰ 任务 #{id}：{product} {amount}→{point}（{status}）"

@@ -110,3 +110,34 @@ async def test_a_forged_pair_into_the_area_is_refused(db) -> None:
         await uow.commit()
     assert pressed.outcome == "closed"
     assert await each(db).matches.of_listing(sealed_need.id) == []
+
+
+async def test_the_officials_digest_shows_open_late_and_short_deliveries(db) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from bot.matching.area import Area
+    from bot.services.digest import load_bundle
+
+    tz = ZoneInfo("Asia/Shanghai")
+    task = await consented(db)
+    later = task.created_at + 13 * 3600  # a fake clock: 13 hours on, not yet signed for
+    day = datetime.fromtimestamp(later, tz).date()
+    async with db.read() as uow:
+        bundle = await load_bundle(uow, Area("宝丰县"), day, tz, now=later,
+                                   delivery_late_hours=12)
+    [section] = [m for m in bundle.messages if "封控区配送" in m]
+    assert "任务1个，待送1个，超时1个" in section
+    assert "建设路小区（封控区）：待发车1、已发车0、已签收0" in section
+    assert "⏰ 任务 #1：大白菜 1,000公斤→小区东门（待发车）" in section
+
+    async with db.write() as uow:
+        await uow.sealed_areas.receive(task.id, 900.0, 100.0, later + 60)
+        await uow.commit()
+    async with db.read() as uow:
+        bundle = await load_bundle(uow, Area("宝丰县"), day, tz, now=later + 120,
+                                   delivery_late_hours=12)
+        elsewhere = await load_bundle(uow, Area("叶县"), day, tz, now=later + 120)
+    [section] = [m for m in bundle.messages if "封控区配送" in m]
+    assert "超时0个" in section and "实收900公斤，短缺100公斤" in section
+    assert not any("封控区配送" in m for m in elsewhere.messages)
