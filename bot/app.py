@@ -39,6 +39,7 @@ from bot.handlers import (
     registration,
     registry,
     reports,
+    sealed_areas,
     suppliers,
     survey,
     survey_jobs,
@@ -111,6 +112,11 @@ ROUTES = Routes(
         # The emergency supplier registry: an official's area's suppliers, adding one.
         "suppliers": Route(suppliers.suppliers_command),
         "addsupplier": Route(suppliers.add_command),
+        # Sealed areas (封控区): an official's areas with 解封, declaring, staffing them.
+        "areas": Route(sealed_areas.areas_command),
+        "declare": Route(sealed_areas.declare_command),
+        "designate": Route(sealed_areas.designate_command),
+        "receiver": Route(sealed_areas.receiver_command),
     },
     presses={
         "int": Route(matches.interest_pressed),
@@ -127,10 +133,14 @@ ROUTES = Routes(
         # The emergency supplier registry: 能供应 / 不能 / 能供应部分 on a request or call card.
         "sup": Route(registry.request_pressed),
         "spl": Route(suppliers.edit_pressed),
+        # Sealed areas: 解封 from /areas; a delivery task's 已发车 / 已签收.
+        "sea": Route(sealed_areas.lift_pressed),
+        "dlv": Route(sealed_areas.delivery_pressed),
     },
     flows=[registration.FLOW, posting.FLOW, my_listings.FLOW, deals.FLOW, tickets.FLOW,
            tickets.ANSWER_FORM, passes.FLOW, passes.REASON_FLOW, prices.FLOW,
-           survey.REPORT, survey.QUANTITY, officers.FLOW, registry.PART, suppliers.FLOW],
+           survey.REPORT, survey.QUANTITY, officers.FLOW, registry.PART, suppliers.FLOW,
+           sealed_areas.FLOW],
     text=posting.line_posted,
     contact=common.contact_shared,
     media=common.media_sent,

@@ -78,6 +78,9 @@ class Settings:
     # The emergency supplier registry is asked for a need no open offer covers after this
     # many hours (at once for a need the survey marks 告急 or 断货).
     registry_after_hours: float = 4.0
+    # A delivery task into a sealed area not signed for this many hours after it was
+    # assigned is late (officials' digest, ``farmdock deliveries``).
+    delivery_late_hours: float = 12.0
 
     @property
     def database(self) -> str:
@@ -153,6 +156,8 @@ def load_settings(
     send_rate = _positive_number(get("SEND_RATE", "30"), "FARMDOCK_SEND_RATE")
     registry_after_hours = _positive_number(get("REGISTRY_AFTER_HOURS", "4"),
                                             "FARMDOCK_REGISTRY_AFTER_HOURS")
+    delivery_late_hours = _positive_number(get("DELIVERY_LATE_HOURS", "12"),
+                                           "FARMDOCK_DELIVERY_LATE_HOURS")
     webhook_port = _port(get("WEBHOOK_PORT", "8443"))
     webhook_url = get("WEBHOOK_URL") or None
     if webhook_url and not webhook_url.startswith("https://"):
@@ -217,6 +222,7 @@ def load_settings(
                                   "FARMDOCK_PRICE_SANITY_RATIO"),
         survey_deadline=survey_deadline,
         registry_after_hours=registry_after_hours,
+        delivery_late_hours=delivery_late_hours,
     )
 
 

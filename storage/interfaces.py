@@ -33,6 +33,7 @@ from storage.records import (
     UserStatus,
 )
 from storage.reports import ListingTotals
+from storage.sealed_areas import SealedAreaRepository
 from storage.suppliers import SupplierRepository
 from storage.survey import SurveyRepository
 
@@ -261,5 +262,7 @@ class UnitOfWork(Protocol):
     coordination: CoordinationRepository
     # The emergency supplier registry (suppliers, their capacities, their linked users).
     suppliers: SupplierRepository
+    # Sealed areas: designated suppliers, receivers, delivery tasks.
+    sealed_areas: SealedAreaRepository
 
     async def commit(self) -> None: ...

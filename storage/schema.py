@@ -555,3 +555,65 @@ supplier_requests = Table(
     sqlite_autoincrement=True,
 )
 Index("supplier_requests_supplier", supplier_requests.c.supplier_id, supplier_requests.c.status)
+
+# --- sealed areas and directed delivery (封控区定向配送) ---
+# A sealed area an official declared in a township: its compounds (names joined by 、), its
+# level (封控区, 管控区, 防范区) and start day (ISO); active until lifted.
+sealed_areas = Table(
+    "sealed_areas", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("county", Text, nullable=False),
+    Column("township", Text, nullable=False),
+    Column("compounds", Text, nullable=False, server_default=""),
+    Column("level", Text, nullable=False),
+    Column("start", Text, nullable=False),
+    Column("declared_by", BigInteger),
+    Column("declared_at", Number, nullable=False),
+    Column("lifted_at", Number),
+    Column("lifted_by", BigInteger),
+    sqlite_autoincrement=True,
+)
+
+# A registry supplier designated to deliver into a sealed area: only these are matched to
+# its needs.
+sealed_area_suppliers = Table(
+    "sealed_area_suppliers", metadata,
+    Column("area_id", Integer, ForeignKey("sealed_areas.id"), primary_key=True),
+    Column("supplier_id", Integer, ForeignKey("suppliers.id"), primary_key=True),
+    Column("created_at", Number, nullable=False),
+)
+
+# A property manager or volunteer receiving for a sealed area, at a delivery point; the needs
+# they post are the area's.
+sealed_area_receivers = Table(
+    "sealed_area_receivers", metadata,
+    Column("area_id", Integer, ForeignKey("sealed_areas.id"), primary_key=True),
+    Column("user_id", BigInteger, ForeignKey("users.telegram_id"), primary_key=True),
+    Column("point", Text, nullable=False),
+    Column("created_at", Number, nullable=False),
+)
+Index("sealed_area_receivers_user", sealed_area_receivers.c.user_id)
+
+# A consented match into a sealed area: assigned → dispatched (已发车) → received (已签收).
+deliveries = Table(
+    "deliveries", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("area_id", Integer, ForeignKey("sealed_areas.id"), nullable=False),
+    Column("match_id", Integer, ForeignKey("matches.id"), nullable=False, unique=True),
+    Column("supplier_user", BigInteger, nullable=False),
+    Column("receiver_user", BigInteger, nullable=False),
+    Column("product", Text, nullable=False),
+    Column("quantity", Number),
+    Column("unit", Text),
+    Column("point", Text, nullable=False),
+    Column("status", Text, nullable=False, server_default="assigned"),
+    Column("plate", Text),
+    Column("received_quantity", Number),
+    Column("shortfall", Number),
+    Column("created_at", Number, nullable=False),
+    Column("dispatched_at", Number),
+    Column("received_at", Number),
+    sqlite_autoincrement=True,
+)
+Index("deliveries_area", deliveries.c.area_id, deliveries.c.status)

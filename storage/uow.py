@@ -22,6 +22,7 @@ from storage.outbox import OutboxRepository
 from storage.passes import PassRepository
 from storage.prices import PriceRepository
 from storage.reports import ReportRepository
+from storage.sealed_areas import SealedAreaRepository
 from storage.send_clock import SendClockRepository
 from storage.suppliers import SupplierRepository
 from storage.survey import SurveyRepository
@@ -51,6 +52,7 @@ class SqlUnitOfWork:
         self.survey = SurveyRepository(connection)
         self.coordination = CoordinationRepository(connection)
         self.suppliers = SupplierRepository(connection)
+        self.sealed_areas = SealedAreaRepository(connection)
 
     async def commit(self) -> None:
         """Make everything this unit of work did permanent."""

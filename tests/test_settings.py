@@ -204,3 +204,14 @@ def test_the_registry_wait_is_a_positive_number_of_hours() -> None:
             settings_from({"FARMDOCK_TOKEN": TOKEN, "FARMDOCK_REGISTRY_AFTER_HOURS": bad})
         assert str(caught.value).startswith("FARMDOCK_REGISTRY_AFTER_HOURS")
         assert "\n" not in str(caught.value)
+
+
+def test_the_delivery_late_hours_are_a_positive_number() -> None:
+    assert settings_from({"FARMDOCK_TOKEN": TOKEN}).delivery_late_hours == 12.0
+    assert settings_from({"FARMDOCK_TOKEN": TOKEN, "FARMDOCK_DELIVERY_LATE_HOURS": "6"}
+                         ).delivery_late_hours == 6.0
+    for bad in ("0", "-1", "soon", "inf"):
+        with pytest.raises(SettingsError) as caught:
+            settings_from({"FARMDOCK_TOKEN": TOKEN, "FARMDOCK_DELIVERY_LATE_HOURS": bad})
+        assert str(caught.value).startswith("FARMDOCK_DELIVERY_LATE_HOURS")
+        assert "\n" not in str(caught.value)

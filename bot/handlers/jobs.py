@@ -49,7 +49,8 @@ async def morning_messages(services: Services, *, now: float | None = None) -> i
     if not mine:
         return 0
     added = await enqueue_daily_digests(services.db, yesterday, settings.timezone, now=now,
-                                        operators=settings.operator_chat_ids)
+                                        operators=settings.operator_chat_ids,
+                                        delivery_late_hours=settings.delivery_late_hours)
     # With the digest: each official's prices section and the day's price bulletin, made
     # in a read (the tables take a while) and enqueued below.
     async with services.db.read() as uow:

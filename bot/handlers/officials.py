@@ -49,7 +49,8 @@ async def digest_command(req: Request) -> None:
             return
         day = asked
     found = await load_bundle(req.uow, area_of(official), day, req.services.settings.timezone,
-                              now=req.now)
+                              now=req.now,
+                              delivery_late_hours=req.services.settings.delivery_late_hours)
     for message in digest_replies(found):
         req.say(message)
     # The prices section of the day, where the area has monitoring points.

@@ -33,6 +33,12 @@ SUPPLIER_REQUEST_PATTERN = re.compile(
     rf"^sup:({'|'.join(SUPPLIER_REQUEST_ACTIONS)}):(\d{{1,12}})$")
 # An official editing a registry supplier from its card: spl:edit:<supplier id>
 SUPPLIER_EDIT_PATTERN = re.compile(r"^spl:edit:(\d{1,12})$")
+# An official lifting a sealed area from /areas: sea:lift:<area id>
+SEALED_AREA_PATTERN = re.compile(r"^sea:lift:(\d{1,12})$")
+# A delivery task into a sealed area: the supplier's 已发车, the receiver's 已签收:
+# dlv:<go|got>:<delivery id>
+DELIVERY_ACTIONS = ("go", "got")
+DELIVERY_PATTERN = re.compile(rf"^dlv:({'|'.join(DELIVERY_ACTIONS)}):(\d{{1,12}})$")
 # A step of signing up: reg:<step>:<value>
 REGISTRATION_PATTERN = re.compile(r"^reg:([a-z]+):(.{0,50})$")
 
@@ -129,3 +135,11 @@ def supplier_request(action: str, request_id: int) -> str:
 
 def supplier_edit(supplier_id: int) -> str:
     return f"spl:edit:{supplier_id}"
+
+
+def delivery(action: str, delivery_id: int) -> str:
+    return f"dlv:{action}:{delivery_id}"
+
+
+def lift_area(area_id: int) -> str:
+    return f"sea:lift:{area_id}"

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from bot.matching.area import Area
 from bot.matching.clock import DayWindow
+from bot.services.deliveries import DELIVERY_LATE_HOURS
 from bot.services.digest_model import (
     Digest,
     OpenCounts,
@@ -166,7 +167,8 @@ def bundle(digest: Digest, tz: ZoneInfo) -> DigestBundle:
 
 
 async def load_bundle(
-    uow: UnitOfWork, area: Area, day: date, tz: ZoneInfo, *, now: float | None = None
+    uow: UnitOfWork, area: Area, day: date, tz: ZoneInfo, *, now: float | None = None,
+    delivery_late_hours: float = DELIVERY_LATE_HOURS,
 ) -> DigestBundle:
     digest = await load_digest(uow, area, day, tz, now=now)
     found = await asyncio.to_thread(bundle, digest, tz)
@@ -175,6 +177,13 @@ async def load_bundle(
     overdue = await overdue_tickets(uow, area, now=at)
     if overdue:
         found = replace(found, messages=[*found.messages, overdue_text(overdue, at)])
+    # Delivery tasks into the area's sealed areas: open, late, totals per area.
+    from bot.services.delivery_report import delivery_report, digest_section
+
+    sealed = digest_section(await delivery_report(
+        uow, day, tz, late_hours=delivery_late_hours, now=at, region=area))
+    if sealed:
+        found = replace(found, messages=[*found.messages, sealed])
     return found
 
 
@@ -207,7 +216,7 @@ def digest_replies(found: DigestBundle) -> list[Message]:
 
 async def enqueue_daily_digests(
     db: Database, day: date, tz: ZoneInfo, *, now: float | None = None,
-    operators: Sequence[int] = (),
+    operators: Sequence[int] = (), delivery_late_hours: float = DELIVERY_LATE_HOURS,
 ) -> int:
     """Put ``day``'s digest in the outbox for every active official; return rows added.
 
@@ -232,7 +241,8 @@ async def enqueue_daily_digests(
                 continue
             found: DigestBundle | Exception
             try:
-                found = await load_bundle(uow, area, day, tz, now=now)
+                found = await load_bundle(uow, area, day, tz, now=now,
+                                          delivery_late_hours=delivery_late_hours)
             except Exception as error:
                 log.exception("the %s digest of %s could not be built; the other areas go on",
                               day, area.label)

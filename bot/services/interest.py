@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.services import buttons
+from bot.services import buttons, deliveries
 from bot.services.listings import listing_summary, pair_match
 from bot.services.messages import Message, outgoing
 from bot.texts import matches as texts
@@ -55,7 +55,9 @@ async def express_interest_in_pair(
     own, other = (need, offer) if side == "need" else (offer, need)
     counterpart = await uow.users.get(other.user_id)
     ranked = pair_match(need, offer, time.time() if now is None else now)
-    if ranked is None or not _still_open(own, other, counterpart):
+    # A sealed area's need takes only its designated suppliers' offers, pressed or not.
+    if (ranked is None or not _still_open(own, other, counterpart)
+            or not await deliveries.may_pair(uow, need, offer)):
         return Interest("closed", side)
     [match] = await uow.matches.record([(need_id, offer_id, ranked.score, ranked.rank)])
     return await _interest(uow, match, user_id)
@@ -95,6 +97,8 @@ async def _interest(uow: UnitOfWork, match: MatchRecord, user_id: int) -> Intere
             _contact(f"contact:{match.id}:offer", offer_owner, need_owner, need,
                      speaks_for.get(need_owner.telegram_id)),
         ])
+        # Into a sealed area: the consented match becomes a delivery task.
+        await deliveries.assign(uow, match, need, offer, time.time())
     return Interest("exchanged", side)
 
 

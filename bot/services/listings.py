@@ -11,18 +11,19 @@ once even across restarts.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Literal
 from zoneinfo import ZoneInfo
 
 from bot.matching.clock import end_of_day
 from bot.matching.drafts import last_valid_day
-from bot.matching.engine import rank_offers_for_need
+from bot.matching.engine import rank_needs_for_offer, rank_offers_for_need
 from bot.matching.limits import get_limits
 from bot.matching.model import Listing, Match
 from bot.matching.pricing import UnitBridge, unit_bridge
 from bot.matching.regions import get_gazetteer
+from bot.matching.sealed import may_supply
 from bot.services import actions, buttons, follows
 from bot.services.match_index import ListingIndex
 from bot.services.messages import Message, outgoing
@@ -170,12 +171,20 @@ async def _candidates(
     """The best open counterparts of ``listing`` now, best first, not recorded.
 
     A user's own listings never match each other, and a blocked user's match nobody.
-    The caller syncs the index first.
+    Needs inside a sealed area meet only its designated suppliers' offers, and those rank
+    first for a designated supplier (:mod:`bot.matching.sealed`). The caller syncs the
+    index first.
     """
-    found = index.matches_for(listing, top_k, now)
+    found = await _found(uow, index, listing, now, top_k)
     other_ids = [m.offer_id if listing.kind == "need" else m.need_id for m in found]
     others = await uow.listings.get_many(other_ids)
     owners = await uow.users.by_ids([o.user_id for o in others.values()])
+    if listing.kind == "offer":  # needs inside sealed areas the offer's owner does not serve
+        sealed = await uow.sealed_areas.active_of_receivers(o.user_id for o in others.values())
+        served = await uow.sealed_areas.areas_served_by(listing.user_id)
+        others = {i: o for i, o in others.items()
+                  if may_supply(sealed[o.user_id][0].id if o.user_id in sealed else None,
+                                served)}
     views = []
     for m, other_id in zip(found, other_ids, strict=True):
         other = others.get(other_id)
@@ -187,6 +196,41 @@ async def _candidates(
         view = MatchView(None, listing.kind, listing, other, owner, m.tier,
                          _distance(listing, other), _bridge(listing, other))
         views.append((view, m.score, m.rank))
+    return views[:top_k]
+
+
+async def _found(
+    uow: UnitOfWork, index: ListingIndex, listing: Listing, now: float, top_k: int
+) -> list[Match]:
+    """The engine's best counterparts of ``listing``, the sealed areas' rule applied first:
+    a sealed area's need is ranked among its designated suppliers' offers only (however
+    far they are), a designated supplier's offer ranks the needs of its areas first."""
+    if listing.kind == "need":
+        sealed = (await uow.sealed_areas.active_of_receivers([listing.user_id])).get(
+            listing.user_id)
+        if sealed is None:
+            return index.matches_for(listing, top_k, now)
+        offers = await uow.sealed_areas.open_listings_of_suppliers(sealed[0].id, "offer")
+        return rank_offers_for_need(listing, offers, now, top_k)
+    served = await uow.sealed_areas.areas_served_by(listing.user_id)
+    directed = (rank_needs_for_offer(
+        listing, await uow.sealed_areas.open_needs_in(served), now, top_k) if served else [])
+    # The open market's needs, with room for the sealed ones that will be left out.
+    wider = index.matches_for(listing, top_k * 2 + len(directed), now)
+    taken = {m.need_id for m in directed}
+    merged = directed + [m for m in wider if m.need_id not in taken]
+    return [replace(m, rank=rank) for rank, m in enumerate(merged, start=1)]
+
+
+async def rematch_listing(
+    uow: UnitOfWork, index: ListingIndex, listing: Listing, *, today: date, now: float,
+    top_k: int = TOP_MATCHES,
+) -> list[MatchView]:
+    """Match an open listing again as if just posted (a sealed area was lifted): the new
+    pairs are recorded and their counterparts told once."""
+    await index.sync(now, uow)
+    views = await _recorded(uow, await _candidates(uow, index, listing, now, top_k))
+    await _notify_counterparts(uow, views, today)
     return views
 
 

@@ -23,9 +23,10 @@ from bot.matching.area import CITY
 from bot.matching.catalogue import get_catalogue
 from bot.matching.clock import end_of_day
 from bot.matching.drafts import last_valid_day
+from bot.matching.engine import city_distance
 from bot.matching.model import Listing
 from bot.matching.stock import URGENT_STATUSES
-from bot.matching.suppliers import ASKED_PER_NEED, Need
+from bot.matching.suppliers import ASKED_PER_NEED, Need, RegistryIndex
 from bot.services import actions
 from bot.services.digest_text import amount
 from bot.services.listings import Published, publish_listing
@@ -92,9 +93,14 @@ async def ask_registry(uow: UnitOfWork, now: float, after_hours: float,
         return 0
     index = await (registry or RegistryCache()).index(uow)
     rows: list[OutgoingMessage] = []
+    sealed = await uow.sealed_areas.active_of_receivers(n.user_id for n in needs)
     for need in needs:
-        best = index.best(Need(need.product, need.quantity, need.unit, need.place),
-                          ASKED_PER_NEED)
+        asked_for = Need(need.product, need.quantity, need.unit, need.place)
+        if need.user_id in sealed:  # a sealed area's need: its designated suppliers only
+            best = (await _designated(uow, sealed[need.user_id][0].id, need.product)).best(
+                asked_for, ASKED_PER_NEED)
+        else:
+            best = index.best(asked_for, ASKED_PER_NEED)
         found = await uow.suppliers.by_ids([e.supplier_id for e in best])
         linked = await uow.suppliers.users_of(found)
         people = await uow.users.by_ids([u for ids in linked.values() for u in ids])
@@ -117,6 +123,13 @@ async def ask_registry(uow: UnitOfWork, now: float, after_hours: float,
             rows += [outgoing(f"registry-call:{request.id}:{o.telegram_id}", o.telegram_id,
                               "registry_call", card) for o in officials]
     return await uow.outbox.enqueue(rows)
+
+
+async def _designated(uow: UnitOfWork, area_id: int, product: str) -> RegistryIndex:
+    """The registry index of a sealed area's designated suppliers of ``product``."""
+    designated = set(await uow.sealed_areas.suppliers_of(area_id))
+    rows = await uow.suppliers.capacity_rows([product])
+    return RegistryIndex.from_rows([r for r in rows if r[0] in designated], city_distance())
 
 
 @dataclass(frozen=True, slots=True)
